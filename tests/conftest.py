@@ -1,0 +1,43 @@
+"""Shared fixtures, including the fixed permission cast of STYLE.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def version(db: Any) -> Any:
+    """A published 4 × 7 questionnaire; ``data.i7`` and ``monitoring.i7`` allow N/A."""
+    return factories.make_version(na_items=("data.i7", "monitoring.i7", "model.i6", "model.i7"))
+
+
+@dataclass
+class Cast:
+    product: Any
+    other_product: Any
+    member: Any
+    other_member: Any
+    manager: Any
+    admin: Any
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    """A product with its member, another product with its member, a manager and an admin."""
+    member = factories.UserFactory(username="member")
+    other_member = factories.UserFactory(username="other-member")
+    product = factories.ProductFactory(slug="ads-ctr", members=[member])
+    other_product = factories.ProductFactory(slug="search-rank", members=[other_member])
+    return Cast(
+        product=product,
+        other_product=other_product,
+        member=member,
+        other_member=other_member,
+        manager=factories.manager_user(username="manager"),
+        admin=factories.admin_user(username="admin"),
+    )

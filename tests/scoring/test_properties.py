@@ -1,0 +1,69 @@
+"""Properties the scoring rules must hold for every possible set of answers."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scoring.rules import NA, NaPolicy, Policy, score_area, score_card
+
+ORDER = {"0": 0, "0.5": 1, "1": 2}
+value = st.sampled_from(["0", "0.5", "1", NA])
+policies = st.builds(Policy, st.sampled_from(list(NaPolicy)), st.integers(0, 7))
+area = st.lists(value, min_size=1, max_size=9)
+areas = st.dictionaries(st.sampled_from(["data", "model", "infra", "monitoring"]), area, min_size=1)
+
+
+@given(areas, policies)
+def test_final_is_never_above_any_area(answers: dict, policy: Policy) -> None:
+    card = score_card(answers, policy)
+    for a in card.areas.values():
+        if a.score is not None:
+            assert card.final is not None and card.final <= a.score
+
+
+@given(areas, policies)
+def test_final_is_one_of_the_area_scores(answers: dict, policy: Policy) -> None:
+    card = score_card(answers, policy)
+    scores = [a.score for a in card.areas.values() if a.score is not None]
+    assert card.final == (min(scores) if scores else None)
+
+
+@given(areas, policies, st.data())
+def test_raising_one_answer_never_lowers_any_score(answers: dict, policy: Policy, data) -> None:
+    key = data.draw(st.sampled_from(sorted(answers)))
+    index = data.draw(st.integers(0, len(answers[key]) - 1))
+    current = answers[key][index]
+    higher = [v for v in ORDER if current in ORDER and ORDER[v] > ORDER[current]]
+    if not higher:
+        return
+    raised = {**answers, key: [*answers[key]]}
+    raised[key][index] = data.draw(st.sampled_from(higher))
+    before, after = score_card(answers, policy), score_card(raised, policy)
+    assert after.final is not None and before.final is not None
+    assert after.final >= before.final
+    for k in answers:
+        b, a = before.areas[k].score, after.areas[k].score
+        if b is not None:
+            assert a is not None and a >= b
+
+
+@given(st.lists(st.sampled_from(["0", "0.5", "1"]), min_size=1, max_size=9))
+def test_rescale_of_an_all_applicable_area_is_its_plain_sum(values: list) -> None:
+    expected = sum(ORDER[v] for v in values) / 2
+    assert score_area("a", values, Policy(NaPolicy.RESCALE)).score == expected
+
+
+@given(area)
+def test_rescaled_area_stays_on_the_0_to_n_scale(values: list) -> None:
+    scored = score_area("a", values, Policy(NaPolicy.RESCALE))
+    if scored.score is not None:
+        assert 0 <= scored.score <= len(values)
+        assert scored.score >= scored.raw
+
+
+@given(area)
+def test_drop_never_scores_above_rescale(values: list) -> None:
+    rescaled = score_area("a", values, Policy(NaPolicy.RESCALE)).score
+    dropped = score_area("a", values, Policy(NaPolicy.DROP)).score
+    assert (rescaled is None) == (dropped is None)
+    if rescaled is not None and dropped is not None:
+        assert dropped <= rescaled
