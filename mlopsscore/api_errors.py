@@ -1,6 +1,6 @@
 """One JSON shape for every API error::
 
-    {"error": {"code": "invalid", "message": "...", "details": {...} | [...] | null}}
+{"error": {"code": "invalid", "message": "...", "details": {...} | [...] | null}}
 """
 
 from __future__ import annotations

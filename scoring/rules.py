@@ -45,14 +45,26 @@ class Band:
 # The rubric's interpretation table, lowest first. Upper bounds are inclusive.
 BANDS: tuple[Band, ...] = (
     Band("0", "More of a research project than a productionized system."),
-    Band("(0,1]", "Not totally untested, but it is worth considering the possibility of "
-         "serious holes in reliability."),
-    Band("(1,2]", "There has been first pass at basic productionization, but additional "
-         "investment may be needed."),
-    Band("(2,3]", "Reasonably tested, but it is possible that more of those tests and "
-         "procedures may be automated."),
-    Band("(3,5]", "Strong levels of automated testing and monitoring, appropriate for "
-         "mission-critical systems."),
+    Band(
+        "(0,1]",
+        "Not totally untested, but it is worth considering the possibility of "
+        "serious holes in reliability.",
+    ),
+    Band(
+        "(1,2]",
+        "There has been first pass at basic productionization, but additional "
+        "investment may be needed.",
+    ),
+    Band(
+        "(2,3]",
+        "Reasonably tested, but it is possible that more of those tests and "
+        "procedures may be automated.",
+    ),
+    Band(
+        "(3,5]",
+        "Strong levels of automated testing and monitoring, appropriate for "
+        "mission-critical systems.",
+    ),
     Band(">5", "Exceptional levels of automated testing and monitoring."),
 )
 BAND_KEYS: tuple[str, ...] = tuple(band.key for band in BANDS)
@@ -164,9 +176,7 @@ def score_card(areas: Mapping[str, Sequence[str | None]], policy: Policy = Polic
     return ScoreCard(scored, complete, final, band_of(final), bottlenecks)
 
 
-def na_limit_problems(
-    areas: Mapping[str, Sequence[str | None]], policy: Policy
-) -> dict[str, int]:
+def na_limit_problems(areas: Mapping[str, Sequence[str | None]], policy: Policy) -> dict[str, int]:
     """Areas with more N/A than the version allows, and how many they have."""
     counts = {key: sum(1 for v in values if v == NA) for key, values in areas.items()}
     return {key: count for key, count in counts.items() if count > policy.max_na_per_area}
@@ -198,9 +208,7 @@ class EvidenceRun:
     observed_at: datetime
 
 
-def backed_keys(
-    evidence: Iterable[EvidenceRun], window: tuple[datetime, datetime]
-) -> set[str]:
+def backed_keys(evidence: Iterable[EvidenceRun], window: tuple[datetime, datetime]) -> set[str]:
     """Item keys whose check ran (pass or fail) inside the window; `error` proves nothing."""
     start, end = window
     return {
@@ -285,7 +293,5 @@ def next_steps(
             )
     bottlenecks = set(card.bottlenecks)
     steps = [s for s in steps if s.final_gain > 0 or s.area_key in bottlenecks]
-    steps.sort(
-        key=lambda s: (-s.final_gain, s.area_key not in bottlenecks, s.cost, -s.area_gain)
-    )
+    steps.sort(key=lambda s: (-s.final_gain, s.area_key not in bottlenecks, s.cost, -s.area_gain))
     return steps[:limit]

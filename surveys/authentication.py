@@ -56,11 +56,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if parts[0].lower() != self.keyword.lower():
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header: use 'Bearer <token>'.")
+            raise exceptions.AuthenticationFailed(
+                "Malformed Authorization header: use 'Bearer <token>'."
+            )
         token = (
-            ApiToken.objects.select_related("product")
-            .filter(key_hash=token_hash(parts[1]))
-            .first()
+            ApiToken.objects.select_related("product").filter(key_hash=token_hash(parts[1])).first()
         )
         if token is None:
             raise exceptions.AuthenticationFailed("Unknown token.")

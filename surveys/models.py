@@ -65,7 +65,9 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="products")
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.PRODUCTION)
-    members = models.ManyToManyField(User, blank=True, related_name="products")
+    members: models.ManyToManyField = models.ManyToManyField(
+        User, blank=True, related_name="products"
+    )
     is_active = models.BooleanField(default=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -188,6 +190,8 @@ class _FrozenWithVersion(models.Model):
 
     def _guard(self) -> None:
         version_id = getattr(self, "version_id", None)
+        if version_id is None:
+            return
         published = QuestionnaireVersion.objects.filter(
             pk=version_id, status=VersionStatus.PUBLISHED
         ).exists()
@@ -207,7 +211,9 @@ class _FrozenWithVersion(models.Model):
 
 
 class Area(_FrozenWithVersion):
-    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="areas")
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="areas"
+    )
     key = models.SlugField(max_length=50)
     position = models.PositiveSmallIntegerField()
     title = models.JSONField(default=dict)
@@ -223,7 +229,9 @@ class Area(_FrozenWithVersion):
 class Item(_FrozenWithVersion):
     """One practice. ``key`` is stable across versions while the practice means the same."""
 
-    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="items")
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="items"
+    )
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="items")
     key = models.CharField(max_length=100)
     code = models.CharField(max_length=20)
@@ -269,8 +277,12 @@ def default_evidence_window_days() -> int:
 class Round(models.Model):
     """One measurement campaign (``2026-10``) of one questionnaire version."""
 
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="rounds")
-    version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="rounds")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="rounds"
+    )
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="rounds"
+    )
     label = models.CharField(max_length=50)
     opens_on = models.DateField()
     closes_on = models.DateField()
@@ -340,6 +352,9 @@ class RoundEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.round} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
 
 class RoundReminder(models.Model):
     """One reminder wave; the unique constraint makes sending it twice impossible."""
@@ -354,6 +369,9 @@ class RoundReminder(models.Model):
             models.UniqueConstraint(fields=["round", "days_before"], name="uniq_round_reminder")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.round} reminder {self.days_before} days before"
+
 
 class RoundReport(models.Model):
     """The report of a closed round, stored when it closes (a snapshot)."""
@@ -361,6 +379,9 @@ class RoundReport(models.Model):
     round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="report")
     data = models.JSONField(default=dict)
     built_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"report of {self.round}"
 
 
 class AssessmentStatus(models.TextChoices):
@@ -397,9 +418,7 @@ class Assessment(models.Model):
     regression = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["round", "product"], name="uniq_assessment")
-        ]
+        constraints = [models.UniqueConstraint(fields=["round", "product"], name="uniq_assessment")]
         indexes = [
             models.Index(fields=["round", "status"]),
             models.Index(fields=["product", "round"]),
@@ -428,6 +447,9 @@ class AreaScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "area_key"], name="uniq_area_score")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.area_key}={self.score}"
 
 
 class CarryStatus(models.TextChoices):
@@ -487,6 +509,9 @@ class AnswerRevision(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.old_value} → {self.new_value}"
+
 
 class Outcome(models.TextChoices):
     PASS = "pass", _("Pass")
@@ -516,6 +541,9 @@ class Evidence(models.Model):
             )
         ]
         indexes = [models.Index(fields=["product", "item_key", "observed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.item_key} {self.outcome} {self.run_id}"
 
 
 class ApiToken(models.Model):

@@ -18,10 +18,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-123")
+    password = factory.django.Password("pw-for-tests-123")
 
     @factory.post_generation
     def groups(self, create: bool, extracted: Any, **kwargs: Any) -> None:
@@ -50,6 +51,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Product
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"product-{n}")
     name = factory.LazyAttribute(lambda p: p.slug.replace("-", " ").title())

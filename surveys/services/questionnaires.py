@@ -31,7 +31,7 @@ def _text_problem(value: Any, where: str) -> str | None:
         if not any(v.strip() for v in value.values()):
             return f"{where} is empty"
         return None
-    return f"{where} must be a string or a language map like {{\"en\": ..., \"ja\": ...}}"
+    return f'{where} must be a string or a language map like {{"en": ..., "ja": ...}}'
 
 
 def _item_problems(item: Any, where: str) -> list[str]:
@@ -50,7 +50,7 @@ def _item_problems(item: Any, where: str) -> list[str]:
             problems.append(problem)
     criteria = item.get("criteria")
     if not isinstance(criteria, dict):
-        problems.append(f"{where}: criteria must be an object with \"0\", \"0.5\" and \"1\"")
+        problems.append(f'{where}: criteria must be an object with "0", "0.5" and "1"')
     else:
         for level in CRITERIA_KEYS:
             if level not in criteria:
@@ -113,7 +113,9 @@ def questionnaire_problems(data: Any) -> list[str]:
             continue
         for i_index, item in enumerate(items, start=1):
             key = item.get("key") if isinstance(item, dict) else None
-            where = f"{a_where}, item {key!r}" if isinstance(key, str) else f"{a_where}, item {i_index}"
+            where = (
+                f"{a_where}, item {key!r}" if isinstance(key, str) else f"{a_where}, item {i_index}"
+            )
             problems.extend(_item_problems(item, where))
             if isinstance(key, str):
                 if key in seen_keys:
@@ -244,9 +246,9 @@ def _create_content(version: QuestionnaireVersion, areas: list[dict[str, Any]]) 
 
 @transaction.atomic
 def version_publish(*, version: QuestionnaireVersion) -> QuestionnaireVersion:
-    claimed = QuestionnaireVersion.objects.filter(
-        pk=version.pk, status=VersionStatus.DRAFT
-    ).update(status=VersionStatus.PUBLISHED, published_at=timezone.now())
+    claimed = QuestionnaireVersion.objects.filter(pk=version.pk, status=VersionStatus.DRAFT).update(
+        status=VersionStatus.PUBLISHED, published_at=timezone.now()
+    )
     if not claimed:
         raise ApplicationError(f"{version.label} is already published.")
     version.refresh_from_db()

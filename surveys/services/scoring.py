@@ -118,9 +118,9 @@ def assessments_score_store(*, round: Round, assessments: Sequence[Assessment]) 
     layout = version_layout(round.version)
     ids = [a.pk for a in assessments]
     values: dict[int, dict[int, str | None]] = defaultdict(dict)
-    for assessment_id, item_id, value in Answer.objects.filter(
-        assessment_id__in=ids
-    ).values_list("assessment_id", "item_id", "value"):
+    for assessment_id, item_id, value in Answer.objects.filter(assessment_id__in=ids).values_list(
+        "assessment_id", "item_id", "value"
+    ):
         values[assessment_id][item_id] = value
     backed = backed_item_keys({a.product_id for a in assessments}, round)
     now = timezone.now()

@@ -216,7 +216,9 @@ def test_the_rules_module_imports_no_django() -> None:
         alias.name.split(".")[0]
         for node in ast.walk(tree)
         if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
+        for alias in (
+            node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")]
+        )
     }
     assert "django" not in imported
     assert imported <= {"__future__", "enum", "collections", "dataclasses", "datetime"}

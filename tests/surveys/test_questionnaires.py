@@ -19,7 +19,10 @@ def test_loading_a_file_creates_areas_and_items_in_order() -> None:
     version, created = questionnaire_load(data=questionnaire_data(na_items=("data.i7",)))
     assert created and version.label == "mlts@2017.1"
     assert list(version.areas.values_list("key", flat=True)) == [
-        "data", "model", "infra", "monitoring"
+        "data",
+        "model",
+        "infra",
+        "monitoring",
     ]
     assert version.items.count() == 28
     assert version.items.get(key="data.i7").na == {"en": "When it does not apply"}
