@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/reports/", include("reports.api_urls")),
     path("api/v1/", include("surveys.api_urls")),
     path("rounds/", include("surveys.urls_rounds")),
+    path("tokens/", include("surveys.urls_tokens")),
     path("reports/", include("reports.urls")),
     path("", include("surveys.urls")),
 ]
