@@ -561,6 +561,12 @@ def round_extend(*, round: Round, closes_on: dt.date, by: Any, now: dt.datetime 
         )
     previous = locked.closes_on
     Round.objects.filter(pk=locked.pk).update(closes_on=closes_on)
+    # Reminders whose day comes again before the new close date are sent again then.
+    today = _today(now)
+    RoundReminder.objects.filter(
+        round=locked,
+        days_before__in=[d for d in locked.reminder_days if closes_on - dt.timedelta(days=d) > today],
+    ).delete()
     _event(locked, RoundEventKind.EXTENDED, by, now, **{"from": str(previous), "to": str(closes_on)})
     round.refresh_from_db()
     return round
