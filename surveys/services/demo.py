@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -49,7 +49,7 @@ from ..models import (
 )
 from ..roles import ADMIN_GROUP, MANAGER_GROUP
 from .questionnaires import questionnaire_load
-from .rounds import round_close, round_create, round_open
+from .rounds import answers_insert_rows, round_close, round_create, round_open
 from .scoring import assessments_score_store
 
 ROOT_SLUG = "demo"
@@ -359,38 +359,6 @@ def _answer_values(
     return values
 
 
-# --- fast inserts -----------------------------------------------------------------------
-
-ANSWER_COLUMNS = (
-    "assessment_id",
-    "item_id",
-    "value",
-    "na_reason",
-    "note",
-    "evidence_url",
-    "carry",
-    "revision",
-    "updated_at",
-)
-
-
-def _insert_answers(rows: list[tuple[Any, ...]]) -> None:
-    """Insert answer rows (in ANSWER_COLUMNS order): COPY on PostgreSQL, batches elsewhere."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        table = Answer._meta.db_table
-        with connection.cursor() as cursor:
-            raw = cursor.cursor
-            with raw.copy(f"COPY {table} ({', '.join(ANSWER_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    Answer.objects.bulk_create(
-        [Answer(**dict(zip(ANSWER_COLUMNS, row, strict=True))) for row in rows], batch_size=5000
-    )
-
-
 # --- the seed ---------------------------------------------------------------------------
 
 
@@ -480,10 +448,10 @@ def _closed_round(
                     )
                 )
         if len(rows) >= 100_000:
-            _insert_answers(rows)
+            answers_insert_rows(rows)
             summary.answers += len(rows)
             rows = []
-    _insert_answers(rows)
+    answers_insert_rows(rows)
     summary.answers += len(rows)
     Evidence.objects.bulk_create(evidence, batch_size=5000)
     summary.evidence += len(evidence)

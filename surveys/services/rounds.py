@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -196,27 +196,81 @@ class OpenResult:
     emails: int = 0
 
 
-def _new_answers(
+ANSWER_COLUMNS = (
+    "assessment_id",
+    "item_id",
+    "value",
+    "na_reason",
+    "note",
+    "evidence_url",
+    "carry",
+    "revision",
+    "updated_at",
+)
+
+
+def answers_insert_rows(rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert answers given as tuples in ``ANSWER_COLUMNS`` order, set-based: COPY on
+    PostgreSQL (hundreds of thousands of rows a second), big batches elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        columns = ", ".join(ANSWER_COLUMNS)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {Answer._meta.db_table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    Answer.objects.bulk_create(
+        [Answer(**dict(zip(ANSWER_COLUMNS, row, strict=True))) for row in rows], batch_size=5000
+    )
+
+
+def _answer_rows(
     items: Sequence[Item], carried: dict[str, _Carried] | None, assessment_id: int, now: dt.datetime
-) -> list[Answer]:
-    answers = []
+) -> list[tuple[Any, ...]]:
+    """The answers of a new assessment: carried by item key when the criteria still match."""
+    rows = []
     for item in items:
         source = carried.get(item.key) if carried is not None else None
-        answer = Answer(assessment_id=assessment_id, item_id=item.pk, updated_at=now)
         if carried is None:
-            answer.carry = CarryStatus.NONE
+            row = (None, "", "", "", CarryStatus.NONE.value)
         elif source is None:
-            answer.carry = CarryStatus.NEW
+            row = (None, "", "", "", CarryStatus.NEW.value)
         elif source.digest != item.criteria_digest:
-            answer.carry = CarryStatus.CHANGED
+            row = (None, "", "", "", CarryStatus.CHANGED.value)
         else:
-            answer.carry = CarryStatus.CARRIED
-            answer.value = source.value
-            answer.na_reason = source.na_reason
-            answer.note = source.note
-            answer.evidence_url = source.evidence_url
-        answers.append(answer)
-    return answers
+            row = (
+                source.value,
+                source.na_reason,
+                source.note,
+                source.evidence_url,
+                CarryStatus.CARRIED.value,
+            )
+        rows.append((assessment_id, item.pk, *row, 0, now))
+    return rows
+
+
+def _carry_revisions(round: Round, now: dt.datetime) -> int:
+    """One revision (source ``carry``) per carried answer, in a single statement."""
+    revision = AnswerRevision._meta.db_table
+    answer = Answer._meta.db_table
+    assessment = Assessment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {revision} "
+            "(answer_id, by_id, at, old_value, new_value, old_note, new_note, na_reason, source) "
+            f"SELECT a.id, NULL, %s, NULL, a.value, '', a.note, a.na_reason, %s FROM {answer} a "
+            f"WHERE a.carry = %s AND a.assessment_id IN "
+            f"(SELECT id FROM {assessment} WHERE round_id = %s)",
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                RevisionSource.CARRY.value,
+                CarryStatus.CARRIED.value,
+                round.pk,
+            ],
+        )
+        return int(cursor.rowcount)
 
 
 @transaction.atomic
@@ -258,31 +312,17 @@ def round_open(
             ]
         )
         carried = _carried_answers([a.carried_from_id for a in created if a.carried_from_id])
-        answers: list[Answer] = []
+        rows: list[tuple[Any, ...]] = []
         for assessment in created:
-            source = carried.get(assessment.carried_from_id or 0)
-            if assessment.carried_from_id and source is None:
-                source = {}
-            answers.extend(_new_answers(items, source, assessment.pk, now))
-        answers = Answer.objects.bulk_create(answers, batch_size=5000)
-        revisions = [
-            AnswerRevision(
-                answer_id=a.pk,
-                at=now,
-                old_value=None,
-                new_value=a.value,
-                new_note=a.note,
-                na_reason=a.na_reason,
-                source=RevisionSource.CARRY,
-            )
-            for a in answers
-            if a.carry == CarryStatus.CARRIED
-        ]
-        AnswerRevision.objects.bulk_create(revisions, batch_size=5000)
+            source = None
+            if assessment.carried_from_id:
+                source = carried.get(assessment.carried_from_id, {})
+            rows.extend(_answer_rows(items, source, assessment.pk, now))
+        answers_insert_rows(rows)
         result.assessments += len(created)
-        result.carried += len(revisions)
-        result.new += sum(1 for a in answers if a.carry == CarryStatus.NEW)
-        result.changed += sum(1 for a in answers if a.carry == CarryStatus.CHANGED)
+        result.new += sum(1 for row in rows if row[6] == CarryStatus.NEW)
+        result.changed += sum(1 for row in rows if row[6] == CarryStatus.CHANGED)
+    result.carried = _carry_revisions(round, now)
     _event(
         round,
         RoundEventKind.OPENED,

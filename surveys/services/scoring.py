@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from scoring.rules import Policy, ScoreCard, lower_unbacked, score_card
@@ -146,14 +146,40 @@ def assessments_score_store(*, round: Round, assessments: Sequence[Assessment]) 
                     verified_score=verified.areas[key].score,
                 )
             )
-    Assessment.objects.bulk_update(
-        assessments,
-        ["is_complete", "final_score", "verified_score", "band", "scored_at"],
-        batch_size=2000,
-    )
+    _scores_update(assessments)
     AreaScore.objects.filter(assessment_id__in=ids).delete()
     AreaScore.objects.bulk_create(area_rows, batch_size=5000)
     return len(assessments)
+
+
+_SCORE_FIELDS = ("is_complete", "final_score", "verified_score", "band", "scored_at")
+
+
+def _scores_update(assessments: Sequence[Assessment]) -> None:
+    """Write the score fields of many assessments. On PostgreSQL one UPDATE ... FROM
+    (VALUES ...) per 5,000 rows: Django's bulk_update builds a CASE per row and field,
+    which took two thirds of the time of closing a round of 10,000 products."""
+    if connection.vendor != "postgresql":
+        Assessment.objects.bulk_update(assessments, list(_SCORE_FIELDS), batch_size=2000)
+        return
+    row = "(%s::bigint, %s::boolean, %s::double precision, %s::double precision, %s, %s::timestamptz)"
+    table = Assessment._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(assessments), 5000):
+            chunk = assessments[start : start + 5000]
+            cursor.execute(
+                f"UPDATE {table} AS a SET is_complete = v.c, final_score = v.f, "
+                "verified_score = v.vf, band = v.b, scored_at = v.s "
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v(id, c, f, vf, b, s) "
+                "WHERE a.id = v.id",
+                [
+                    value
+                    for a in chunk
+                    for value in (
+                        a.pk, a.is_complete, a.final_score, a.verified_score, a.band, a.scored_at
+                    )
+                ],
+            )
 
 
 def assessments_score_clear(*, assessment_ids: Sequence[int]) -> None:
