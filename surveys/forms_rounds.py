@@ -22,9 +22,7 @@ def _today() -> dt.date:
 
 
 class RoundCreateForm(forms.Form):
-    label = forms.CharField(
-        label=_("Label"), max_length=50, help_text=_("For example 2026-10.")
-    )
+    label = forms.CharField(label=_("Label"), max_length=50, help_text=_("For example 2026-10."))
     version = forms.ModelChoiceField(
         label=_("Questionnaire version"),
         queryset=QuestionnaireVersion.objects.none(),
@@ -95,7 +93,9 @@ class RoundCreateForm(forms.Form):
         if (
             version
             and label
-            and Round.objects.filter(questionnaire_id=version.questionnaire_id, label=label).exists()
+            and Round.objects.filter(
+                questionnaire_id=version.questionnaire_id, label=label
+            ).exists()
         ):
             self.add_error(
                 "label", _("A round with this label already exists for this questionnaire.")
@@ -149,4 +149,3 @@ class RoundReopenForm(forms.Form):
         if closes_on <= _today():
             raise forms.ValidationError(_("The new close date must be in the future."))
         return closes_on
-

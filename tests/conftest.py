@@ -41,3 +41,17 @@ def cast(db: Any) -> Cast:
         manager=factories.manager_user(username="manager"),
         admin=factories.admin_user(username="admin"),
     )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
+) -> None:
+    """On SQLite the test database is a file in ``var/``, not in memory, so that a real
+    Celery worker process (tests/surveys/test_worker.py) can share it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        database.setdefault("TEST", {})["NAME"] = str(settings.VAR_DIR / f"test-{worker}.sqlite3")

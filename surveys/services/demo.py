@@ -126,17 +126,73 @@ KIND_PHYSICS = Kind("physics", ("model.staleness_impact", "monitoring.staleness"
 # (slug, name, department, phase, kind, first round index it joins, responsiveness)
 SMALL_PRODUCTS: tuple[tuple[str, str, str, str, Kind, int, float], ...] = (
     ("ads-ctr", "Ads CTR prediction", "demo-ads", Phase.PRODUCTION, KIND_TABULAR, 0, 0.97),
-    ("ads-bidding", "Real-time bidding", "demo-ads-bidding", Phase.PRODUCTION, KIND_TABULAR, 0, 0.95),
+    (
+        "ads-bidding",
+        "Real-time bidding",
+        "demo-ads-bidding",
+        Phase.PRODUCTION,
+        KIND_TABULAR,
+        0,
+        0.95,
+    ),
     ("ads-creative", "Ad creative scoring", "demo-ads", Phase.VALIDATION, KIND_END_TO_END, 3, 0.85),
     ("search-ranking", "Search ranking", "demo-search", Phase.PRODUCTION, KIND_TABULAR, 0, 0.97),
     ("search-suggest", "Query suggestions", "demo-search", Phase.VALIDATION, KIND_TABULAR, 0, 0.8),
-    ("commerce-recs", "Product recommendations", "demo-commerce", Phase.PRODUCTION, KIND_TABULAR, 0, 0.95),
-    ("commerce-fraud", "Payment fraud detection", "demo-commerce", Phase.PRODUCTION, KIND_TABULAR, 1, 0.9),
+    (
+        "commerce-recs",
+        "Product recommendations",
+        "demo-commerce",
+        Phase.PRODUCTION,
+        KIND_TABULAR,
+        0,
+        0.95,
+    ),
+    (
+        "commerce-fraud",
+        "Payment fraud detection",
+        "demo-commerce",
+        Phase.PRODUCTION,
+        KIND_TABULAR,
+        1,
+        0.9,
+    ),
     ("commerce-demand", "Demand forecasting", "demo-commerce", Phase.POC, KIND_TABULAR, 5, 0.75),
-    ("media-image-tagging", "Image tagging", "demo-media", Phase.PRODUCTION, KIND_END_TO_END, 0, 0.9),
-    ("media-news-recs", "News recommendations", "demo-media", Phase.VALIDATION, KIND_TABULAR, 2, 0.85),
-    ("platform-dc-cooling", "Data-centre cooling", "demo-platform", Phase.POC, KIND_MACHINES, 4, 0.7),
-    ("platform-disk-failure", "Disk failure prediction", "demo-platform", Phase.VALIDATION, KIND_PHYSICS, 1, 0.8),
+    (
+        "media-image-tagging",
+        "Image tagging",
+        "demo-media",
+        Phase.PRODUCTION,
+        KIND_END_TO_END,
+        0,
+        0.9,
+    ),
+    (
+        "media-news-recs",
+        "News recommendations",
+        "demo-media",
+        Phase.VALIDATION,
+        KIND_TABULAR,
+        2,
+        0.85,
+    ),
+    (
+        "platform-dc-cooling",
+        "Data-centre cooling",
+        "demo-platform",
+        Phase.POC,
+        KIND_MACHINES,
+        4,
+        0.7,
+    ),
+    (
+        "platform-disk-failure",
+        "Disk failure prediction",
+        "demo-platform",
+        Phase.VALIDATION,
+        KIND_PHYSICS,
+        1,
+        0.8,
+    ),
 )
 
 PHASE_BASE = {Phase.POC: 0.1, Phase.VALIDATION: 0.17, Phase.PRODUCTION: 0.25}
@@ -242,7 +298,9 @@ def _departments(products: int) -> dict[str, Department]:
     return made
 
 
-def _products(count: int, departments: dict[str, Department], rounds: int, rng: random.Random) -> list[DemoProduct]:
+def _products(
+    count: int, departments: dict[str, Department], rounds: int, rng: random.Random
+) -> list[DemoProduct]:
     specs: list[tuple[str, str, str, str, Kind, int, float]] = []
     if count <= len(SMALL_PRODUCTS):
         specs = list(SMALL_PRODUCTS[:count])
@@ -288,9 +346,9 @@ def _products(count: int, departments: dict[str, Department], rounds: int, rng: 
             )
         )
     # The search-suggest team lost its on-call engineer in 2024-10: a visible regression.
-    for product in made:
-        if product.slug == "search-suggest":
-            product.dip = min(5, rounds - 2)
+    for demo_product in made:
+        if demo_product.slug == "search-suggest":
+            demo_product.dip = min(5, rounds - 2)
     return made
 
 
@@ -313,7 +371,11 @@ def _users(products: dict[str, int]) -> list[DemoUser]:
         if spec.role in groups:
             user.groups.add(groups[spec.role])
         through.objects.bulk_create(
-            [through(product_id=products[slug], user_id=user.pk) for slug in spec.products if slug in products]
+            [
+                through(product_id=products[slug], user_id=user.pk)
+                for slug in spec.products
+                if slug in products
+            ]
         )
     return list(DEMO_USERS)
 
@@ -472,7 +534,9 @@ def _open_round(
 ) -> Round:
     """The current round, opened through ``round_open`` with a mix of progress."""
     by_pk = {p.pk: p for p in products}
-    closes_on = max(opens_on + dt.timedelta(days=settings.ROUND_OPEN_DAYS), today + dt.timedelta(days=21))
+    closes_on = max(
+        opens_on + dt.timedelta(days=settings.ROUND_OPEN_DAYS), today + dt.timedelta(days=21)
+    )
     round = round_create(
         version=version,
         label=f"{opens_on:%Y-%m}",
@@ -484,16 +548,21 @@ def _open_round(
     round_open(round=round, now=_at(opens_on), by=admin, notify=False)
     assessments = list(Assessment.objects.filter(round=round).order_by("pk"))
     # The demo respondents' products: something to do for each of them.
-    fixed = {"ads-ctr": "draft", "search-ranking": "not_started", "commerce-recs": "submitted",
-             "media-image-tagging": "draft"}
+    fixed = {
+        "ads-ctr": "draft",
+        "search-ranking": "not_started",
+        "commerce-recs": "submitted",
+        "media-image-tagging": "draft",
+    }
     slugs = {p.pk: p.slug for p in products}
     item_by_pk = {item.pk: item for item in items}
     submitted: list[Assessment] = []
     drafts: list[Assessment] = []
     for assessment in assessments:
-        state = fixed.get(slugs[assessment.product_id]) or rng.choices(
-            ["not_started", "draft", "submitted"], weights=[30, 30, 40]
-        )[0]
+        state = (
+            fixed.get(slugs[assessment.product_id])
+            or rng.choices(["not_started", "draft", "submitted"], weights=[30, 30, 40])[0]
+        )
         if state == "submitted":
             submitted.append(assessment)
         elif state == "draft":
@@ -519,7 +588,9 @@ def _open_round(
                     at=now,
                     old_value=answer.value,
                     new_value=target,
-                    na_reason=NA_REASONS.get(item_by_pk[answer.item_id].key, "") if target == "NA" else "",
+                    na_reason=NA_REASONS.get(item_by_pk[answer.item_id].key, "")
+                    if target == "NA"
+                    else "",
                     source=RevisionSource.WEB,
                 )
             )
@@ -528,7 +599,9 @@ def _open_round(
             answer.revision += 1
             answer.updated_at = now
             changed.append(answer)
-    Answer.objects.bulk_update(changed, ["value", "na_reason", "revision", "updated_at"], batch_size=2000)
+    Answer.objects.bulk_update(
+        changed, ["value", "na_reason", "revision", "updated_at"], batch_size=2000
+    )
     AnswerRevision.objects.bulk_create(revisions, batch_size=5000)
     Assessment.objects.filter(pk__in=[a.pk for a in drafts]).update(
         status=AssessmentStatus.DRAFT, updated_at=now
@@ -587,4 +660,3 @@ def logins_text(users: Iterable[DemoUser]) -> str:
     for user in users:
         lines.append(f"  {user.username:<8} / {user.password:<18} — {user.role}")
     return "\n".join(lines)
-

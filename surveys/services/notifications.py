@@ -44,9 +44,7 @@ def members_by_product(product_ids: Iterable[int]) -> dict[int, list[Any]]:
     """Active members with an email address, per product, in two queries."""
     ids = list(product_ids)
     through = Product.members.through
-    pairs = list(
-        through.objects.filter(product_id__in=ids).values_list("product_id", "user_id")
-    )
+    pairs = list(through.objects.filter(product_id__in=ids).values_list("product_id", "user_id"))
     users = {
         user.pk: user
         for user in get_user_model()

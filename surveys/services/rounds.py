@@ -57,7 +57,9 @@ def _today(now: dt.datetime) -> dt.date:
     return timezone.localdate(now)
 
 
-def _event(round: Round, kind: str, by: Any = None, now: dt.datetime | None = None, **details: Any) -> None:
+def _event(
+    round: Round, kind: str, by: Any = None, now: dt.datetime | None = None, **details: Any
+) -> None:
     RoundEvent.objects.create(
         round=round, kind=kind, by=by, at=now or timezone.now(), details=details
     )
@@ -103,7 +105,9 @@ def round_create(
     if not label:
         raise ApplicationError("Give the round a label, for example 2026-10.")
     if version.status != VersionStatus.PUBLISHED:
-        raise ApplicationError(f"{version.label} is a draft: publish it before using it in a round.")
+        raise ApplicationError(
+            f"{version.label} is a draft: publish it before using it in a round."
+        )
     if closes_on <= opens_on:
         raise ApplicationError("The close date must come after the open date.")
     if Round.objects.filter(questionnaire_id=version.questionnaire_id, label=label).exists():
@@ -216,10 +220,10 @@ def answers_insert_rows(rows: Sequence[tuple[Any, ...]]) -> None:
         return
     if connection.vendor == "postgresql":
         columns = ", ".join(ANSWER_COLUMNS)
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {Answer._meta.db_table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        sql = f"COPY {Answer._meta.db_table} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
         return
     Answer.objects.bulk_create(
         [Answer(**dict(zip(ANSWER_COLUMNS, row, strict=True))) for row in rows], batch_size=5000
@@ -233,6 +237,7 @@ def _answer_rows(
     rows = []
     for item in items:
         source = carried.get(item.key) if carried is not None else None
+        row: tuple[str | None, str, str, str, str]
         if carried is None:
             row = (None, "", "", "", CarryStatus.NONE.value)
         elif source is None:
@@ -356,7 +361,9 @@ def reminder_due(round: Round, today: dt.date) -> int | None:
     """
     if round.status != RoundStatus.OPEN or today > round.closes_on:
         return None
-    reached = [int(d) for d in round.reminder_days if today >= round.closes_on - dt.timedelta(days=int(d))]
+    reached = [
+        int(d) for d in round.reminder_days if today >= round.closes_on - dt.timedelta(days=int(d))
+    ]
     return min(reached) if reached else None
 
 
@@ -367,7 +374,9 @@ def round_remind(*, round: Round, days_before: int, now: dt.datetime | None = No
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            reminder = RoundReminder.objects.create(round=round, days_before=days_before, sent_at=now)
+            reminder = RoundReminder.objects.create(
+                round=round, days_before=days_before, sent_at=now
+            )
     except IntegrityError:
         return None
     pending = Assessment.objects.filter(round=round, status__in=UNFINISHED).select_related(
@@ -433,7 +442,7 @@ def _area_scores(assessment_ids: Sequence[int]) -> dict[int, dict[str, float]]:
             "assessment_id", "area_key", "score"
         )
         for assessment_id, key, score in rows:
-            found[assessment_id][key] = score
+            found[assessment_id][key] = float(score or 0.0)
     return found
 
 
@@ -453,18 +462,26 @@ def _previous_scored(round: Round, product_ids: Sequence[int]) -> dict[int, tupl
             .values_list("product_id", "id", "final_score", "round__label")
         )
         for product_id, assessment_id, final, label in rows:
-            found.setdefault(product_id, (assessment_id, final, label))
+            found.setdefault(product_id, (assessment_id, float(final or 0.0), label))
     return found
 
 
 def regression_of(
-    *, final: float, areas: dict[str, float], previous_final: float, previous_areas: dict[str, float]
+    *,
+    final: float,
+    areas: dict[str, float],
+    previous_final: float,
+    previous_areas: dict[str, float],
 ) -> dict[str, Any] | None:
     """The regression details when the final fell by 1.0 or more, or an area by 2.0 or
     more (DESIGN §4); None otherwise."""
     final_drop = previous_final - final
     area_drops = {
-        key: {"previous": previous_areas[key], "current": score, "drop": previous_areas[key] - score}
+        key: {
+            "previous": previous_areas[key],
+            "current": score,
+            "drop": previous_areas[key] - score,
+        }
         for key, score in areas.items()
         if key in previous_areas and previous_areas[key] - score >= AREA_DROP - _EPSILON
     }
@@ -499,7 +516,7 @@ def _flag_regressions(round: Round) -> list[int]:
             continue
         prev_id, prev_final, prev_label = previous[product_id]
         details = regression_of(
-            final=final,
+            final=float(final or 0.0),
             areas=areas.get(assessment_id, {}),
             previous_final=prev_final,
             previous_areas=areas.get(prev_id, {}),
@@ -566,21 +583,27 @@ def round_rescore(*, round: Round, by: Any, now: dt.datetime | None = None) -> i
     now = now or timezone.now()
     locked = Round.objects.select_for_update().get(pk=round.pk)
     if locked.status != RoundStatus.CLOSED:
-        raise ApplicationError("Only a closed round can be re-scored; an open round scores as it goes.")
+        raise ApplicationError(
+            "Only a closed round can be re-scored; an open round scores as it goes."
+        )
     before = dict(
         Assessment.objects.filter(round=locked, status=AssessmentStatus.SUBMITTED).values_list(
             "pk", "final_score"
         )
     )
     scored = _score_submitted(locked)
-    after = dict(
-        Assessment.objects.filter(pk__in=list(before)).values_list("pk", "final_score")
-    )
+    after = dict(Assessment.objects.filter(pk__in=list(before)).values_list("pk", "final_score"))
     regressions = len(_flag_regressions(locked))
     _store_report(locked)
     changed = sum(1 for pk, final in after.items() if before.get(pk) != final)
     _event(
-        locked, RoundEventKind.RESCORED, by, now, scored=scored, changed=changed, regressions=regressions
+        locked,
+        RoundEventKind.RESCORED,
+        by,
+        now,
+        scored=scored,
+        changed=changed,
+        regressions=regressions,
     )
     return scored
 
@@ -589,7 +612,9 @@ def round_rescore(*, round: Round, by: Any, now: dt.datetime | None = None) -> i
 
 
 @transaction.atomic
-def round_extend(*, round: Round, closes_on: dt.date, by: Any, now: dt.datetime | None = None) -> Round:
+def round_extend(
+    *, round: Round, closes_on: dt.date, by: Any, now: dt.datetime | None = None
+) -> Round:
     """Move the close date of a scheduled or open round later."""
     now = now or timezone.now()
     locked = Round.objects.select_for_update().get(pk=round.pk)
@@ -605,9 +630,13 @@ def round_extend(*, round: Round, closes_on: dt.date, by: Any, now: dt.datetime 
     today = _today(now)
     RoundReminder.objects.filter(
         round=locked,
-        days_before__in=[d for d in locked.reminder_days if closes_on - dt.timedelta(days=d) > today],
+        days_before__in=[
+            d for d in locked.reminder_days if closes_on - dt.timedelta(days=d) > today
+        ],
     ).delete()
-    _event(locked, RoundEventKind.EXTENDED, by, now, **{"from": str(previous), "to": str(closes_on)})
+    _event(
+        locked, RoundEventKind.EXTENDED, by, now, **{"from": str(previous), "to": str(closes_on)}
+    )
     round.refresh_from_db()
     return round
 
@@ -702,7 +731,11 @@ def round_schedule_next(
     if version is None:
         return None
     latest = rounds.order_by("-opens_on").values_list("opens_on", flat=True).first()
-    after = max(latest, _today(now) - dt.timedelta(days=1)) if latest else _today(now) - dt.timedelta(days=1)
+    after = (
+        max(latest, _today(now) - dt.timedelta(days=1))
+        if latest
+        else _today(now) - dt.timedelta(days=1)
+    )
     opens_on = cadence_next(after, settings.ROUND_CADENCE_MONTHS)
     label = f"{opens_on:%Y-%m}"
     if rounds.filter(Q(label=label) | Q(opens_on=opens_on)).exists():

@@ -162,7 +162,9 @@ def _scores_update(assessments: Sequence[Assessment]) -> None:
     if connection.vendor != "postgresql":
         Assessment.objects.bulk_update(assessments, list(_SCORE_FIELDS), batch_size=2000)
         return
-    row = "(%s::bigint, %s::boolean, %s::double precision, %s::double precision, %s, %s::timestamptz)"
+    row = (
+        "(%s::bigint, %s::boolean, %s::double precision, %s::double precision, %s, %s::timestamptz)"
+    )
     table = Assessment._meta.db_table
     with connection.cursor() as cursor:
         for start in range(0, len(assessments), 5000):
@@ -176,7 +178,12 @@ def _scores_update(assessments: Sequence[Assessment]) -> None:
                     value
                     for a in chunk
                     for value in (
-                        a.pk, a.is_complete, a.final_score, a.verified_score, a.band, a.scored_at
+                        a.pk,
+                        a.is_complete,
+                        a.final_score,
+                        a.verified_score,
+                        a.band,
+                        a.scored_at,
                     )
                 ],
             )

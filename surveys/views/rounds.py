@@ -158,7 +158,9 @@ def round_extend(request: HttpRequest, pk: int) -> HttpResponse:
         _invalid(request, form)
         return redirect("rounds:detail", pk=pk)
     try:
-        services.round_extend(round=round, closes_on=form.cleaned_data["closes_on"], by=request.user)
+        services.round_extend(
+            round=round, closes_on=form.cleaned_data["closes_on"], by=request.user
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -224,4 +226,3 @@ def round_rescore(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(count)d assessments re-scored.") % {"count": scored})
     return redirect("rounds:detail", pk=pk)
-

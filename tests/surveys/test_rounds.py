@@ -444,7 +444,11 @@ def test_the_next_round_uses_the_newest_published_version(version: Any, settings
     rnd = services.round_schedule_next(questionnaire=version.questionnaire, now=NOW)
 
     assert rnd is not None
-    assert (rnd.label, rnd.opens_on, rnd.closes_on) == ("2027-04", dt.date(2027, 4, 1), dt.date(2027, 4, 22))
+    assert (rnd.label, rnd.opens_on, rnd.closes_on) == (
+        "2027-04",
+        dt.date(2027, 4, 1),
+        dt.date(2027, 4, 22),
+    )
     assert rnd.version == newer and rnd.status == RoundStatus.SCHEDULED
     # Scheduling again does nothing while that round waits.
     assert services.round_schedule_next(questionnaire=version.questionnaire, now=NOW) is None

@@ -98,7 +98,10 @@ def test_a_round_runs_from_launch_to_close_by_the_periodic_job_alone(
     assert set(
         Answer.objects.filter(assessment=assessments["ads-ctr"]).values_list("value", flat=True)
     ) == {"1"}
-    assert sorted(m.to[0] for m in mail.outbox) == ["member@example.com", "other-member@example.com"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "member@example.com",
+        "other-member@example.com",
+    ]
     # Once it is open, the next round of the cadence is scheduled; opened only once.
     assert tick(at("2026-10-01", 7)) == {
         "open": [],
@@ -114,7 +117,9 @@ def test_a_round_runs_from_launch_to_close_by_the_periodic_job_alone(
     mail.outbox.clear()
     for day in ("2026-10-16", "2026-10-17", "2026-10-17", "2026-10-24", "2026-10-30", "2026-10-31"):
         tick(at(day))
-    assert sorted(RoundReminder.objects.filter(round=october).values_list("days_before", flat=True)) == [
+    assert sorted(
+        RoundReminder.objects.filter(round=october).values_list("days_before", flat=True)
+    ) == [
         1,
         7,
         14,

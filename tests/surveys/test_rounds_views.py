@@ -71,7 +71,9 @@ def pages(rnd: Round) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("who", ["member", "other_member", "manager"])
-def test_everyone_but_admins_is_refused(client: Any, cast: Any, open_round: Round, who: str) -> None:
+def test_everyone_but_admins_is_refused(
+    client: Any, cast: Any, open_round: Round, who: str
+) -> None:
     client.force_login(getattr(cast, who))
     for method, url in pages(open_round):
         assert getattr(client, method)(url).status_code == 403, url
@@ -115,9 +117,7 @@ def test_the_detail_page_follows_completion_by_department_and_product(
     }
     text = response.content.decode()
     assert "Ads Ctr" in text and "Search Rank" in text and "7.00" not in text
-    filtered = client.get(
-        reverse("rounds:detail", args=[open_round.pk]), {"status": "not_started"}
-    )
+    filtered = client.get(reverse("rounds:detail", args=[open_round.pk]), {"status": "not_started"})
     assert [a.product.slug for a in filtered.context["page"]] == ["search-rank"]
 
 
@@ -278,7 +278,9 @@ def test_close_early(
     assert open_round.status == RoundStatus.CLOSED
     event = open_round.events.get(kind=RoundEventKind.CLOSED)
     assert event.by == cast.admin
-    statuses = dict(Assessment.objects.filter(round=open_round).values_list("product__slug", "status"))
+    statuses = dict(
+        Assessment.objects.filter(round=open_round).values_list("product__slug", "status")
+    )
     assert statuses == {"ads-ctr": "submitted", "search-rank": "not_submitted"}
 
 
@@ -314,7 +316,9 @@ def test_reopen_and_rescore_a_closed_round(client: Any, cast: Any, open_round: R
     assert "must be in the future" in response.content.decode()
     response = client.post(url, {"closes_on": "2026-10-20", "reason": ""}, follow=True)
     assert "This field is required." in response.content.decode()
-    response = client.post(url, {"closes_on": "2026-10-20", "reason": "a team was on leave"}, follow=True)
+    response = client.post(
+        url, {"closes_on": "2026-10-20", "reason": "a team was on leave"}, follow=True
+    )
     assert "open again until 2026-10-20" in response.content.decode()
     open_round.refresh_from_db()
     assert open_round.status == RoundStatus.OPEN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from io import StringIO
 from typing import Any
 
@@ -93,7 +94,7 @@ def test_scores_rise_and_monitoring_starts_lowest_and_catches_up(seeded: str) ->
         Assessment.objects.filter(round=r).aggregate(m=Avg("final_score"))["m"] for r in closed
     ]
     assert means[-1] > means[0] + 1.0
-    assert sum(b >= a for a, b in zip(means, means[1:], strict=False)) >= len(means) - 2
+    assert sum(b >= a for a, b in itertools.pairwise(means)) >= len(means) - 2
 
     def areas(rnd: Round) -> dict[str, float]:
         rows = (
