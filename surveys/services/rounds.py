@@ -389,6 +389,10 @@ def round_remind(*, round: Round, days_before: int, now: dt.datetime | None = No
     )
     RoundReminder.objects.filter(pk=reminder.pk).update(recipients=sent)
     _event(round, RoundEventKind.REMINDED, None, now, days_before=days_before, emails=sent)
+    notifications.webhook_post(
+        text=f"Round {round.label}: {pending.count()} products have not submitted; "
+        f"it closes in {days_before} day(s), on {round.closes_on:%Y-%m-%d}."
+    )
     return sent
 
 
@@ -637,6 +641,7 @@ def round_extend(
     _event(
         locked, RoundEventKind.EXTENDED, by, now, **{"from": str(previous), "to": str(closes_on)}
     )
+    notifications.webhook_post(text=f"Round {locked.label} now closes on {closes_on:%Y-%m-%d}.")
     round.refresh_from_db()
     return round
 
@@ -684,6 +689,9 @@ def round_reopen(
         closes_on=str(closes_on),
         drafts=drafts,
         not_started=not_started,
+    )
+    notifications.webhook_post(
+        text=f"Round {round.label} is open again until {closes_on:%Y-%m-%d}."
     )
     round.refresh_from_db()
     return round
