@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from scoring.rules import BANDS, NA, ScoreCard, next_steps
 
@@ -28,6 +29,29 @@ from ..models import (
 )
 from ..services.scoring import assessment_cards, version_layout
 from .products import products_editable_by, products_visible_to
+
+# The rubric's band meanings (scoring.rules.BANDS), marked so the catalogue carries them.
+BAND_MEANINGS = (
+    gettext_noop("More of a research project than a productionized system."),
+    gettext_noop(
+        "Not totally untested, but it is worth considering the possibility of "
+        "serious holes in reliability."
+    ),
+    gettext_noop(
+        "There has been first pass at basic productionization, but additional "
+        "investment may be needed."
+    ),
+    gettext_noop(
+        "Reasonably tested, but it is possible that more of those tests and "
+        "procedures may be automated."
+    ),
+    gettext_noop(
+        "Strong levels of automated testing and monitoring, appropriate for "
+        "mission-critical systems."
+    ),
+    gettext_noop("Exceptional levels of automated testing and monitoring."),
+)
+
 
 def band_meaning(key: str) -> str:
     """The rubric's meaning of a band, in the reader's language."""

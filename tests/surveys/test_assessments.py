@@ -145,3 +145,10 @@ def test_submit_stores_scores_and_can_be_repeated_while_open(assessment: Any, ca
     assessment_submit(assessment=assessment, by=cast.member)
     assessment.refresh_from_db()
     assert (assessment.status, assessment.final_score) == (AssessmentStatus.SUBMITTED, 5.0)
+
+
+def test_every_band_meaning_is_marked_for_translation():
+    from scoring.rules import BANDS
+    from surveys.selectors.assessments import BAND_MEANINGS
+
+    assert BAND_MEANINGS == tuple(band.meaning for band in BANDS)
