@@ -112,10 +112,8 @@ class ItemRow:
     @property
     def suggestion(self) -> str | None:
         """An unanswered item whose check ran recently suggests `1`."""
-        if self.value is None and self.evidence is not None:
-            if self.evidence.outcome in (Outcome.PASS, Outcome.FAIL):
-                return "1"
-        return None
+        ran = self.evidence is not None and self.evidence.outcome in (Outcome.PASS, Outcome.FAIL)
+        return "1" if self.value is None and ran else None
 
 
 @dataclass

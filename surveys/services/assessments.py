@@ -146,7 +146,9 @@ def answer_set(
     answer.updated_by = by
     answer.save()
     # Any change re-opens the assessment as a draft: a changed answer must be re-submitted.
-    Assessment.objects.filter(pk=assessment.pk).update(status=AssessmentStatus.DRAFT, updated_at=now)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        status=AssessmentStatus.DRAFT, updated_at=now
+    )
     assessment.status = AssessmentStatus.DRAFT
     assessment.updated_at = now
     return answer
@@ -155,7 +157,9 @@ def answer_set(
 def submission_messages(assessment: Assessment, card: ScoreCard) -> list[str]:
     """Why this assessment cannot be submitted, in the reader's language (empty: fine)."""
     layout = version_layout(assessment.round.version)
-    values = {item_id: value for item_id, value in assessment.answers.values_list("item_id", "value")}
+    values = {
+        item_id: value for item_id, value in assessment.answers.values_list("item_id", "value")
+    }
     by_area = layout.values_by_area(values)
     problems: list[str] = []
     missing = card.total - card.answered

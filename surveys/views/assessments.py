@@ -104,7 +104,9 @@ def _js_text() -> dict[str, str]:
         "offline": _("You are offline; changes are kept in this browser and sent when back."),
         "session": _("Your session has ended: log in again to save."),
         "needReason": _("Give a reason for N/A to save it."),
-        "conflict": _("Someone else changed this answer since you loaded it. Choose which to keep."),
+        "conflict": _(
+            "Someone else changed this answer since you loaded it. Choose which to keep."
+        ),
         "yours": _("Yours"),
         "theirs": _("Theirs"),
         "by": _("changed by %(by)s at %(at)s"),
@@ -122,7 +124,7 @@ def _save_all(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     stored = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
     saved, problems = 0, []
     for item in items:
-        fields = {
+        fields: dict[str, Any] = {
             "value": request.POST.get(f"v-{item.pk}") or None,
             "na_reason": request.POST.get(f"r-{item.pk}", ""),
             "note": request.POST.get(f"n-{item.pk}", ""),
@@ -200,7 +202,7 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         base = None if base is None else int(base)
     except (ValueError, TypeError):
         return JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
-    yours = {
+    yours: dict[str, Any] = {
         "value": payload.get("value"),
         "na_reason": str(payload.get("na_reason") or ""),
         "note": str(payload.get("note") or ""),

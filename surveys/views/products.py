@@ -115,11 +115,9 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "figure": history_figure(rows, titles) if rows else None,
             "latest": latest,
             "latest_meaning": band_meaning(latest.band) if latest else "",
-            "bottlenecks": [
-                titles.get(k, k)
-                for k, cell in (area_scores[latest.pk].items() if latest else [])
-                if cell.score is not None and cell.score == latest.final_score
-            ],
+            "bottlenecks": [titles.get(k, k) for k in _bottlenecks(area_scores[latest.pk], latest)]
+            if latest
+            else [],
             "steps": product_next_steps(latest) if latest else [],
         },
     )

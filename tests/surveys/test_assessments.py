@@ -38,7 +38,9 @@ def test_answer_set_stores_value_bumps_revision_and_keeps_history(assessment: An
         assessment=assessment, item=answer.item, value="1", base_revision=1, by=cast.member
     )
     assert answer.revision == 2
-    history = list(AnswerRevision.objects.filter(answer=answer).values_list("old_value", "new_value"))
+    history = list(
+        AnswerRevision.objects.filter(answer=answer).values_list("old_value", "new_value")
+    )
     assert history == [(None, "0.5"), ("0.5", "1")]
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.DRAFT
@@ -64,7 +66,7 @@ def test_na_only_where_allowed_and_with_a_reason(assessment: Any, cast: Any):
 
 @pytest.mark.parametrize("value", ["2", "yes", "0.25"])
 def test_bad_values_are_refused(assessment: Any, cast: Any, value: str):
-    with pytest.raises(ApplicationError, match="Choose 0, 0.5, 1 or N/A"):
+    with pytest.raises(ApplicationError, match=r"Choose 0, 0\.5, 1 or N/A"):
         answer_set(
             assessment=assessment, item=item(assessment, "data.i1"), value=value,
             base_revision=0, by=cast.member,
@@ -113,9 +115,7 @@ def test_closed_rounds_and_outsiders_cannot_change_answers(assessment: Any, cast
 def test_submit_needs_every_answer(assessment: Any, cast: Any):
     with pytest.raises(ApplicationError, match="28 items are still unanswered") as caught:
         assessment_submit(assessment=assessment, by=cast.member)
-    assert caught.value.details == [
-        "28 items are still unanswered; answer every item to submit."
-    ]
+    assert caught.value.details == ["28 items are still unanswered; answer every item to submit."]
 
 
 def test_submit_refuses_more_na_than_allowed(version: Any, cast: Any):
@@ -151,4 +151,4 @@ def test_every_band_meaning_is_marked_for_translation():
     from scoring.rules import BANDS
     from surveys.selectors.assessments import BAND_MEANINGS
 
-    assert BAND_MEANINGS == tuple(band.meaning for band in BANDS)
+    assert tuple(band.meaning for band in BANDS) == BAND_MEANINGS
