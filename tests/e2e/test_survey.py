@@ -153,7 +153,7 @@ def test_two_editors_never_overwrite_each_other(live_server: Any, browser: Any, 
 
 
 def test_japanese_interface(live_server: Any, page: Page, setup: Any) -> None:
-    assessment, ana, _ = setup
+    _assessment, ana, _ = setup
     log_in(page, live_server.url, ana)
     page.get_by_label("Language").select_option("ja")
     expect(page.get_by_role("heading", name="担当プロダクト")).to_be_visible()
