@@ -68,8 +68,8 @@ def history_figure(rows: list[dict[str, Any]], titles: dict[str, str]) -> dict[s
     figure.update_layout(
         xaxis={"title": _("Round"), "type": "category"},
         yaxis={"title": _("Score"), "rangemode": "tozero"},
-        margin={"l": 50, "r": 20, "t": 20, "b": 50},
-        legend={"orientation": "h"},
+        margin={"l": 50, "r": 20, "t": 60, "b": 50},
+        legend={"orientation": "h", "y": 1.12, "yanchor": "bottom"},
         height=380,
     )
     return json.loads(figure.to_json())
@@ -115,7 +115,11 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "figure": history_figure(rows, titles) if rows else None,
             "latest": latest,
             "latest_meaning": band_meaning(latest.band) if latest else "",
-            "bottlenecks": [titles.get(k, k) for k in _bottlenecks(area_scores[latest.pk], latest)]
+            "bottlenecks": [
+                title
+                for key, title in titles.items()
+                if key in _bottlenecks(area_scores[latest.pk], latest)
+            ]
             if latest
             else [],
             "steps": product_next_steps(latest) if latest else [],
