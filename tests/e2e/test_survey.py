@@ -165,3 +165,16 @@ def test_japanese_interface(live_server: Any, page: Page, setup: Any) -> None:
     expect(page.locator("#save-status")).to_have_text("すべての変更を保存しました。")
     expect(page.locator(".panel-progress")).to_have_text("1 / 28 件回答済み")
     expect(page.get_by_role("button", name="提出")).to_be_visible()
+
+
+def test_without_javascript_the_page_is_a_form(live_server: Any, browser: Any, setup: Any) -> None:
+    assessment, ana, _ = setup
+    page = browser.new_context(java_script_enabled=False).new_page()
+    log_in(page, live_server.url, ana)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    answer(page, "D1", "0.5")
+    answer(page, "D2", "N/A", reason="End-to-end model")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("Saved 2 answer(s).")
+    expect(page.locator(".panel-progress")).to_have_text("2 of 28 answered")
+    assert values(assessment)["D1"] == "0.5" and values(assessment)["D2"] == "NA"
