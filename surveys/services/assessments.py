@@ -58,6 +58,8 @@ class AnswerInput:
 
 def _check_editable(assessment: Assessment, by: Any) -> Round:
     round = Round.objects.get(pk=assessment.round_id)
+    if round.status == RoundStatus.SCHEDULED:
+        raise ApplicationError(_("This round has not opened yet."))
     if round.status != RoundStatus.OPEN:
         raise ApplicationError(_("This round is closed: its answers can no longer change."))
     if not products_editable_by(by).filter(pk=assessment.product_id).exists():

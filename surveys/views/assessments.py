@@ -38,6 +38,8 @@ def _visible(request: HttpRequest, pk: int) -> Assessment:
 
 
 def _editable(request: HttpRequest, assessment: Assessment) -> None:
+    if assessment.round.status == RoundStatus.SCHEDULED:
+        raise PermissionDenied(_("This round has not opened yet."))
     if assessment.round.status != RoundStatus.OPEN:
         raise PermissionDenied(_("This round is closed: its answers can no longer change."))
     if not assessment_editable_by(request.user, assessment):

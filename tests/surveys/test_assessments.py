@@ -152,3 +152,13 @@ def test_every_band_meaning_is_marked_for_translation():
     from surveys.selectors.assessments import BAND_MEANINGS
 
     assert tuple(band.meaning for band in BANDS) == BAND_MEANINGS
+
+
+def test_a_scheduled_round_cannot_be_answered_yet(assessment: Any, cast: Any):
+    assessment.round.status = RoundStatus.SCHEDULED
+    assessment.round.save()
+    with pytest.raises(ApplicationError, match="not opened yet"):
+        answer_set(
+            assessment=assessment, item=item(assessment, "data.i1"), value="1",
+            base_revision=0, by=cast.member,
+        )  # fmt: skip
