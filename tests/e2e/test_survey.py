@@ -178,3 +178,27 @@ def test_without_javascript_the_page_is_a_form(live_server: Any, browser: Any, s
     expect(page.get_by_role("status").first).to_contain_text("Saved 2 answer(s).")
     expect(page.locator(".panel-progress")).to_have_text("2 of 28 answered")
     assert values(assessment)["D1"] == "0.5" and values(assessment)["D2"] == "NA"
+
+
+def test_product_page_draws_the_history_chart(live_server: Any, page: Page, setup: Any) -> None:
+    import datetime as dt
+
+    from surveys.models import RoundStatus
+    from surveys.services.scoring import assessments_score_store
+
+    assessment, ana, _ = setup
+    old = factories.make_round(
+        assessment.round.version,
+        label="2026-04",
+        opens_on=dt.date(2026, 4, 1),
+        status=RoundStatus.CLOSED,
+    )
+    scored = factories.make_assessment(old, assessment.product, default="0.5", status="submitted")
+    assessments_score_store(round=old, assessments=[scored])
+    log_in(page, live_server.url, ana)
+    page.get_by_role("link", name="Ads CTR").click()
+    expect(page.get_by_role("heading", name="Ads CTR")).to_be_visible()
+    expect(page.locator("#history-chart svg.main-svg").first).to_be_visible()
+    table = page.locator(".history-table")
+    expect(table.get_by_role("row", name=re.compile("2026-04"))).to_contain_text("3.50")
+    expect(page.get_by_role("heading", name="Next steps")).to_be_visible()
