@@ -10,7 +10,8 @@
   if (!form || !form.dataset.editable) return;
   var T = JSON.parse(document.getElementById("survey-text").textContent);
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  var storeKey = "mlopsscore:pending:" + form.dataset.assessment;
+  // Per person and assessment: someone else signing in on this browser never sends it.
+  var storeKey = "mlopsscore:pending:" + form.dataset.user + ":" + form.dataset.assessment;
   var statusEl = document.getElementById("save-status");
   var submitForm = document.getElementById("submit-form");
   var busy = false;
