@@ -48,3 +48,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 staticfiles
+
+# The demo at the scale of DESIGN §9 (10,000 products, 20 rounds); use PostgreSQL:
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/mlopsscore_scale make demo-scale
+.PHONY: demo-scale
+demo-scale: migrate
+	$(BIN)/python manage.py seed_demo --products 10000 --rounds 20 --reset

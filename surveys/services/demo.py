@@ -32,6 +32,7 @@ from django.utils import timezone
 from ..models import (
     Answer,
     AnswerRevision,
+    AreaScore,
     Assessment,
     AssessmentStatus,
     Department,
@@ -249,14 +250,25 @@ def _demo_department_ids() -> set[int]:
 
 @transaction.atomic
 def demo_reset() -> None:
-    """Remove the demo organisation, its rounds and its users."""
+    """Remove the demo organisation, its rounds and its users.
+
+    At scale this is millions of answers, so the leaves are deleted with one DELETE
+    each instead of Django's collector, which would load every row first.
+    """
     departments = _demo_department_ids()
     products = Product.objects.filter(department_id__in=departments)
     others = Product.objects.exclude(department_id__in=departments)
     rounds = Round.objects.filter(products__in=products).exclude(products__in=others).distinct()
     round_ids = list(rounds.values_list("pk", flat=True))
-    Evidence.objects.filter(product__in=products).delete()
-    Assessment.objects.filter(Q(product__in=products) | Q(round_id__in=round_ids)).delete()
+    assessments = Assessment.objects.filter(Q(product__in=products) | Q(round_id__in=round_ids))
+    for leaves in (
+        AnswerRevision.objects.filter(answer__assessment__in=assessments),
+        AreaScore.objects.filter(assessment__in=assessments),
+        Answer.objects.filter(assessment__in=assessments),
+        Evidence.objects.filter(product__in=products),
+    ):
+        leaves._raw_delete(leaves.db)  # type: ignore[attr-defined]
+    assessments._raw_delete(assessments.db)  # type: ignore[attr-defined]
     Round.objects.filter(pk__in=round_ids).delete()
     products.delete()
     # Children before parents: the tree is protected.

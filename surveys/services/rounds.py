@@ -615,6 +615,16 @@ def round_rescore(*, round: Round, by: Any, now: dt.datetime | None = None) -> i
 # --- admin actions ----------------------------------------------------------------------
 
 
+def _rearm_reminders(round: Round, closes_on: dt.date, today: dt.date) -> None:
+    """Reminders whose day comes again before a new close date are sent again then."""
+    RoundReminder.objects.filter(
+        round=round,
+        days_before__in=[
+            int(d) for d in round.reminder_days if closes_on - dt.timedelta(days=int(d)) > today
+        ],
+    ).delete()
+
+
 @transaction.atomic
 def round_extend(
     *, round: Round, closes_on: dt.date, by: Any, now: dt.datetime | None = None
@@ -630,14 +640,7 @@ def round_extend(
         )
     previous = locked.closes_on
     Round.objects.filter(pk=locked.pk).update(closes_on=closes_on)
-    # Reminders whose day comes again before the new close date are sent again then.
-    today = _today(now)
-    RoundReminder.objects.filter(
-        round=locked,
-        days_before__in=[
-            d for d in locked.reminder_days if closes_on - dt.timedelta(days=d) > today
-        ],
-    ).delete()
+    _rearm_reminders(locked, closes_on, _today(now))
     _event(
         locked, RoundEventKind.EXTENDED, by, now, **{"from": str(previous), "to": str(closes_on)}
     )
@@ -680,6 +683,7 @@ def round_reopen(
     not_submitted = Assessment.objects.filter(round=round, status=AssessmentStatus.NOT_SUBMITTED)
     drafts = not_submitted.filter(Exists(started)).update(status=AssessmentStatus.DRAFT)
     not_started = not_submitted.update(status=AssessmentStatus.NOT_STARTED)
+    _rearm_reminders(round, closes_on, _today(now))
     _event(
         round,
         RoundEventKind.REOPENED,

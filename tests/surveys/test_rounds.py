@@ -487,3 +487,18 @@ def test_a_failing_webhook_is_logged_not_raised(
     assert services.round_close(round=rnd, now=NOW) is not None
     assert "Round webhook failed" in caplog.text
     assert RoundEvent.objects.filter(round=rnd, kind=RoundEventKind.CLOSED).exists()
+
+
+def test_reopening_rearms_the_reminders_still_ahead(version: Any, cast: Any) -> None:
+    rnd = factories.make_round(version, closes_on=dt.date(2026, 10, 31))
+    factories.make_assessment(rnd, cast.product, status=AssessmentStatus.DRAFT)
+    for days in (14, 7, 1):
+        services.round_remind(round=rnd, days_before=days, now=NOW)
+    services.round_close(round=rnd, now=NOW, notify=False)
+    services.round_reopen(
+        round=rnd, closes_on=dt.date(2026, 10, 10), by=cast.admin, reason="late", now=NOW
+    )
+    # Closing on 10 October seen from 1 October: the 7- and 1-day reminders lie ahead.
+    assert list(RoundReminder.objects.filter(round=rnd).values_list("days_before", flat=True)) == [
+        14
+    ]
