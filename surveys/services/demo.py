@@ -261,13 +261,13 @@ def demo_reset() -> None:
     rounds = Round.objects.filter(products__in=products).exclude(products__in=others).distinct()
     round_ids = list(rounds.values_list("pk", flat=True))
     assessments = Assessment.objects.filter(Q(product__in=products) | Q(round_id__in=round_ids))
-    for leaves in (
+    for rows in (
         AnswerRevision.objects.filter(answer__assessment__in=assessments),
         AreaScore.objects.filter(assessment__in=assessments),
         Answer.objects.filter(assessment__in=assessments),
         Evidence.objects.filter(product__in=products),
     ):
-        leaves._raw_delete(leaves.db)  # type: ignore[attr-defined]
+        rows._raw_delete(rows.db)  # type: ignore[union-attr]
     assessments._raw_delete(assessments.db)  # type: ignore[attr-defined]
     Round.objects.filter(pk__in=round_ids).delete()
     products.delete()
