@@ -415,7 +415,9 @@ class _Validator:
 
     def check_rounds(self) -> None:
         for label, numbers in self.round_rows.items():
-            more = f" (and {len(numbers) - 1} more rows of this round)" if len(numbers) > 1 else ""
+            others = len(numbers) - 1
+            more = f" (and {others} more row{'s' if others > 1 else ''} of this round)"
+            more = more if others else ""
             existing = self.rounds.get(label)
             if existing is None:
                 if self.new_rounds[label].opens_on is None:
@@ -477,7 +479,8 @@ class _Validator:
                     )
 
     def problems(self) -> list[str]:
-        return [f"row {number}: {message}" for number, message in sorted(self.errors)]
+        errors = sorted(self.errors, key=lambda error: error[0])  # stable: in reading order
+        return [f"row {number}: {message}" for number, message in errors]
 
 
 def new_slug(value: str, prefix: str) -> str:
@@ -565,7 +568,8 @@ class _Writer:
         Department.objects.bulk_create([Department(slug=s, name=n) for s, n in new.items()])
         created = dict(Department.objects.filter(slug__in=new).values_list("slug", "id"))
         for name in names:
-            found.setdefault(name, created[new_slug(name, "department")])
+            if name not in found:
+                found[name] = created[new_slug(name, "department")]
         self.result.departments_created = sorted(new.values())
         return found
 
