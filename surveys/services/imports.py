@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -892,7 +892,7 @@ class _Writer:
 # ---------------------------------------------------------------------------- service
 
 
-def answers_problems(
+def _checked(
     *,
     version: QuestionnaireVersion,
     path: str | Path | None = None,
@@ -923,10 +923,17 @@ def answers_import(
     XLSX). Raises ``ApplicationError`` whose ``details`` list every problem as
     ``row N: ...``; nothing is written then.
     """
-    checked, problems = answers_problems(version=version, path=path, file=file)
+    checked, problems = _checked(version=version, path=path, file=file)
     if problems:
         raise ApplicationError(
             f"The answers file has {len(problems)} problem(s); nothing was imported.",
             details=problems,
         )
-    return _Writer(version, checked, by).write()
+    try:
+        with transaction.atomic():
+            return _Writer(version, checked, by).write()
+    except IntegrityError as exc:
+        # Only another import (or an admin) writing the same rounds at the same time.
+        raise ApplicationError(
+            "The same rounds or products were changed while importing; import the file again."
+        ) from exc
