@@ -847,6 +847,8 @@ class _Writer:
         for assessment in changed:
             if assessment.status == AssessmentStatus.SUBMITTED:
                 assessment.submitted_at = assessment.submitted_at or rnd.closed_at
+            else:
+                assessment.submitted_at = None
         Assessment.objects.bulk_update(
             changed, ["status", "updated_at", "submitted_at"], batch_size=BATCH
         )

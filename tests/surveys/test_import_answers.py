@@ -497,7 +497,12 @@ def test_a_closed_round_is_updated_with_each_change_recorded(version: Any, tmp_p
     ] == [(1, 1, 1)]
     assert result.answers_changed == 28 + 3  # p3's answers, and three changes of p1
     p1 = Assessment.objects.get(product__slug="p1")
-    assert (p1.status, p1.final_score, p1.scored_at is None) == ("not_submitted", None, True)
+    assert (p1.status, p1.final_score, p1.scored_at, p1.submitted_at) == (
+        "not_submitted",
+        None,
+        None,
+        None,
+    )
     revisions = AnswerRevision.objects.filter(answer__assessment=p1).order_by("answer__item__key")
     assert [
         (r.answer.item.key, r.old_value, r.new_value, r.old_note, r.new_note, r.source, r.by)
