@@ -268,6 +268,31 @@ def test_header_any_case_order_and_spaces_extra_columns_ignored_bom_accepted(
     assert Assessment.objects.get().final_score == 7.0
 
 
+def test_names_in_japanese_get_distinct_slugs(version: Any, tmp_path: Path) -> None:
+    rows = [
+        *rows_for("広告 CTR", every(1), department="広告部"),
+        *rows_for("検索 CTR", every(1), department="検索部"),
+    ]
+    result = answers_import(path=write_csv(tmp_path / "a.csv", rows), version=version)
+    assert len(result.products_created) == 2
+    products = {p.name: p for p in Product.objects.select_related("department")}
+    assert set(products) == {"広告 CTR", "検索 CTR"}
+    slugs = {p.slug for p in products.values()}
+    assert all(slug.startswith("ctr-") for slug in slugs) and len(slugs) == 2
+    assert products["広告 CTR"].department.name == "広告部"
+    assert products["広告 CTR"].department.slug.startswith("department-")
+    again = answers_import(path=write_csv(tmp_path / "a.csv", rows), version=version)
+    assert again.products_created == [] and again.unchanged == 2
+
+
+def test_a_csv_saved_with_semicolons_is_read(version: Any, tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    lines = [";".join(HEADER)] + [f"2021-10;2021-10-01;p;;;{key};1;" for key in KEYS]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    answers_import(path=path, version=version)
+    assert Assessment.objects.get().final_score == 7.0
+
+
 def test_items_are_found_by_key_or_code(version: Any, tmp_path: Path) -> None:
     codes = {key: key for key in KEYS}
     codes.update({"data.i1": "D1", "model.i2": "m2", "monitoring.i3": "MON3"})
@@ -285,6 +310,7 @@ def test_xlsx_numbers_dates_empty_rows_and_a_date_typed_round(version: Any, tmp_
         sheet.append([dt.datetime(2021, 10, 1), dt.date(2021, 10, 1), "p", None, "PoC", key, 1])
     sheet.append([])
     sheet.append([None, None, None, None, None, None, None, None])
+    workbook.create_sheet("notes").append(["only the first sheet is read", "x", "y"])
     path = tmp_path / "a.xlsx"
     workbook.save(path)
     result = answers_import(path=path, version=version)
