@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
+from zipfile import BadZipFile
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
@@ -198,13 +200,15 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[Sequence[object]]:
 
     try:
         workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ApplicationError(f"The XLSX workbook cannot be read: {exc}.") from exc
     try:
         sheet = workbook.worksheets[0]
         # Some writers store a wrong sheet size; read what is really there.
         sheet.reset_dimensions()  # type: ignore[union-attr]
         yield from sheet.iter_rows(values_only=True)
+    except (ParseError, BadZipFile, KeyError) as exc:
+        raise ApplicationError(f"The XLSX workbook is damaged: {exc}.") from exc
     finally:
         workbook.close()
 

@@ -466,6 +466,10 @@ def test_not_utf8_and_old_xls_files_are_refused(version: Any, tmp_path: Path) ->
     path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     with pytest.raises(ApplicationError, match=r"Old \.xls workbooks are not read"):
         answers_import(path=path, version=version)
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(ApplicationError, match="The XLSX workbook cannot be read"):
+        answers_import(path=path, version=version)
 
 
 # ---------------------------------------------------------------- existing records
