@@ -43,6 +43,16 @@ def cast(db: Any) -> Cast:
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_layout_cache() -> Any:
+    """Version layouts are cached by id; test databases reuse ids after a rollback."""
+    from surveys.services.scoring import _layout_cached
+
+    _layout_cached.cache_clear()
+    yield
+    _layout_cached.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(
     django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
