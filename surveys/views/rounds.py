@@ -56,20 +56,31 @@ def _status_counts(prefix: str = "") -> dict[str, Any]:
 
 @admin_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    rounds = (
-        Round.objects.select_related("version__questionnaire")
-        .annotate(
-            targeted=Count("products", distinct=True),
-            **{
-                status.value: Count(
-                    "assessments", filter=Q(assessments__status=status), distinct=True
-                )
-                for status in STATUSES
-            },
-        )
-        .order_by("-opens_on", "-pk")
+    # Two grouped queries, not one join of products × assessments per round.
+    rounds = list(
+        Round.objects.select_related("version__questionnaire").order_by("-opens_on", "-pk")
     )
-    return render(request, "rounds/list.html", {"rounds": rounds})
+    targeted = dict(
+        Round.products.through.objects.values("round_id")
+        .annotate(n=Count("id"))
+        .values_list("round_id", "n")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for round_id, status, n in (
+        Assessment.objects.values("round_id", "status")
+        .annotate(n=Count("id"))
+        .values_list("round_id", "status", "n")
+    ):
+        counts.setdefault(round_id, {})[status] = n
+    rows = [
+        {
+            "round": round,
+            "targeted": targeted.get(round.pk, 0),
+            **{s.value: counts.get(round.pk, {}).get(s.value, 0) for s in STATUSES},
+        }
+        for round in rounds
+    ]
+    return render(request, "rounds/list.html", {"rows": rows})
 
 
 @admin_required
