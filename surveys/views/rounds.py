@@ -60,11 +60,10 @@ def round_list(request: HttpRequest) -> HttpResponse:
     rounds = list(
         Round.objects.select_related("version__questionnaire").order_by("-opens_on", "-pk")
     )
-    targeted = dict(
-        Round.products.through.objects.values("round_id")
-        .annotate(n=Count("id"))
-        .values_list("round_id", "n")
-    )
+    targeted = {
+        row["round_id"]: row["n"]
+        for row in Round.products.through.objects.values("round_id").annotate(n=Count("id"))
+    }
     counts: dict[int, dict[str, int]] = {}
     for round_id, status, n in (
         Assessment.objects.values("round_id", "status")
