@@ -230,6 +230,8 @@ REST_FRAMEWORK = {
     # JSON only, and its parser enforces DATA_UPLOAD_MAX_MEMORY_SIZE (DRF's does not).
     "DEFAULT_PARSER_CLASSES": ["surveys.apis.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # ASCII JSON: an error that echoes a lone surrogate from the input still renders.
+    "UNICODE_JSON": False,
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
 }

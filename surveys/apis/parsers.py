@@ -14,15 +14,9 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from mlopsscore.api_errors import RequestTooLarge
-
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
-
-
-def _too_large(limit: int) -> RequestTooLarge:
-    return RequestTooLarge(f"The request body exceeds the limit of {limit:,} bytes.")
 
 
 class LimitedJSONParser(JSONParser):
@@ -32,6 +26,9 @@ class LimitedJSONParser(JSONParser):
         media_type: str | None = None,
         parser_context: dict[str, Any] | None = None,
     ) -> Any:
+        # Imported here: api_errors imports DRF's views, which import this parser.
+        from mlopsscore.api_errors import too_large
+
         limit: int | None = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         parser_context = parser_context or {}
         request = parser_context.get("request")
@@ -41,10 +38,10 @@ class LimitedJSONParser(JSONParser):
             except ValueError:
                 declared = 0
             if declared > limit:
-                raise _too_large(limit)
+                raise too_large()
         raw = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(raw) > limit:
-            raise _too_large(limit)
+            raise too_large()
         try:
             text = raw.decode(parser_context.get("encoding", settings.DEFAULT_CHARSET))
         except (UnicodeDecodeError, LookupError) as exc:
