@@ -21,5 +21,5 @@ urlpatterns = [
         name="api-product-assessments",
     ),
     path("rounds/", products.RoundListApi.as_view(), name="api-rounds"),
-    re_path(r"^.*$", api_not_found),
+    re_path(r"", api_not_found),  # matches any rest, even one holding a newline
 ]

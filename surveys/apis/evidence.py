@@ -14,7 +14,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +25,7 @@ from ..selectors.evidence import evidence_of_product
 from ..selectors.products import products_visible_to, token_of
 from ..services.evidence import MAX_BATCH, EvidenceIn, evidence_unknown_items, evidence_upsert
 from .fields import AwareDateTimeField, Text
+from .pagination import Pagination
 from .permissions import ApiAccess, EvidenceWriter
 
 # A CI runner's clock may run a little ahead of ours.
@@ -94,7 +94,9 @@ def _records_of(data: Any) -> tuple[list[Any], bool]:
 
 
 def _refuse_other_products(records: list[Any], token: Any) -> None:
-    slugs = {r.get("product") for r in records if isinstance(r, dict)}
+    slugs = {
+        r["product"] for r in records if isinstance(r, dict) and isinstance(r.get("product"), str)
+    }
     others = sorted(s for s in slugs if isinstance(s, str) and s != token.product.slug)
     if others:
         raise PermissionDenied(
@@ -177,11 +179,6 @@ class EvidencePostApi(APIView):
         return {p.slug: p for p in Product.objects.filter(slug__in=set(slugs))}
 
 
-class EvidencePagination(LimitOffsetPagination):
-    default_limit = 100
-    max_limit = 1000
-
-
 def _since(raw: str | None) -> datetime | None:
     if not raw:
         return None
@@ -214,7 +211,7 @@ class ProductEvidenceListApi(ListAPIView):
     permission_classes = [ApiAccess]
     token_scope = "read"
     serializer_class = EvidenceOutSerializer
-    pagination_class = EvidencePagination
+    pagination_class = Pagination
 
     def get_queryset(self) -> Any:
         product = get_object_or_404(

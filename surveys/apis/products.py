@@ -14,6 +14,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from ..models import AreaScore, Assessment, Product, Round, RoundStatus
 from ..roles import sees_everything
 from ..selectors.products import products_visible_to
+from .pagination import Pagination
 from .permissions import ApiAccess
 
 
@@ -122,6 +123,7 @@ class ProductListApi(ListAPIView):
     permission_classes = [ApiAccess]
     token_scope = "read"
     serializer_class = ProductSerializer
+    pagination_class = Pagination
 
     def get_queryset(self) -> Any:
         return products_visible_to(self.request.user).select_related("department").order_by("slug")
@@ -147,6 +149,7 @@ class ProductAssessmentListApi(ListAPIView):
 
     permission_classes = [ApiAccess]
     serializer_class = AssessmentSerializer
+    pagination_class = Pagination
 
     def get_queryset(self) -> Any:
         product = _visible_product(self.request, self.kwargs["slug"])
@@ -169,6 +172,7 @@ class ProductAssessmentListApi(ListAPIView):
 class RoundListApi(ListAPIView):
     permission_classes = [ApiAccess]
     serializer_class = RoundSerializer
+    pagination_class = Pagination
 
     def get_queryset(self) -> Any:
         user = self.request.user

@@ -124,7 +124,14 @@ def test_malformed_json_is_a_parse_error(ci: Any, body: Any) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ['"a string"', "42", "null", "true", "[]", json.dumps([record(run_id=str(n)) for n in range(1001)])],
+    [
+        '"a string"',
+        "42",
+        "null",
+        "true",
+        "[]",
+        json.dumps([record(run_id=str(n)) for n in range(1001)]),
+    ],
 )
 def test_bodies_that_are_no_record_or_batch(ci: Any, body: str) -> None:
     error = assert_error(post_raw(ci, body), 400, "invalid")
@@ -155,6 +162,8 @@ def test_bodies_that_are_no_record_or_batch(ci: Any, body: str) -> None:
         ("url", "https://" + "a" * 600 + ".example"),
         ("product", "not a slug!"),
         ("product", 7),
+        ("product", {"slug": "ads-ctr"}),
+        ("product", ["ads-ctr"]),
     ],
 )
 def test_wrong_values_are_named(client_as: Any, field: str, value: Any) -> None:
@@ -163,6 +172,12 @@ def test_wrong_values_are_named(client_as: Any, field: str, value: Any) -> None:
     error = assert_error(post_raw(client_as("admin"), body), 400)
     assert field in error["details"]
     assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize("product", [{"slug": "ads-ctr"}, ["ads-ctr"], None, 7])
+def test_a_token_gets_a_400_for_a_product_of_the_wrong_type(ci: Any, product: Any) -> None:
+    error = assert_error(ci.post(URL, [record(), record(product=product)], format="json"), 400)
+    assert list(error["details"]) == ["1"]
 
 
 def test_only_json_is_accepted(ci: Any) -> None:
@@ -188,9 +203,7 @@ def test_bodies_over_the_size_limit_answer_413(ci: Any, settings: Any) -> None:
 def test_a_lying_content_length_cannot_pass_the_limit(ci: Any, settings: Any) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
     body = json.dumps([record(run_id=str(n)) for n in range(20)]).encode()
-    response = ci.generic(
-        "POST", URL, body, content_type="application/json", CONTENT_LENGTH="100"
-    )
+    response = ci.generic("POST", URL, body, content_type="application/json", CONTENT_LENGTH="100")
     # Django reads only the declared 100 bytes: a truncated body, refused as malformed.
     assert_error(response, 400, "parse_error")
     assert not Evidence.objects.exists()

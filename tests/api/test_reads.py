@@ -116,3 +116,26 @@ def test_evidence_is_paginated(client_as: Any, cast: Any) -> None:
     assert [e["run_id"] for e in first["results"]] == [str(n) for n in range(29, 19, -1)]
     second = client.get(first["next"]).json()
     assert [e["run_id"] for e in second["results"]] == [str(n) for n in range(19, 9, -1)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["limit=10000000000000000000000", "offset=-5&limit=99999999999999999999999"],
+)
+def test_a_huge_limit_is_clamped(client_as: Any, cast: Any, query: str) -> None:
+    response = client_as("admin").get(f"/api/v1/products/?{query}")
+    assert response.status_code == 200
+    assert [p["slug"] for p in response.json()["results"]] == ["ads-ctr", "search-rank"]
+
+
+def test_a_huge_offset_is_a_400(client_as: Any) -> None:
+    from .conftest import assert_error
+
+    response = client_as("admin").get("/api/v1/products/?offset=10000000000000000000000")
+    assert "offset" in assert_error(response, 400, "invalid")["details"]
+
+
+def test_odd_paths_are_a_json_404(client_as: Any) -> None:
+    from .conftest import assert_error
+
+    assert_error(client_as("admin").get("/api/v1/products/%C3%AF%0A/evidence/"), 404, "not_found")
