@@ -30,8 +30,20 @@ def server(live_server: Any, cast: Any, version: Any, monkeypatch: Any) -> Any:
 
 def test_posts_one_record(server: Any, capsys: Any) -> None:
     code = evidence_cli.main(
-        ["--product", "ads-ctr", "--item", "data.i1", "--outcome", "fail", "--run-id", "7"]
-        + ["--link", "https://ci.example/7", "--summary", "2 anomalies"]
+        [
+            "--product",
+            "ads-ctr",
+            "--item",
+            "data.i1",
+            "--outcome",
+            "fail",
+            "--run-id",
+            "7",
+            "--link",
+            "https://ci.example/7",
+            "--summary",
+            "2 anomalies",
+        ]
     )
     assert code == 0
     assert capsys.readouterr().out == "stored 1 record(s): 1 new, 0 replaced\n"
@@ -78,13 +90,13 @@ def test_fails_with_the_servers_message(server: Any, capsys: Any) -> None:
 
 def test_fails_with_a_bad_token(server: Any, capsys: Any) -> None:
     argv = ["--token", "mlops_bad", "--product", "ads-ctr", "--item", "data.i1"]
-    assert evidence_cli.main(argv + ["--outcome", "pass", "--run-id", "1"]) == 1
+    assert evidence_cli.main([*argv, "--outcome", "pass", "--run-id", "1"]) == 1
     assert "HTTP 401: Unknown token." in capsys.readouterr().err
 
 
 def test_fails_when_the_server_is_unreachable(server: Any, capsys: Any) -> None:
     argv = ["--url", "http://127.0.0.1:9", "--product", "ads-ctr", "--item", "data.i1"]
-    assert evidence_cli.main(argv + ["--outcome", "pass", "--run-id", "1"]) == 1
+    assert evidence_cli.main([*argv, "--outcome", "pass", "--run-id", "1"]) == 1
     assert "cannot reach" in capsys.readouterr().err
 
 
@@ -98,8 +110,17 @@ def test_usage_errors_exit_2(monkeypatch: Any, capsys: Any) -> None:
 
 def test_the_installed_console_script_posts(server: Any) -> None:
     result = subprocess.run(
-        [str(SCRIPT), "--product", "ads-ctr", "--item", "data.i3", "--outcome", "pass"]
-        + ["--run-id", "script"],
+        [
+            str(SCRIPT),
+            "--product",
+            "ads-ctr",
+            "--item",
+            "data.i3",
+            "--outcome",
+            "pass",
+            "--run-id",
+            "script",
+        ],
         capture_output=True,
         text=True,
         timeout=60,

@@ -28,7 +28,7 @@ def bearer(raw: str) -> APIClient:
 
 
 def test_tokens_are_stored_hashed(cast: Any) -> None:
-    token, raw = token_create(product=cast.product, name="ci", by=cast.member)
+    _token, raw = token_create(product=cast.product, name="ci", by=cast.member)
     assert TOKEN_RE.fullmatch(raw)
     stored = ApiToken.objects.get()
     assert stored.key_hash == token_hash(raw) != raw
