@@ -196,3 +196,11 @@ def test_issue_token_read_only(cast: Any) -> None:
 def test_issue_token_for_an_unknown_product(db: Any) -> None:
     with pytest.raises(CommandError, match="No product"):
         call_command("issue_token", "--product", "nope", stdout=io.StringIO())
+
+
+def test_token_pages_speak_japanese(cast: Any) -> None:
+    client = web(cast, "member")
+    client.cookies["django_language"] = "ja"
+    page = client.get("/tokens/ads-ctr/").content.decode()
+    assert "ads-ctr" in page or "Ads Ctr" in page
+    assert "新しいトークン" in page and "トークンを作成" in page
