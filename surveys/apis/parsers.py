@@ -8,6 +8,7 @@ beyond it; malformed, non-UTF-8 or absurdly nested JSON answers 400, never 500.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +25,7 @@ class LimitedJSONParser(JSONParser):
         self,
         stream: Any,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         # Imported here: api_errors imports DRF's views, which import this parser.
         from mlopsscore.api_errors import too_large

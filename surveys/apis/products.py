@@ -24,7 +24,7 @@ def _rounded(value: float | None) -> float | None:
 
 
 class ScoreField(serializers.FloatField):
-    def to_representation(self, value: Any) -> float | None:
+    def to_representation(self, value: Any) -> Any:
         return _rounded(value)
 
 
