@@ -93,6 +93,15 @@ def _records_of(data: Any) -> tuple[list[Any], bool]:
     raise ApplicationError("Send one evidence object, or a list of them (a batch).")
 
 
+def _refused(problems: dict[int, Any], *, total: int, many: bool) -> ApplicationError:
+    if not many:
+        return ApplicationError("The record is invalid; nothing was stored.", details=problems[0])
+    return ApplicationError(
+        f"{len(problems)} of {total} records are invalid; nothing was stored.",
+        details={str(i): p for i, p in sorted(problems.items())},
+    )
+
+
 def _refuse_other_products(records: list[Any], token: Any) -> None:
     slugs = {
         r["product"] for r in records if isinstance(r, dict) and isinstance(r.get("product"), str)
@@ -122,22 +131,21 @@ class EvidencePostApi(APIView):
         token = token_of(request.user)
         if token is not None:
             _refuse_other_products(records, token)
-        valid, problems = self._validate(records, token)
+        valid, problems = self._validate(records)
+        if not problems:
+            try:
+                counts = evidence_upsert(records=valid, token=token)
+            except ApplicationError as exc:
+                # Unknown items, found by the service: with no field errors, the service's
+                # indexes are the request's.
+                if not isinstance(exc.details, dict):
+                    raise
+                problems = exc.details
         if problems:
-            count = len(problems)
-            message = (
-                f"{count} of {len(records)} records are invalid; nothing was stored."
-                if many
-                else "The record is invalid; nothing was stored."
-            )
-            details = {str(i): p for i, p in sorted(problems.items())} if many else problems[0]
-            raise ApplicationError(message, details=details)
-        counts = evidence_upsert(records=valid, token=token)
+            raise _refused(problems, total=len(records), many=many)
         return Response(EvidencePostedSerializer(counts).data, status=status.HTTP_201_CREATED)
 
-    def _validate(
-        self, records: list[Any], token: Any
-    ) -> tuple[list[EvidenceIn], dict[int, dict[str, Any]]]:
+    def _validate(self, records: list[Any]) -> tuple[list[EvidenceIn], dict[int, dict[str, Any]]]:
         child = EvidenceInSerializer()
         cleaned: list[dict[str, Any] | None] = []
         problems: dict[int, dict[str, Any]] = {}
@@ -148,10 +156,12 @@ class EvidencePostApi(APIView):
                 cleaned.append(None)
                 detail = exc.detail
                 problems[index] = detail if isinstance(detail, dict) else {"record": detail}
-        # Unknown items and products are reported beside field errors: every problem at once.
-        items = [c["item"] if c else None for c in cleaned]
-        for index, found in evidence_unknown_items(items).items():
-            problems.setdefault(index, {}).update(found)
+        if problems:
+            # Unknown items beside the field errors: every problem at once. (Without field
+            # errors the service checks the items, so the fast path asks only once.)
+            items = [c["item"] if c else None for c in cleaned]
+            for index, found in evidence_unknown_items(items).items():
+                problems.setdefault(index, {}).update(found)
         products = self._products(c["product"] for c in cleaned if c)
         for index, c in enumerate(cleaned):
             if c and c["product"] not in products:
