@@ -26,6 +26,7 @@ from ..selectors.products import products_visible_to, token_of
 from ..services.evidence import MAX_BATCH, EvidenceIn, evidence_unknown_items, evidence_upsert
 from .fields import AwareDateTimeField, Text
 from .pagination import Pagination
+from .params import text_param
 from .permissions import ApiAccess, EvidenceWriter
 
 # A CI runner's clock may run a little ahead of ours.
@@ -229,6 +230,6 @@ class ProductEvidenceListApi(ListAPIView):
         )
         return evidence_of_product(
             product=product,
-            item=self.request.query_params.get("item") or None,
-            since=_since(self.request.query_params.get("since")),
+            item=text_param(self.request, "item"),
+            since=_since(text_param(self.request, "since")),
         )

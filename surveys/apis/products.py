@@ -15,6 +15,7 @@ from ..models import AreaScore, Assessment, Product, Round, RoundStatus
 from ..roles import sees_everything
 from ..selectors.products import products_visible_to
 from .pagination import Pagination
+from .params import text_param
 from .permissions import ApiAccess
 
 
@@ -179,9 +180,10 @@ class RoundListApi(ListAPIView):
         rounds = Round.objects.select_related("questionnaire", "version__questionnaire")
         if not sees_everything(user):
             rounds = rounds.filter(products__in=products_visible_to(user)).distinct()
-        params = self.request.query_params
-        if params.get("questionnaire"):
-            rounds = rounds.filter(questionnaire__key=params["questionnaire"])
-        if params.get("status"):
-            rounds = rounds.filter(status=params["status"])
+        questionnaire = text_param(self.request, "questionnaire")
+        if questionnaire:
+            rounds = rounds.filter(questionnaire__key=questionnaire)
+        status = text_param(self.request, "status")
+        if status:
+            rounds = rounds.filter(status=status)
         return rounds.order_by("opens_on", "id")

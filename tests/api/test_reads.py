@@ -139,3 +139,29 @@ def test_odd_paths_are_a_json_404(client_as: Any) -> None:
     from .conftest import assert_error
 
     assert_error(client_as("admin").get("/api/v1/products/%C3%AF%0A/evidence/"), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/products/ads-ctr/evidence/?item=a%00b",
+        "/api/v1/products/ads-ctr/evidence/?since=2026%00",
+        "/api/v1/rounds/?questionnaire=ml%00ts",
+        "/api/v1/rounds/?status=" + "x" * 300,
+    ],
+)
+def test_query_parameters_the_database_cannot_compare_are_a_400(client_as: Any, path: str) -> None:
+    from .conftest import assert_error
+
+    assert_error(client_as("admin").get(path), 400, "invalid")
+
+
+def test_rounds_filter_by_questionnaire_and_status(client_as: Any, cast: Any, version: Any) -> None:
+    factories.make_round(version, label="2026-04", status="closed", products=(cast.product,))
+    factories.make_round(version, label="2026-10", products=(cast.product,))
+    client = client_as("member")
+    assert [r["label"] for r in client.get("/api/v1/rounds/?status=closed").json()["results"]] == [
+        "2026-04"
+    ]
+    assert client.get("/api/v1/rounds/?questionnaire=mlts").json()["count"] == 2
+    assert client.get("/api/v1/rounds/?questionnaire=other").json()["count"] == 0
