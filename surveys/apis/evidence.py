@@ -107,7 +107,7 @@ def _refuse_other_products(records: list[Any], token: Any) -> None:
     slugs = {
         r["product"] for r in records if isinstance(r, dict) and isinstance(r.get("product"), str)
     }
-    others = sorted(s for s in slugs if isinstance(s, str) and s != token.product.slug)
+    others = sorted(slugs - {token.product.slug})
     if others:
         raise PermissionDenied(
             f"This token belongs to product {token.product.slug!r}; it cannot post evidence "
@@ -157,16 +157,16 @@ class EvidencePostApi(APIView):
                 cleaned.append(None)
                 detail = exc.detail
                 problems[index] = detail if isinstance(detail, dict) else {"record": detail}
-        if problems:
-            # Unknown items beside the field errors: every problem at once. (Without field
-            # errors the service checks the items, so the fast path asks only once.)
-            items = [c["item"] if c else None for c in cleaned]
-            for index, found in evidence_unknown_items(items).items():
-                problems.setdefault(index, {}).update(found)
         products = self._products(c["product"] for c in cleaned if c)
         for index, c in enumerate(cleaned):
             if c and c["product"] not in products:
                 problems.setdefault(index, {})["product"] = [f"Unknown product {c['product']!r}."]
+        if problems:
+            # Unknown items beside the other problems: every problem at once. (Without any,
+            # the service checks the items, so the fast path asks the database only once.)
+            items = [c["item"] if c else None for c in cleaned]
+            for index, found in evidence_unknown_items(items).items():
+                problems.setdefault(index, {}).update(found)
         if problems:
             return [], problems
         return [

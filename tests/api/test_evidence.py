@@ -91,10 +91,13 @@ def test_a_batch_lists_every_problem_by_index_and_stores_nothing(ci: Any) -> Non
     assert not Evidence.objects.exists()
 
 
-def test_admin_gets_unknown_products_listed(client_as: Any) -> None:
-    batch = [record(), record(product="no-such-product")]
+def test_admin_gets_unknown_products_and_items_listed(client_as: Any) -> None:
+    batch = [record(), record(product="no-such-product"), record(item="no.such", run_id="2")]
     error = assert_error(client_as("admin").post(URL, batch, format="json"), 400)
-    assert error["details"] == {"1": {"product": ["Unknown product 'no-such-product'."]}}
+    assert error["details"] == {
+        "1": {"product": ["Unknown product 'no-such-product'."]},
+        "2": {"item": ["Unknown item key 'no.such': use the key of a questionnaire item."]},
+    }
     assert not Evidence.objects.exists()
 
 
