@@ -159,3 +159,15 @@ def test_a_batch_with_one_record_of_another_product_is_refused(client_as: Any) -
     batch = [record(run_id="1"), record(run_id="2", product="search-rank")]
     assert_error(client_as("token").post("/api/v1/evidence/", batch, format="json"), 403)
     assert not Evidence.objects.exists()
+
+
+def test_session_posts_with_the_csrf_token_pass(cast: Any, tokens: Any, version: Any) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(cast.admin)
+    client.get("/tokens/")  # a page with a form sets the CSRF cookie, as in a browser
+    csrf = client.cookies["csrftoken"].value
+    response = client.post("/api/v1/evidence/", record(), format="json", HTTP_X_CSRFTOKEN=csrf)
+    assert response.status_code == 201, response.content
+    assert Evidence.objects.get().token is None
