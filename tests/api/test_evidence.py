@@ -240,3 +240,18 @@ def test_bad_credentials_are_401_never_500(cast: Any, header: str) -> None:
     response = client.post(URL, record(), format="json")
     assert_error(response, 401)
     assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_batch_costs_a_handful_of_queries_not_one_per_record(
+    ci: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+
+    batch = [record(run_id=str(n), item=f"model.i{n % 7 + 1}") for n in range(1000)]
+    # Token, its last use, the items, the stored runs, the upsert (and transaction marks).
+    # SQLite caps the parameters of one statement, so there the upsert comes in slices.
+    most = 8 if connection.vendor == "postgresql" else 40
+    with django_assert_max_num_queries(most):
+        assert ci.post(URL, batch, format="json").status_code == 201
+    with django_assert_max_num_queries(most):
+        assert ci.post(URL, batch, format="json").json()["replaced"] == 1000
