@@ -68,9 +68,13 @@ def evidence_upsert(*, records: Sequence[EvidenceIn], token: ApiToken | None) ->
         raise ApplicationError("Some records name unknown items.", details=problems)
     # Within one batch the last record of a run key wins, as if posted one after the other.
     latest = {r.run_key: r for r in records}
+    # All three columns, so the lookup walks the unique (product, item_key, run_id) index
+    # instead of every run the product ever posted.
     existing = set(
         Evidence.objects.filter(
-            product_id__in={key[0] for key in latest}, run_id__in={key[2] for key in latest}
+            product_id__in={key[0] for key in latest},
+            item_key__in={key[1] for key in latest},
+            run_id__in={key[2] for key in latest},
         ).values_list("product_id", "item_key", "run_id")
     )
     now = timezone.now()
