@@ -255,3 +255,11 @@ def test_a_batch_costs_a_handful_of_queries_not_one_per_record(
         assert ci.post(URL, batch, format="json").status_code == 201
     with django_assert_max_num_queries(most):
         assert ci.post(URL, batch, format="json").json()["replaced"] == 1000
+
+
+def test_signed_in_people_are_throttled_too(client_as: Any, settings: Any) -> None:
+    settings.API_USER_THROTTLE = "1/min"
+    client = client_as("manager")
+    assert client.get("/api/v1/products/").status_code == 200
+    assert_error(client.get("/api/v1/products/"), 429, "throttled")
+    assert client_as("admin").get("/api/v1/products/").status_code == 200
