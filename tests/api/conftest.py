@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from surveys.services.tokens import token_create, token_revoke
@@ -18,6 +19,13 @@ from surveys.services.tokens import token_create, token_revoke
 def _fast_passwords(settings: Any) -> None:
     # The cast has four users; PBKDF2 would spend a second per test hashing their passwords.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_default() -> Iterator[None]:
+    # LocaleMiddleware leaves the language of the last request active in this thread.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
