@@ -16,12 +16,6 @@ from surveys.services.tokens import token_create, token_revoke
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    # The cast has four users; PBKDF2 would spend a second per test hashing their passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _language_back_to_default() -> Iterator[None]:
     # LocaleMiddleware leaves the language of the last request active in this thread.
     yield
