@@ -156,3 +156,10 @@ def make_assessment(
         for item in rnd.version.items.all()
     )
     return assessment
+
+
+def score_round(rnd: models.Round) -> None:
+    """Store the scores of every assessment of ``rnd``, as submitting or closing would."""
+    from surveys.services.scoring import assessments_score_store
+
+    assessments_score_store(round=rnd, assessments=list(rnd.assessments.all()))
