@@ -91,7 +91,8 @@ def questionnaire_get(key: str) -> Questionnaire:
     if questionnaire is None:
         known = ", ".join(Questionnaire.objects.order_by("key").values_list("key", flat=True))
         raise ApplicationError(
-            f"Unknown questionnaire {key!r}." + (f" Known questionnaires: {known}." if known else "")
+            f"Unknown questionnaire {key!r}."
+            + (f" Known questionnaires: {known}." if known else "")
         )
     return questionnaire
 

@@ -124,7 +124,9 @@ def cohort_figures(scored: pd.DataFrame, cohort: set[int]) -> dict[str, Any]:
 def baseline_of(rounds: list[RoundInfo], label: str | None) -> RoundInfo | None:
     if not rounds:
         if label:
-            raise ApplicationError(f"Unknown baseline round {label!r}: this questionnaire has none.")
+            raise ApplicationError(
+                f"Unknown baseline round {label!r}: this questionnaire has none."
+            )
         return None
     if not label:
         return rounds[0]

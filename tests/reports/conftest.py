@@ -95,7 +95,9 @@ def org(db: Any) -> Org:
     }
     for rnd, table in ((r1, r1_answers), (r2, r2_answers)):
         for slug, (data, model) in table.items():
-            values = {k: (v.replace(".5", "0.5") if v else v) for k, v in answers(data, model).items()}
+            values = {
+                k: (v.replace(".5", "0.5") if v else v) for k, v in answers(data, model).items()
+            }
             status = NOT_SUBMITTED if None in values.values() else SUBMITTED
             factories.make_assessment(rnd, products[slug], values, status=status)
         factories.score_round(rnd)

@@ -88,9 +88,7 @@ def test_the_command_prints_the_same_document(org: Any) -> None:
 
 def test_the_command_writes_a_file(org: Any, tmp_path: Any) -> None:
     target = tmp_path / "trend.json"
-    call_command(
-        "export_report", "--questionnaire", "mlts", "--format", "json", "-o", str(target)
-    )
+    call_command("export_report", "--questionnaire", "mlts", "--format", "json", "-o", str(target))
     assert json.loads(target.read_text()) == EXPECTED
 
 

@@ -19,8 +19,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--questionnaire", required=True, help="Questionnaire key, e.g. mlts")
-        parser.add_argument("--baseline", help="Label of the cohort's baseline round (default: the first)")
-        parser.add_argument("--target", type=float, help="Target score (default: SCORE_TARGET, 2.0)")
+        parser.add_argument(
+            "--baseline", help="Label of the cohort's baseline round (default: the first)"
+        )
+        parser.add_argument(
+            "--target", type=float, help="Target score (default: SCORE_TARGET, 2.0)"
+        )
         parser.add_argument("--format", required=True, choices=["json", "xlsx"])
         parser.add_argument("-o", "--output", help="File to write (JSON default: stdout)")
 
