@@ -70,6 +70,9 @@ class Scope:
         return Scope(ids, phase or self.phase)
 
 
+EVERYTHING = Scope()
+
+
 def scope_for(visible_department_ids: set[int] | None) -> Scope:
     return Scope(None if visible_department_ids is None else frozenset(visible_department_ids))
 
@@ -136,7 +139,7 @@ def _chunked(queryset: Any) -> Iterator[Any]:
     return queryset.iterator(chunk_size=CHUNK)
 
 
-def assessment_frame(*, round_ids: list[int], scope: Scope = Scope()) -> pd.DataFrame:
+def assessment_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
     """One row per assessment of these rounds: its stored scores and its product's place."""
     rows = (
         Assessment.objects.filter(round_id__in=round_ids)
@@ -156,7 +159,7 @@ def assessment_frame(*, round_ids: list[int], scope: Scope = Scope()) -> pd.Data
     return frame.astype({"final": "float64", "verified": "float64"})
 
 
-def area_score_frame(*, round_ids: list[int], scope: Scope = Scope()) -> pd.DataFrame:
+def area_score_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
     """Stored area scores of the scored assessments of these rounds."""
     rows = (
         AreaScore.objects.filter(
@@ -171,7 +174,7 @@ def area_score_frame(*, round_ids: list[int], scope: Scope = Scope()) -> pd.Data
     return frame.astype({"score": "float64", "verified": "float64"})
 
 
-def item_value_counts(*, round_ids: list[int], scope: Scope = Scope()) -> pd.DataFrame:
+def item_value_counts(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
     """Per round, item key and value: how many scored assessments answered it so (one query)."""
     rows = (
         Answer.objects.filter(

@@ -44,7 +44,7 @@ class BandsSerializer(serializers.Serializer):
 
 
 class TrendRoundSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     date = serializers.DateField()
     status = serializers.ChoiceField(choices=["scheduled", "open", "closed"])
     version = serializers.CharField(help_text="`key@version`, e.g. `mlts@2017.1`.")

@@ -20,7 +20,7 @@ from mlopsscore.errors import ApplicationError
 from scoring.rules import BAND_KEYS, band_of
 
 from . import selectors
-from .selectors import RoundInfo, Scope
+from .selectors import EVERYTHING, RoundInfo, Scope
 
 DECIMALS = 4
 
@@ -224,7 +224,7 @@ def trend_build(
     questionnaire: str,
     baseline: str | None = None,
     target: float | None = None,
-    scope: Scope = Scope(),
+    scope: Scope = EVERYTHING,
 ) -> Trend:
     """Fetch the stored scores of every round of ``questionnaire`` and compute the trend."""
     q = selectors.questionnaire_get(questionnaire)
@@ -249,7 +249,7 @@ def trend_document(
     questionnaire: str,
     baseline: str | None = None,
     target: float | None = None,
-    scope: Scope = Scope(),
+    scope: Scope = EVERYTHING,
 ) -> dict[str, Any]:
     """The JSON document of DESIGN §6.4, freshly computed from stored scores."""
     return trend_build(

@@ -1,4 +1,4 @@
-"""``export_report --questionnaire KEY [--baseline ROUND] [--target X] --format json|xlsx [-o FILE]``.
+"""``export_report --questionnaire KEY [--baseline ROUND] [--target X] --format json|xlsx``.
 
 JSON is the document of DESIGN §6.4, printed to stdout unless ``-o`` names a file.
 """
