@@ -7,7 +7,7 @@ Pure pandas over the frames of ``reports.selectors``; used by the round snapshot
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -24,7 +24,9 @@ def ancestors_map(tree: Iterable[tuple[int, str, str, int | None]]) -> dict[int,
     parent = {pk: parent_id for pk, _, _, parent_id in tree}
     out: dict[int, list[int]] = {}
     for pk in parent:
-        chain, seen, node = [], set(), pk
+        chain: list[int] = []
+        seen: set[int] = set()
+        node: int | None = pk
         while node is not None and node not in seen:
             seen.add(node)
             chain.append(node)
@@ -50,7 +52,7 @@ def by_department(
     out = {}
     for dept, group in frame.groupby("dept"):
         rows = area_scores[area_scores["assessment_id"].isin(group["id"])]
-        out[int(dept)] = figures(group, rows, info.area_keys, target)
+        out[int(cast(int, dept))] = figures(group, rows, info.area_keys, target)
     return out
 
 

@@ -7,6 +7,7 @@ page as Plotly JSON and is drawn by plotly.js from the app's own static files.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ def version_changes(rounds: Sequence[RoundInfo]) -> list[RoundInfo]:
     """Rounds whose questionnaire version differs from the previous round's."""
     return [
         info
-        for previous, info in zip(rounds, rounds[1:], strict=False)
+        for previous, info in itertools.pairwise(rounds)
         if info.version_id != previous.version_id
     ]
 

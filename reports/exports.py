@@ -358,8 +358,13 @@ def _write_products(wb: Workbook, trend: Trend) -> None:
     area_table = areas.pivot_table(
         index="assessment_id", columns="area_key", values="score", aggfunc="first"
     )
-    by_product = latest.set_index("product_id")
-    product_ids = list(by_product.index)
+    latest_of = {
+        int(product_id): (int(assessment_id), int(round_id), float(final), verified)
+        for product_id, assessment_id, round_id, final, verified in latest[
+            ["product_id", "id", "round_id", "final", "verified"]
+        ].itertuples(index=False)
+    }
+    product_ids = sorted(latest_of)
     from scoring.rules import band_of
 
     for start in range(0, len(product_ids), CHUNK):
@@ -369,18 +374,18 @@ def _write_products(wb: Workbook, trend: Trend) -> None:
             .order_by("slug")
             .values_list("pk", "slug", "name", "department__name", "phase")
         ):
-            row = by_product.loc[pk]
-            area_row = area_table.loc[row["id"]] if row["id"] in area_table.index else None
+            assessment_id, round_id, final, verified = latest_of[pk]
+            area_row = area_table.loc[assessment_id] if assessment_id in area_table.index else None
             sheet.append(
                 [
                     slug,
                     name,
                     department,
                     phase,
-                    labels[row["round_id"]],
-                    float(row["final"]),
-                    None if pd.isna(row["verified"]) else float(row["verified"]),
-                    band_of(float(row["final"])).key,
+                    labels[round_id],
+                    final,
+                    None if pd.isna(verified) else float(verified),
+                    band_of(final).key,
                     *[_area_value(area_row, k) for k in keys],
                 ]
             )

@@ -74,7 +74,8 @@ class Report:
         with_data = [
             info for info, row in zip(self.rounds, self.rows, strict=True) if row["targeted"]
         ]
-        return (with_data or self.rounds or [None])[-1]
+        candidates = with_data or self.rounds
+        return candidates[-1] if candidates else None
 
     def visible_departments(self) -> list[Department]:
         ids = self.visible.department_ids
@@ -120,9 +121,12 @@ class Report:
         if scope.is_everything:
             return data.get("row")
         dept = self.filters.department_id
-        if dept is not None and not scope.phase and scope.department_ids is not None:
-            if frozenset(_subtree(self.departments, dept)) == scope.department_ids:
-                return data.get("departments", {}).get(str(dept)) or _empty_figures(info)
+        if (
+            dept is not None
+            and not scope.phase
+            and frozenset(_subtree(self.departments, dept)) == scope.department_ids
+        ):
+            return data.get("departments", {}).get(str(dept)) or _empty_figures(info)
         if scope.department_ids is None and scope.phase:
             return data.get("phases", {}).get(scope.phase) or _empty_figures(info)
         return None
