@@ -161,3 +161,12 @@ def test_a_bad_baseline_is_explained(org: Any, cast: Any) -> None:
     response = client_for(cast.manager).get("/reports/", {"baseline": "1999-01"})
     assert response.status_code == 400
     assert b"Unknown baseline round" in response.content
+
+
+def test_the_pages_speak_japanese(org: Any, cast: Any) -> None:
+    response = client_for(cast.manager).get("/reports/", HTTP_ACCEPT_LANGUAGE="ja")
+    html = response.content.decode()
+    assert "最終スコア：全プロダクトとコホート" in html
+    assert "ワークブックをダウンロード（Excel）" in html
+    trend = figures_of(response)["chart-trend"]
+    assert trend["layout"]["title"]["text"] == "最終スコア：全プロダクトとコホート"
