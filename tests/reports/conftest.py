@@ -45,6 +45,12 @@ def answers(data: str, model: str) -> dict[str, str | None]:
     return values
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Any) -> None:
+    """The cast's users are hashed with a fast hasher: these tests are about reports."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Org:
     products: dict[str, Any]
