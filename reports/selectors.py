@@ -139,6 +139,24 @@ def _chunked(queryset: Any) -> Iterator[Any]:
     return queryset.iterator(chunk_size=CHUNK)
 
 
+FRAME_CHUNK = 50_000
+
+
+def _frame(queryset: Any, columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
+    """Rows read in chunks into typed frames, so only one chunk is ever held as tuples."""
+    parts: list[pd.DataFrame] = []
+    batch: list[Any] = []
+    for row in _chunked(queryset):
+        batch.append(row)
+        if len(batch) == FRAME_CHUNK:
+            parts.append(pd.DataFrame(batch, columns=columns).astype(dtypes))
+            batch = []
+    parts.append(pd.DataFrame(batch, columns=columns).astype(dtypes))
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    # Categories of different chunks differ; concat turns them back to objects.
+    return frame.astype(dtypes)
+
+
 def assessment_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
     """One row per assessment of these rounds: its stored scores and its product's place."""
     rows = (
@@ -155,8 +173,11 @@ def assessment_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.D
             "product__phase",
         )
     )
-    frame = pd.DataFrame(list(_chunked(rows)), columns=ASSESSMENT_COLUMNS)
-    return frame.astype({"final": "float64", "verified": "float64"})
+    return _frame(
+        rows,
+        ASSESSMENT_COLUMNS,
+        {"final": "float64", "verified": "float64", "status": "category", "phase": "category"},
+    )
 
 
 def area_score_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
@@ -168,10 +189,11 @@ def area_score_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.D
         .filter(scope.q("assessment__product__"))
         .values_list("assessment_id", "area_key", "score", "verified_score")
     )
-    frame = pd.DataFrame(
-        list(_chunked(rows)), columns=["assessment_id", "area_key", "score", "verified"]
+    return _frame(
+        rows,
+        ["assessment_id", "area_key", "score", "verified"],
+        {"score": "float64", "verified": "float64", "area_key": "category"},
     )
-    return frame.astype({"score": "float64", "verified": "float64"})
 
 
 def item_value_counts(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
