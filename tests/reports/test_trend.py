@@ -153,3 +153,10 @@ def test_the_figures_take_a_few_queries_whatever_the_size(
 ) -> None:
     with django_assert_max_num_queries(6):
         trend_document(questionnaire="mlts")
+
+
+@override_settings(SCORE_TARGETS_BY_PHASE={"poc": 0.5})
+def test_per_phase_targets_override_the_default_unless_a_target_is_asked(org: Any) -> None:
+    # 2022-04: p6 (poc) scores 0.5 and meets the poc target; p1 (2.0) and p4 (3.0) meet 2.0
+    assert trend_document(questionnaire="mlts")["rounds"][1]["meeting_target"] == 3
+    assert trend_document(questionnaire="mlts", target=2.0)["rounds"][1]["meeting_target"] == 2
