@@ -1,7 +1,20 @@
 from django.urls import path
 
-from .views import home
+from .views import assessments, guidelines, home, products
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment"),
+    path(
+        "assessments/<int:pk>/items/<int:item_id>/",
+        assessments.answer_save,
+        name="assessment-answer",
+    ),
+    path(
+        "assessments/<int:pk>/submit/",
+        assessments.assessment_submit_view,
+        name="assessment-submit",
+    ),
+    path("products/<slug:slug>/", products.product_detail, name="product"),
+    path("guidelines/<slug:slug>/", guidelines.guideline_detail, name="guideline"),
 ]

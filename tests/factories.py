@@ -163,3 +163,24 @@ def score_round(rnd: models.Round) -> None:
     from surveys.services.scoring import assessments_score_store
 
     assessments_score_store(round=rnd, assessments=list(rnd.assessments.all()))
+
+
+def make_evidence(
+    product: models.Product,
+    item_key: str,
+    *,
+    outcome: str = models.Outcome.PASS,
+    observed_at: dt.datetime | None = None,
+    run_id: str | None = None,
+    url: str = "https://ci.example/run/1",
+) -> models.Evidence:
+    """One CI evidence record (DESIGN §6.5) for ``item_key`` of ``product``."""
+    observed_at = observed_at or dt.datetime(2026, 10, 5, 3, 0, tzinfo=dt.UTC)
+    return models.Evidence.objects.create(
+        product=product,
+        item_key=item_key,
+        outcome=outcome,
+        observed_at=observed_at,
+        url=url,
+        run_id=run_id or f"{item_key}-{observed_at:%Y%m%d%H%M}",
+    )

@@ -1,0 +1,37 @@
+"""Template helpers for the survey pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from ..i18n import tr as _tr
+
+register = template.Library()
+
+
+@register.filter
+def tr(value: Any) -> str:
+    """A language map in the active language (falling back to English)."""
+    return _tr(value)
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def score(value: Any) -> str:
+    """Scores are shown with two decimals; no score is a dash."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(value):.2f}"
+
+
+@register.filter
+def answer_label(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    return "N/A" if value == "NA" else str(value)
