@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +16,8 @@ from .trend import trend_document
 
 
 class TrendApi(APIView):
+    # Reports are for people (DESIGN §7): a CI token's bearer header is not even read.
+    authentication_classes = [SessionAuthentication]
     permission_classes = [ReadsReports]
 
     @extend_schema(
@@ -35,8 +38,9 @@ class TrendApi(APIView):
         responses={
             200: TrendSerializer,
             400: OpenApiResponse(description="Unknown questionnaire or round, or a bad target"),
-            401: OpenApiResponse(description="Not logged in"),
-            403: OpenApiResponse(description="A CI token: reports are for people"),
+            403: OpenApiResponse(
+                description="Not logged in, or a CI token: reports are for people"
+            ),
         },
     )
     def get(self, request: Request) -> Response:
