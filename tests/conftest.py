@@ -41,3 +41,13 @@ def cast(db: Any) -> Cast:
         manager=factories.manager_user(username="manager"),
         admin=factories.admin_user(username="admin"),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_layout_cache() -> Any:
+    """Version layouts are cached by id; test databases reuse ids after a rollback."""
+    from surveys.services.scoring import _layout_cached
+
+    _layout_cached.cache_clear()
+    yield
+    _layout_cached.cache_clear()
