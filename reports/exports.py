@@ -28,7 +28,10 @@ from .trend import Trend
 if TYPE_CHECKING:
     from .pages import Report
 
-SHEETS = ("Summary", "Trend", "Cohort", "Areas", "Departments", "Items", "Products", "Answers")
+# Answers comes first because ``import_answers`` reads a workbook's first sheet, so the
+# workbook itself reads back; it opens on Summary, the sheet a person wants first.
+SHEETS = ("Answers", "Summary", "Trend", "Cohort", "Areas", "Departments", "Items", "Products")
+OPENS_ON = SHEETS.index("Summary")
 ANSWER_COLUMNS = ("round", "round_date", "product", "department", "phase", "item", "answer", "note")
 EXCEL_MAX_ROWS = 1_048_576
 CHUNK = 5000
@@ -124,7 +127,7 @@ def _write_summary(wb: Workbook, trend: Trend, scope_text: str) -> None:
     for band in BANDS:
         ws.append([band.key, band.meaning])
     ws.append([])
-    ws.append(["Sheets", ", ".join(SHEETS[1:])])
+    ws.append(["Sheets", ", ".join(name for name in SHEETS if name != "Summary")])
 
 
 def _write_trend(wb: Workbook, trend: Trend) -> None:
@@ -476,6 +479,7 @@ def workbook_write(
     """Write the workbook of ``trend`` (and of the page's ``report``, when given) to ``out``."""
     scope = report.scope if report is not None else (scope or EVERYTHING)
     wb = Workbook(write_only=True)
+    _write_answers(wb, trend, scope)
     _write_summary(wb, trend, _scope_text(scope))
     _write_trend(wb, trend)
     _write_cohort(wb, trend)
@@ -483,7 +487,7 @@ def workbook_write(
     _write_departments(wb, trend, report, scope)
     _write_items(wb, trend, report, scope)
     _write_products(wb, trend)
-    _write_answers(wb, trend, scope)
+    wb.active = OPENS_ON
     wb.save(out)
 
 

@@ -119,7 +119,7 @@ class Report:
         if data is None:
             return None
         if scope.is_everything:
-            return data.get("row")
+            return data
         dept = self.filters.department_id
         if (
             dept is not None

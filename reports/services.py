@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.models import Round, RoundReport
+from surveys.models import AssessmentStatus, Round, RoundReport
 
 from . import selectors
 from .breakdowns import ancestors_map, by_department, by_phase, item_rows
@@ -46,11 +46,15 @@ def round_snapshot(*, round: Round) -> dict[str, Any]:
         target=target,
     )
     phases = by_phase(info=info, assessments=assessments, area_scores=area_scores, target=target)
+    submitted = int((assessments["status"] == AssessmentStatus.SUBMITTED).sum())
     return {
+        # The round's row of the trend, at the top so a reader finds "targeted" and "scored".
+        **round_head(info),
+        **figures(assessments, area_scores, info.area_keys, target),
+        "submitted": submitted,
         "format": SNAPSHOT_FORMAT,
         "target": num(target.value),
         "targets_by_phase": dict(target.by_phase),
-        "row": {**round_head(info), **figures(assessments, area_scores, info.area_keys, target)},
         "departments": {str(pk): row for pk, row in departments.items()},
         "phases": phases,
         "items": item_rows(counts, items),

@@ -66,5 +66,6 @@ def test_a_manager_reads_the_trend_and_downloads_the_workbook(
     download_info.value.save_as(path)
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == list(SHEETS)
+    assert workbook.active.title == "Summary"
     trend = list(workbook["Trend"].iter_rows(values_only=True))
     assert [row[0] for row in trend[1:]] == ["2025-10", "2026-04"]

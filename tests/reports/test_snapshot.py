@@ -15,12 +15,13 @@ pytestmark = pytest.mark.django_db
 
 def test_the_snapshot_holds_the_rounds_row_of_the_trend(org: Any) -> None:
     report = round_report_store(round=org.rounds["2021-10"])
-    row = report.data["row"]
+    row = report.data
     fresh = trend_document(questionnaire="mlts")["rounds"][0]
     assert {k: row[k] for k in fresh if k != "cohort"} == {
         k: v for k, v in fresh.items() if k != "cohort"
     }
     assert row["response_rate"] == 0.8
+    assert row["submitted"] == 4
 
 
 def test_departments_include_their_sub_departments(org: Any) -> None:
