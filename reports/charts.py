@@ -60,6 +60,8 @@ def _finish(
         legend={"orientation": "h", "y": -0.15},
         yaxis_title=y_title,
     )
+    # Round labels like "2021-10" would otherwise be read as dates.
+    fig.update_xaxes(type="category")
     return Chart(chart_id, title, json.loads(fig.to_json()), headers, rows, caption)
 
 
