@@ -183,7 +183,11 @@ def departments(request: HttpRequest) -> HttpResponse:
                 }
                 for d, f in rows
             ],
-            "crumbs": report.breadcrumbs(),
+            "crumbs": [
+                {"department": d, "query": _query(request, department=d.slug)}
+                for d in report.breadcrumbs()
+            ],
+            "top_query": _query(request, department=None),
             "area_keys": selected.area_keys if selected else (),
         }
 

@@ -110,6 +110,11 @@ def test_drill_down_into_sub_departments(org: Any, cast: Any) -> None:
     assert "department=ads" in top and "Ads ML" not in top
     inside = client.get("/reports/departments/", {"round": "2021-10", "department": "ads"})
     assert ">Ads ML<" in breakdown(inside)
+    deeper = client.get("/reports/departments/", {"round": "2021-10", "department": "ads-ml"})
+    html = deeper.content.decode()
+    # the path back up keeps the other filters
+    assert 'href="?department=ads&amp;round=2021-10"' in html
+    assert '<strong aria-current="page">Ads ML</strong>' in html
     # the department filter narrows the trend to ads with ads-ml: finals 2.0, 0.0, 3.0
     trend = client.get("/reports/", {"department": "ads"})
     mean = next(
@@ -172,3 +177,32 @@ def test_the_pages_speak_japanese(org: Any, cast: Any) -> None:
     assert "ワークブックをダウンロード（Excel）" in html
     trend = figures_of(response)["chart-trend"]
     assert trend["layout"]["title"]["text"] == "最終スコア：全プロダクトとコホート"
+
+
+def test_a_person_without_products_is_told_why_the_figures_are_empty(org: Any) -> None:
+    loner = factories.UserFactory(username="loner")
+    response = client_for(loner).get("/reports/")
+    assert response.status_code == 200
+    assert b"you are not a member of any product yet" in response.content
+    mean = next(
+        t
+        for t in figures_of(response)["chart-trend"]["data"]
+        if t.get("name") == "Mean, all products"
+    )
+    assert mean["y"] == [None, None, None]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_take_a_few_queries_whatever_the_number_of_products(
+    org: Any, cast: Any, url: str, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(cast.manager)
+    client.get(url)  # warm the session and the layout cache
+    with django_assert_max_num_queries(20):
+        client.get(url)
+    for n in range(10):
+        product = factories.ProductFactory(slug=f"more-{n}")
+        factories.make_assessment(org.rounds["2022-04"], product, default="1", status="submitted")
+    factories.score_round(org.rounds["2022-04"])
+    with django_assert_max_num_queries(20):
+        client.get(url)
