@@ -35,6 +35,14 @@ def num(value: Any) -> float | None:
     return round(value, DECIMALS)
 
 
+def mean_of(values: pd.Series) -> float | None:
+    """The mean with an exactly rounded sum (``math.fsum``), so the 4th decimal never
+    depends on the order the values were added in."""
+    if values.empty:
+        return None
+    return math.fsum(values.tolist()) / len(values)
+
+
 @dataclass(frozen=True)
 class Target:
     """The score a product should reach. Per-phase targets apply unless one was asked for."""
@@ -64,7 +72,7 @@ def final_stats(finals: pd.Series) -> dict[str, float | None]:
     if finals.empty:
         return {"mean": None, "median": None, "p25": None, "p75": None}
     return {
-        "mean": num(finals.mean()),
+        "mean": num(mean_of(finals)),
         "median": num(finals.median()),
         "p25": num(finals.quantile(0.25)),
         "p75": num(finals.quantile(0.75)),
@@ -82,7 +90,8 @@ def area_means(
     area_rows: pd.DataFrame, area_keys: Iterable[str], column: str = "score"
 ) -> dict[str, float | None]:
     """Each area's mean stored score; assessments where the area has no score are left out."""
-    means = area_rows.dropna(subset=[column]).groupby("area_key")[column].mean()
+    rows = area_rows.dropna(subset=[column])
+    means = {key: mean_of(group[column]) for key, group in rows.groupby("area_key", observed=True)}
     return {key: num(means.get(key)) for key in area_keys}
 
 
@@ -106,7 +115,7 @@ def figures(
         "bands": band_counts(finals),
         "meeting_target": target.meeting(finals, scored["phase"]),
         "verified": {
-            "mean": num(scored["verified"].mean()) if len(scored) else None,
+            "mean": num(mean_of(scored["verified"].dropna())),
             "areas": area_means(scored_area_rows, area_keys, "verified"),
         },
     }
@@ -116,7 +125,7 @@ def cohort_figures(scored: pd.DataFrame, cohort: set[int]) -> dict[str, Any]:
     finals = scored.loc[scored["product_id"].isin(cohort), "final"]
     return {
         "scored": len(finals),
-        "mean": num(finals.mean()) if len(finals) else None,
+        "mean": num(mean_of(finals)),
         "median": num(finals.median()) if len(finals) else None,
     }
 
