@@ -210,6 +210,10 @@ SCORE_TARGETS_BY_PHASE = {
     )
 }
 
+# Requests per token (and per signed-in person) the API accepts, as DRF rates ("6000/min").
+API_TOKEN_THROTTLE = os.environ.get("API_TOKEN_THROTTLE", "6000/min")
+API_USER_THROTTLE = os.environ.get("API_USER_THROTTLE", "6000/min")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "surveys.authentication.BearerTokenAuthentication",
@@ -218,11 +222,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mlopsscore.api_errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {
-        "token": os.environ.get("API_TOKEN_THROTTLE", "6000/min"),
-        "user": os.environ.get("API_USER_THROTTLE", "6000/min"),
-    },
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "surveys.apis.throttling.TokenRateThrottle",
+        "surveys.apis.throttling.PersonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"token": API_TOKEN_THROTTLE, "user": API_USER_THROTTLE},
+    # JSON only, and its parser enforces DATA_UPLOAD_MAX_MEMORY_SIZE (DRF's does not).
+    "DEFAULT_PARSER_CLASSES": ["surveys.apis.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # ASCII JSON: an error that echoes a lone surrogate from the input still renders.
+    "UNICODE_JSON": False,
+    "DEFAULT_PAGINATION_CLASS": "surveys.apis.pagination.Pagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -234,6 +244,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mlopsscore.api_errors.schema_add_error_responses",
+        "surveys.apis.schema.schema_evidence_batch",
+    ],
 }
 # Evidence batches of 1,000 records stay well under this; larger bodies are refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)

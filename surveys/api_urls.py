@@ -1,3 +1,25 @@
-from django.urls import path  # noqa: F401
+"""API v1 (mounted at /api/v1/). URLs matching nothing answer a JSON 404."""
 
-urlpatterns: list = []
+from django.urls import path, re_path
+
+from mlopsscore.api_errors import api_not_found
+
+from .apis import evidence, products
+
+urlpatterns = [
+    path("evidence/", evidence.EvidencePostApi.as_view(), name="api-evidence-post"),
+    path("products/", products.ProductListApi.as_view(), name="api-products"),
+    path("products/<slug:slug>/", products.ProductDetailApi.as_view(), name="api-product"),
+    path(
+        "products/<slug:slug>/evidence/",
+        evidence.ProductEvidenceListApi.as_view(),
+        name="api-product-evidence",
+    ),
+    path(
+        "products/<slug:slug>/assessments/",
+        products.ProductAssessmentListApi.as_view(),
+        name="api-product-assessments",
+    ),
+    path("rounds/", products.RoundListApi.as_view(), name="api-rounds"),
+    re_path(r"", api_not_found),  # matches any rest, even one holding a newline
+]

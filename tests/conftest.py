@@ -51,3 +51,18 @@ def _fresh_layout_cache() -> Any:
     _layout_cached.cache_clear()
     yield
     _layout_cached.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """Tests create many users; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Any:
+    """A test that renders Japanese must not leave Japanese active for the next one."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")

@@ -1,0 +1,44 @@
+"""The schema and the interactive docs are served, the docs without any internet."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_docs_page_loads_only_local_assets() -> None:
+    client = Client()
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    assert any(a.endswith("swagger-ui.css") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        assert client.get(asset).status_code == 200, asset
+    assert "http://" not in html and "https://" not in html
+    assert '"/api/schema/"' in html
+
+
+def test_schema_describes_the_evidence_api() -> None:
+    schema = Client().get("/api/schema/?format=json").json()
+    assert schema["openapi"].startswith("3.")
+    post = schema["paths"]["/api/v1/evidence/"]["post"]
+    body = post["requestBody"]["content"]["application/json"]["schema"]
+    assert body["oneOf"][1]["maxItems"] == 1000
+    for status in ("201", "400", "401", "403", "413", "415", "429"):
+        assert status in post["responses"]
+    assert post["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_schema_needs_no_credentials(cast: Any) -> None:
+    assert Client().get("/api/schema/").status_code == 200
