@@ -6,22 +6,11 @@ import datetime as dt
 from typing import Any
 
 import openpyxl
-import pytest
 from playwright.sync_api import expect
 
 from reports.exports import SHEETS
 from surveys.models import AssessmentStatus, RoundStatus
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def fresh_layouts() -> Any:
-    """Version layouts are cached by id, and ids are reused once the tables are flushed."""
-    from surveys.services.scoring import _layout_cached
-
-    _layout_cached.cache_clear()
-    yield
-    _layout_cached.cache_clear()
 
 
 def build_rounds() -> None:

@@ -45,26 +45,6 @@ def answers(data: str, model: str) -> dict[str, str | None]:
     return values
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """The cast's users are hashed with a fast hasher: these tests are about reports."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_layouts() -> Any:
-    """Forget cached version layouts around each test.
-
-    The cache is keyed by version id, and a rolled-back test's ids are reused by the
-    next test's versions (SQLite), whose layouts differ from these small ones.
-    """
-    from surveys.services.scoring import _layout_cached
-
-    _layout_cached.cache_clear()
-    yield
-    _layout_cached.cache_clear()
-
-
 @dataclass
 class Org:
     products: dict[str, Any]
