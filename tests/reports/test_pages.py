@@ -206,3 +206,15 @@ def test_pages_take_a_few_queries_whatever_the_number_of_products(
     factories.score_round(org.rounds["2022-04"])
     with django_assert_max_num_queries(20):
         client.get(url)
+
+
+def test_weakest_items_link_to_their_guidelines(org: Any, cast: Any) -> None:
+    from surveys.models import Item
+
+    # data.i3 is the weakest item of 2021-10: p2 0, p3 1, p1 and p5 N/A (left out): 0.5
+    Item.objects.filter(key="data.i3").update(guideline="data-validation")
+    response = client_for(cast.manager).get("/reports/items/", {"round": "2021-10"})
+    weakest = response.content.decode().split('id="weakest-title"')[1].split("</ol>")[0]
+    first = weakest.split("<li>")[1]
+    assert "D3" in first and "mean 0.50 points" in first
+    assert 'href="/guidelines/data-validation/"' in weakest
