@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .apis import TrendApi
+
+urlpatterns = [
+    path("trend/", TrendApi.as_view(), name="reports-trend"),
+]

@@ -1,36 +1,70 @@
-"""Writes of the reports app: the snapshot of a round's report, stored when it closes."""
+"""Writes of the reports app: the snapshot of a closed round's report.
+
+When a round closes, its figures are stored (``RoundReport.data``) so pages serve a
+closed round from its snapshot instead of recomputing it: its row of the trend, and
+its department, phase and item breakdowns. The trend JSON of DESIGN §6.4 is still
+computed afresh from stored scores; a closed round's scores only change through an
+explicit re-scoring, which stores the snapshot again.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from surveys.models import Assessment, AssessmentStatus, Round, RoundReport
+from surveys.models import AssessmentStatus, Round, RoundReport
+
+from . import selectors
+from .breakdowns import ancestors_map, by_department, by_phase, item_rows
+from .selectors import RoundInfo
+from .trend import Target, figures, num, round_head
+
+SNAPSHOT_FORMAT = 1
 
 
-def round_summary(*, round: Round) -> dict[str, Any]:
-    """The round's headline figures (the reports app builds the full trend from these)."""
-    figures = Assessment.objects.filter(round=round).aggregate(
-        targeted=Count("id"),
-        submitted=Count("id", filter=Q(status=AssessmentStatus.SUBMITTED)),
-        scored=Count("id", filter=Q(final_score__isnull=False)),
-        mean=Avg("final_score"),
+def round_info(round: Round) -> RoundInfo:
+    infos = [info for info in selectors.rounds_of(round.questionnaire) if info.id == round.pk]
+    return infos[0]
+
+
+def round_snapshot(*, round: Round) -> dict[str, Any]:
+    """The full report of one round, from its stored scores (a few queries)."""
+    info = round_info(round)
+    assessments = selectors.assessment_frame(round_ids=[round.pk])
+    area_scores = selectors.area_score_frame(round_ids=[round.pk])
+    target = Target.resolve(None)
+    ancestors = ancestors_map(selectors.departments_tree())
+    counts = selectors.item_value_counts(round_ids=[round.pk])
+    items = selectors.items_of({round.version_id}).get(round.version_id, [])
+    departments = by_department(
+        info=info,
+        assessments=assessments,
+        area_scores=area_scores,
+        ancestors=ancestors,
+        target=target,
     )
+    phases = by_phase(info=info, assessments=assessments, area_scores=area_scores, target=target)
+    submitted = int((assessments["status"] == AssessmentStatus.SUBMITTED).sum())
     return {
-        "label": round.label,
-        "date": round.opens_on.isoformat(),
-        "status": round.status,
-        "version": round.version.label,
-        **figures,
+        # The round's row of the trend, at the top so a reader finds "targeted" and "scored".
+        **round_head(info),
+        **figures(assessments, area_scores, info.area_keys, target),
+        "submitted": submitted,
+        "format": SNAPSHOT_FORMAT,
+        "target": num(target.value),
+        "targets_by_phase": dict(target.by_phase),
+        "departments": {str(pk): row for pk, row in departments.items()},
+        "phases": phases,
+        "items": item_rows(counts, items),
     }
 
 
 @transaction.atomic
 def round_report_store(*, round: Round) -> RoundReport:
+    """Store the snapshot of ``round``'s report (idempotent: the same round, one report)."""
     report, _ = RoundReport.objects.update_or_create(
-        round=round, defaults={"data": round_summary(round=round), "built_at": timezone.now()}
+        round=round, defaults={"data": round_snapshot(round=round), "built_at": timezone.now()}
     )
     return report

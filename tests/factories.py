@@ -158,6 +158,13 @@ def make_assessment(
     return assessment
 
 
+def score_round(rnd: models.Round) -> None:
+    """Store the scores of every assessment of ``rnd``, as submitting or closing would."""
+    from surveys.services.scoring import assessments_score_store
+
+    assessments_score_store(round=rnd, assessments=list(rnd.assessments.all()))
+
+
 def make_evidence(
     product: models.Product,
     item_key: str,

@@ -1,0 +1,107 @@
+"""Breakdowns of DESIGN §5: by department (with sub-departments), by phase, by item.
+
+Pure pandas over the frames of ``reports.selectors``; used by the round snapshot
+(``reports.services``) and by the pages for rounds that have no snapshot yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
+
+import pandas as pd
+
+from scoring.rules import POINTS
+
+from .selectors import ItemInfo, RoundInfo
+from .trend import Target, figures, num
+
+ITEM_VALUES = ("0", "0.5", "1", "NA")
+
+
+def ancestors_map(tree: Iterable[tuple[int, str, str, int | None]]) -> dict[int, list[int]]:
+    """Each department with itself and all its ancestors: a department includes its subtree."""
+    parent = {pk: parent_id for pk, _, _, parent_id in tree}
+    out: dict[int, list[int]] = {}
+    for pk in parent:
+        chain: list[int] = []
+        seen: set[int] = set()
+        node: int | None = pk
+        while node is not None and node not in seen:
+            seen.add(node)
+            chain.append(node)
+            node = parent.get(node)
+        out[pk] = chain
+    return out
+
+
+def by_department(
+    *,
+    info: RoundInfo,
+    assessments: pd.DataFrame,
+    area_scores: pd.DataFrame,
+    ancestors: dict[int, list[int]],
+    target: Target,
+) -> dict[int, dict[str, Any]]:
+    """One round's figures per department, each including its sub-departments."""
+    if assessments.empty:
+        return {}
+    frame = assessments.assign(
+        dept=assessments["department_id"].map(lambda d: ancestors.get(d, [d]))
+    ).explode("dept")
+    out = {}
+    for dept, group in frame.groupby("dept"):
+        rows = area_scores[area_scores["assessment_id"].isin(group["id"])]
+        out[int(cast(int, dept))] = figures(group, rows, info.area_keys, target)
+    return out
+
+
+def by_phase(
+    *,
+    info: RoundInfo,
+    assessments: pd.DataFrame,
+    area_scores: pd.DataFrame,
+    target: Target,
+) -> dict[str, dict[str, Any]]:
+    out = {}
+    for phase, group in assessments.groupby("phase"):
+        rows = area_scores[area_scores["assessment_id"].isin(group["id"])]
+        out[str(phase)] = figures(group, rows, info.area_keys, target)
+    return out
+
+
+def item_rows(counts: pd.DataFrame, items: list[ItemInfo]) -> list[dict[str, Any]]:
+    """One round's items in questionnaire order: counts and shares of 0 / 0.5 / 1 / N/A.
+
+    ``mean`` is the mean points over the products the item applies to (N/A left out).
+    """
+    table: dict[str, dict[str, int]] = {}
+    for key, value, n in counts[["item_key", "value", "n"]].itertuples(index=False):
+        if value in ITEM_VALUES:
+            table.setdefault(key, dict.fromkeys(ITEM_VALUES, 0))[value] += int(n)
+    rows = []
+    for item in items:
+        tally = table.get(item.key, dict.fromkeys(ITEM_VALUES, 0))
+        total = sum(tally.values())
+        applicable = total - tally["NA"]
+        points = sum(POINTS[v] * tally[v] for v in ("0", "0.5", "1"))
+        rows.append(
+            {
+                "key": item.key,
+                "code": item.code,
+                "title": item.title,
+                "area": item.area_key,
+                "guideline": item.guideline,
+                "answered": total,
+                "counts": tally,
+                "shares": {v: num(tally[v] / total) if total else None for v in ITEM_VALUES},
+                "mean": num(points / applicable) if applicable else None,
+            }
+        )
+    return rows
+
+
+def weakest(rows: list[dict[str, Any]], limit: int = 5) -> list[dict[str, Any]]:
+    """The items with the lowest mean points (N/A left out), weakest first."""
+    rated = [row for row in rows if row["mean"] is not None]
+    return sorted(rated, key=lambda row: (row["mean"], row["code"]))[:limit]

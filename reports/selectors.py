@@ -1,0 +1,240 @@
+"""Reads of the reports app: stored scores fetched in a few set-based queries.
+
+Every function here returns plain rows or DataFrames for the whole questionnaire at
+once (never one query per product or per round), restricted to a ``Scope``: the
+departments a user may read (DESIGN §7) and the page's department and phase filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.db.models import Count, Q
+
+from mlopsscore.errors import ApplicationError
+from surveys.models import (
+    Answer,
+    Area,
+    AreaScore,
+    Assessment,
+    Department,
+    Item,
+    Questionnaire,
+    Round,
+    RoundReport,
+)
+from surveys.selectors.products import department_descendant_ids
+
+CHUNK = 5000
+ASSESSMENT_COLUMNS = [
+    "id",
+    "round_id",
+    "product_id",
+    "status",
+    "final",
+    "verified",
+    "department_id",
+    "phase",
+]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which products a report covers. ``department_ids`` None means every department."""
+
+    department_ids: frozenset[int] | None = None
+    phase: str | None = None
+
+    @property
+    def is_everything(self) -> bool:
+        return self.department_ids is None and not self.phase
+
+    def q(self, prefix: str = "") -> Q:
+        """A filter on products reached through ``prefix`` (e.g. ``"assessment__product__"``)."""
+        query = Q()
+        if self.department_ids is not None:
+            query &= Q(**{f"{prefix}department_id__in": sorted(self.department_ids)})
+        if self.phase:
+            query &= Q(**{f"{prefix}phase": self.phase})
+        return query
+
+    def narrowed(self, *, department_id: int | None, phase: str | None) -> Scope:
+        """This scope, further limited to a department (with its sub-departments) and phase."""
+        ids = self.department_ids
+        if department_id is not None:
+            subtree = frozenset(department_descendant_ids({department_id}))
+            ids = subtree if ids is None else ids & subtree
+        return Scope(ids, phase or self.phase)
+
+
+EVERYTHING = Scope()
+
+
+def scope_for(visible_department_ids: set[int] | None) -> Scope:
+    return Scope(None if visible_department_ids is None else frozenset(visible_department_ids))
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    id: int
+    label: str
+    opens_on: Any
+    status: str
+    version_id: int
+    version_label: str
+    area_keys: tuple[str, ...]
+    has_report: bool = False
+
+
+def questionnaire_get(key: str) -> Questionnaire:
+    questionnaire = Questionnaire.objects.filter(key=key).first()
+    if questionnaire is None:
+        known = ", ".join(Questionnaire.objects.order_by("key").values_list("key", flat=True))
+        raise ApplicationError(
+            f"Unknown questionnaire {key!r}."
+            + (f" Known questionnaires: {known}." if known else "")
+        )
+    return questionnaire
+
+
+def rounds_of(questionnaire: Questionnaire) -> list[RoundInfo]:
+    """The questionnaire's rounds in date order (``opens_on``, then id), with area keys."""
+    rows = list(
+        Round.objects.filter(questionnaire=questionnaire)
+        .order_by("opens_on", "id")
+        .values_list("id", "label", "opens_on", "status", "version_id", "version__version")
+    )
+    version_ids = {row[4] for row in rows}
+    areas: dict[int, list[str]] = {}
+    for version_id, key in (
+        Area.objects.filter(version_id__in=version_ids)
+        .order_by("version_id", "position")
+        .values_list("version_id", "key")
+    ):
+        areas.setdefault(version_id, []).append(key)
+    reported = set(
+        RoundReport.objects.filter(round_id__in=[r[0] for r in rows]).values_list(
+            "round_id", flat=True
+        )
+    )
+    return [
+        RoundInfo(
+            id=pk,
+            label=label,
+            opens_on=opens_on,
+            status=status,
+            version_id=version_id,
+            version_label=f"{questionnaire.key}@{version}",
+            area_keys=tuple(areas.get(version_id, ())),
+            has_report=pk in reported,
+        )
+        for pk, label, opens_on, status, version_id, version in rows
+    ]
+
+
+def _chunked(queryset: Any) -> Iterator[Any]:
+    return queryset.iterator(chunk_size=CHUNK)
+
+
+FRAME_CHUNK = 50_000
+
+
+def _frame(queryset: Any, columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
+    """Rows read in chunks into typed frames, so only one chunk is ever held as tuples."""
+    parts: list[pd.DataFrame] = []
+    batch: list[Any] = []
+    for row in _chunked(queryset):
+        batch.append(row)
+        if len(batch) == FRAME_CHUNK:
+            parts.append(pd.DataFrame(batch, columns=columns).astype(dtypes))
+            batch = []
+    parts.append(pd.DataFrame(batch, columns=columns).astype(dtypes))
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    # Categories of different chunks differ; concat turns them back to objects.
+    return frame.astype(dtypes)
+
+
+def assessment_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """One row per assessment of these rounds: its stored scores and its product's place."""
+    rows = (
+        Assessment.objects.filter(round_id__in=round_ids)
+        .filter(scope.q("product__"))
+        .values_list(
+            "id",
+            "round_id",
+            "product_id",
+            "status",
+            "final_score",
+            "verified_score",
+            "product__department_id",
+            "product__phase",
+        )
+    )
+    return _frame(
+        rows,
+        ASSESSMENT_COLUMNS,
+        {"final": "float64", "verified": "float64", "status": "category", "phase": "category"},
+    )
+
+
+def area_score_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Stored area scores of the scored assessments of these rounds."""
+    rows = (
+        AreaScore.objects.filter(
+            assessment__round_id__in=round_ids, assessment__final_score__isnull=False
+        )
+        .filter(scope.q("assessment__product__"))
+        .values_list("assessment_id", "area_key", "score", "verified_score")
+    )
+    return _frame(
+        rows,
+        ["assessment_id", "area_key", "score", "verified"],
+        {"score": "float64", "verified": "float64", "area_key": "category"},
+    )
+
+
+def item_value_counts(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Per round, item key and value: how many scored assessments answered it so (one query)."""
+    rows = (
+        Answer.objects.filter(
+            assessment__round_id__in=round_ids, assessment__final_score__isnull=False
+        )
+        .filter(scope.q("assessment__product__"))
+        .values_list("assessment__round_id", "item__key", "value")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return pd.DataFrame(list(rows), columns=["round_id", "item_key", "value", "n"])
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    key: str
+    code: str
+    title: Any
+    area_key: str
+    guideline: str
+
+
+def items_of(version_ids: set[int]) -> dict[int, list[ItemInfo]]:
+    """Each version's items in questionnaire order."""
+    out: dict[int, list[ItemInfo]] = {}
+    for version_id, key, code, title, area_key, guideline in (
+        Item.objects.filter(version_id__in=version_ids)
+        .order_by("version_id", "area__position", "position")
+        .values_list("version_id", "key", "code", "title", "area__key", "guideline")
+    ):
+        out.setdefault(version_id, []).append(ItemInfo(key, code, title, area_key, guideline))
+    return out
+
+
+def departments_tree() -> list[tuple[int, str, str, int | None]]:
+    """Every department as (id, slug, name, parent id)."""
+    return list(Department.objects.order_by("name").values_list("id", "slug", "name", "parent_id"))
+
+
+def round_reports(round_ids: list[int]) -> dict[int, dict[str, Any]]:
+    return dict(RoundReport.objects.filter(round_id__in=round_ids).values_list("round_id", "data"))

@@ -1,0 +1,172 @@
+"""The workbook and the CSV of answers: sheets, styles, figures, permissions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from reports.exports import SHEETS
+from surveys.models import Answer
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+ANSWER_HEADER = ["round", "round_date", "product", "department", "phase", "item", "answer", "note"]
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def open_workbook(content: bytes) -> Any:
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+def sheet_rows(workbook: Any, name: str) -> list[list[Any]]:
+    return [list(row) for row in workbook[name].iter_rows(values_only=True)]
+
+
+def test_the_command_writes_the_workbook(org: Any, tmp_path: Any) -> None:
+    path = tmp_path / "report.xlsx"
+    call_command("export_report", "--questionnaire", "mlts", "--format", "xlsx", "-o", str(path))
+    workbook = openpyxl.load_workbook(path)
+    assert sorted(workbook.sheetnames) == sorted(
+        ["Summary", "Trend", "Cohort", "Areas", "Departments", "Items", "Products", "Answers"]
+    )
+    # import_answers reads the first sheet; a person lands on the summary
+    assert workbook.sheetnames[0] == "Answers" and workbook.active.title == "Summary"
+    trend = sheet_rows(workbook, "Trend")
+    assert trend[0][:8] == [
+        "round",
+        "date",
+        "status",
+        "version",
+        "targeted",
+        "scored",
+        "response rate",
+        "mean",
+    ]
+    assert [row[0] for row in trend[1:]] == ["2021-10", "2022-04", "2022-10"]
+    first = dict(zip(trend[0], trend[1], strict=True))
+    assert (first["targeted"], first["scored"], first["mean"], first["median"]) == (
+        5,
+        4,
+        1.8125,
+        2.125,
+    )
+    assert first["band (2,3]"] == 2
+    cohort = sheet_rows(workbook, "Cohort")
+    assert cohort[2][:5] == ["2022-04", "2021-10", 2, 1.75, 1.75]
+    areas = sheet_rows(workbook, "Areas")
+    assert areas[1][:3] == ["2021-10", 2.0625, 2.3333]
+
+
+def test_sheets_have_styled_frozen_headers_and_number_formats(org: Any, tmp_path: Any) -> None:
+    path = tmp_path / "report.xlsx"
+    call_command("export_report", "--questionnaire", "mlts", "--format", "xlsx", "-o", str(path))
+    workbook = openpyxl.load_workbook(path)
+    for name in [name for name in SHEETS if name != "Summary"]:
+        sheet = workbook[name]
+        assert sheet.freeze_panes == "B2", name
+        assert sheet["A1"].font.bold, name
+        assert sheet.column_dimensions["A"].width >= 8, name
+    trend = workbook["Trend"]
+    assert trend["H2"].number_format == "0.00"  # mean
+    assert trend["G2"].number_format == "0.0%"  # response rate
+
+
+def test_departments_products_and_items_sheets(org: Any, tmp_path: Any) -> None:
+    path = tmp_path / "report.xlsx"
+    call_command("export_report", "--questionnaire", "mlts", "--format", "xlsx", "-o", str(path))
+    workbook = openpyxl.load_workbook(path)
+    departments = sheet_rows(workbook, "Departments")
+    ads = next(r for r in departments if r[0] == "2021-10" and r[1] == "Ads")
+    header = departments[0]
+    assert dict(zip(header, ads, strict=True))["mean"] == 1.6667
+    products = {
+        r[0]: dict(zip(sheet_rows(workbook, "Products")[0], r, strict=True))
+        for r in sheet_rows(workbook, "Products")[1:]
+    }
+    # p5 was last scored in 2021-10 (2.25), p1 in 2022-04 (2.0); p2 only in 2021-10
+    assert products["p5"]["round"] == "2021-10" and products["p5"]["final"] == 2.25
+    assert products["p1"]["round"] == "2022-04" and products["p1"]["final"] == 2.0
+    assert products["p2"]["band"] == "0"
+    items = sheet_rows(workbook, "Items")
+    d1 = next(r for r in items if r[0] == "2021-10" and r[1] == "data.i1")
+    assert dict(zip(items[0], d1, strict=True))["share 0"] == 0.25
+
+
+def test_the_answers_sheet_is_the_long_format(org: Any, tmp_path: Any) -> None:
+    Answer.objects.filter(
+        assessment__product__slug="p1", assessment__round__label="2021-10", item__key="data.i3"
+    ).update(note="image model: no hand-made features")
+    path = tmp_path / "report.xlsx"
+    call_command("export_report", "--questionnaire", "mlts", "--format", "xlsx", "-o", str(path))
+    rows = sheet_rows(openpyxl.load_workbook(path), "Answers")
+    assert rows[0] == ANSWER_HEADER
+    # 5 assessments × 6 answers in each closed round
+    assert len(rows) == 1 + 30 + 30
+    p1 = [r for r in rows if r[0] == "2021-10" and r[2] == "p1"]
+    assert [r[5] for r in p1] == [f"{a}.i{n}" for a in ("data", "model") for n in (1, 2, 3)]
+    assert [r[6] for r in p1] == [1, 1, "NA", 0.5, 0.5, 1]
+    assert p1[2][7] == "image model: no hand-made features"
+    assert p1[0][1].date().isoformat() == "2021-10-01"
+    assert p1[0][3:5] == ["Ads", "production"]
+    # an unanswered item stays empty
+    p4 = [r for r in rows if r[0] == "2021-10" and r[2] == "p4"]
+    assert p4[0][6] is None
+
+
+@pytest.mark.parametrize("who", ["manager", "admin"])
+def test_managers_download_the_whole_workbook(org: Any, cast: Any, who: str) -> None:
+    response = client_for(getattr(cast, who)).get("/reports/export.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="mlts-report.xlsx"'
+    workbook = open_workbook(response.content)
+    assert workbook.sheetnames == list(SHEETS)
+    products = {r[0] for r in sheet_rows(workbook, "Products")[1:]}
+    assert products == {"p1", "p2", "p3", "p4", "p5", "p6"}
+
+
+@pytest.mark.parametrize("who", ["member", "other_member"])
+def test_respondents_download_only_their_departments(org: Any, cast: Any, who: str) -> None:
+    user = getattr(cast, who)
+    org.products["p6"].members.add(user)  # search
+    workbook = open_workbook(client_for(user).get("/reports/export.xlsx").content)
+    assert {r[0] for r in sheet_rows(workbook, "Products")[1:]} == {"p4", "p5", "p6"}
+    answers = sheet_rows(workbook, "Answers")[1:]
+    assert {r[2] for r in answers} == {"p4", "p5", "p6"}
+    departments = {r[1] for r in sheet_rows(workbook, "Departments")[1:]}
+    assert departments == {"Search"}
+
+
+def test_anonymous_visitors_download_nothing(org: Any) -> None:
+    for url in ("/reports/export.xlsx", "/reports/answers.csv"):
+        response = Client().get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_csv_of_answers(org: Any, cast: Any) -> None:
+    response = client_for(cast.manager).get("/reports/answers.csv", {"phase": "poc"})
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ANSWER_HEADER
+    assert rows[1] == ["2022-04", "2022-04-01", "p6", "Search", "poc", "data.i1", "1", ""]
+    assert len(rows) == 1 + 6
+
+
+def test_a_respondent_csv_holds_only_their_departments(org: Any) -> None:
+    member = factories.UserFactory(username="ads-ml-member")
+    org.products["p3"].members.add(member)
+    response = client_for(member).get("/reports/answers.csv")
+    text = b"".join(response.streaming_content).decode()
+    assert {row[2] for row in list(csv.reader(io.StringIO(text)))[1:]} == {"p3"}
