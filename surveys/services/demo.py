@@ -4,7 +4,8 @@ The answers follow a small model so that the trend is believable: every product 
 maturity that grows a little every round, production systems start ahead of proofs of
 concept, monitoring starts far behind the other areas and catches up, each practice of
 each product keeps its own ease (answers do not flicker), some items are N/A for the
-kind of task, some products join later, and some do not respond.
+kind of task, some products join later (in the small demo; at scale every product is in
+every round), and some do not respond.
 
 Closed rounds are closed through ``round_close``, so their scores, reports and
 regressions are stored exactly as a real close stores them. The open round is opened
@@ -320,9 +321,12 @@ def _products(
         kinds = [KIND_TABULAR] * 7 + [KIND_END_TO_END] * 2 + [KIND_MACHINES, KIND_PHYSICS]
         phases = [Phase.POC, Phase.VALIDATION, Phase.PRODUCTION, Phase.PRODUCTION]
         teams = [slug for slug in departments if "-team-" in slug]
-        specs = list(SMALL_PRODUCTS)
+        # At scale every product is targeted by every round (DESIGN §9: 10,000 products ×
+        # 20 rounds = 200,000 assessments, 5.6 million answers); late joiners are a
+        # feature of the small demo only.
+        specs = [(*spec[:5], 0, spec[6]) for spec in SMALL_PRODUCTS]
         for n in range(len(SMALL_PRODUCTS), count):
-            joins = 0 if rng.random() < 0.6 else rng.randrange(0, rounds - 1)
+            joins = 0
             team = teams[n % len(teams)]
             specs.append(
                 (

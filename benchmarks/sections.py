@@ -1,0 +1,534 @@
+"""The measured sections of `make bench`. Each records rows through ``record``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+ORDER = [
+    "trend",
+    "assessment_page",
+    "evidence_batch",
+    "evidence_gunicorn",
+    "round_close",
+    "export",
+    "import_xlsx",
+]
+QUESTIONNAIRE = "mlts"
+
+
+def _pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def seed(args: Any, record: Any, manage: Any, *, reseed: bool) -> None:
+    from surveys.models import Assessment, Product
+
+    have = Product.objects.count()
+    if have >= args.products and not reseed:
+        print(
+            f"data present: {have:,} products, {Assessment.objects.count():,} assessments",
+            flush=True,
+        )
+        return
+    print(f"seeding {args.products:,} products × {args.rounds} rounds …", flush=True)
+    seconds, peak, _ = manage(
+        "seed_demo", "--products", str(args.products), "--rounds", str(args.rounds), "--reset"
+    )
+    from surveys.models import Answer
+
+    record(
+        f"seed_demo --products {args.products} --rounds {args.rounds}",
+        seconds,
+        "s",
+        "≤ 600 s",
+        seconds <= 600,
+        f"{Answer.objects.count():,} answers, {Assessment.objects.count():,} assessments,"
+        f" peak {peak} MB",
+    )
+
+
+def _user(role: str) -> Any:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from surveys.roles import ADMIN_GROUP, MANAGER_GROUP
+
+    user, _ = get_user_model().objects.get_or_create(username=f"bench-{role}")
+    group = {"admin": ADMIN_GROUP, "manager": MANAGER_GROUP}[role]
+    user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+def trend(*, record: Any, manage: Any) -> None:
+    from surveys.models import Assessment
+
+    client = Client()
+    client.force_login(_user("manager"))
+    url = f"/api/v1/reports/trend/?questionnaire={QUESTIONNAIRE}"
+    client.get(url)  # warm caches and connections
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.content[:300]
+    rounds = len(response.json()["rounds"])
+    seconds = min(times)
+
+    # The bare SQL aggregate over the same stored scores: per round count, mean and
+    # quartiles of the final score, plus the mean of each area.
+    def bare() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT a.round_id, count(*), count(a.final_score), avg(a.final_score),
+                       percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY a.final_score)
+                FROM surveys_assessment a JOIN surveys_round r ON r.id = a.round_id
+                JOIN surveys_questionnaire q ON q.id = r.questionnaire_id
+                WHERE q.key = %s GROUP BY a.round_id
+                """,
+                [QUESTIONNAIRE],
+            )
+            cursor.fetchall()
+            cursor.execute(
+                """
+                SELECT a.round_id, s.area_key, avg(s.score)
+                FROM surveys_areascore s JOIN surveys_assessment a ON a.id = s.assessment_id
+                JOIN surveys_round r ON r.id = a.round_id
+                JOIN surveys_questionnaire q ON q.id = r.questionnaire_id
+                WHERE q.key = %s GROUP BY a.round_id, s.area_key
+                """,
+                [QUESTIONNAIRE],
+            )
+            cursor.fetchall()
+
+    bare_times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        bare()
+        bare_times.append(time.perf_counter() - start)
+    sql = min(bare_times)
+    scored = Assessment.objects.filter(final_score__isnull=False).count()
+    record(
+        "trend report JSON (all + cohort)",
+        seconds,
+        "s",
+        "≤ 1.0 s",
+        seconds <= 1.0,
+        f"{rounds} rounds, {scored:,} scored",
+    )
+    record("bare SQL aggregate, same scores", sql, "s", "reference", None)
+    ratio = seconds / sql if sql else float("inf")
+    record("trend / bare SQL", ratio, "×", "≤ 3", ratio <= 3)
+
+
+def _open_assessment() -> Any:
+    from surveys.models import Assessment, RoundStatus
+
+    return (
+        Assessment.objects.filter(round__status=RoundStatus.OPEN)
+        .select_related("round", "product")
+        .order_by("id")
+        .first()
+    )
+
+
+def assessment_page(*, record: Any, manage: Any) -> None:
+    from surveys.models import Answer
+
+    assessment = _open_assessment()
+    if assessment is None:
+        record("assessment page", None, "", "p95 ≤ 50 ms", False, "no open round in the data")
+        return
+    client = Client()
+    client.force_login(_user("admin"))
+    url = f"/assessments/{assessment.pk}/"
+    client.get(url)
+    page = []
+    for _ in range(200):
+        start = time.perf_counter()
+        response = client.get(url)
+        page.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    record("assessment page p50", _pct(page, 50), "ms", "—", None, "200 requests, server time")
+    record("assessment page p95", _pct(page, 95), "ms", "≤ 50 ms", _pct(page, 95) <= 50)
+
+    answers = list(Answer.objects.filter(assessment=assessment).select_related("item"))
+    rng = random.Random(7)
+    saves = []
+    for i in range(200):
+        answer = answers[i % len(answers)]
+        current = Answer.objects.values_list("revision", flat=True).get(pk=answer.pk)
+        body = {"value": rng.choice(["0", "0.5", "1"]), "base_revision": current}
+        start = time.perf_counter()
+        response = client.post(
+            f"/assessments/{assessment.pk}/items/{answer.item_id}/",
+            data=json.dumps(body),
+            content_type="application/json",
+        )
+        saves.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.content[:300]
+    record("autosave p50", _pct(saves, 50), "ms", "—", None, "200 requests, server time")
+    record("autosave p95", _pct(saves, 95), "ms", "≤ 50 ms", _pct(saves, 95) <= 50)
+
+
+def _token_for(product: Any) -> str:
+    from surveys.authentication import token_generate
+    from surveys.models import ApiToken
+
+    raw, prefix, key_hash = token_generate()
+    ApiToken.objects.create(product=product, name="bench", prefix=prefix, key_hash=key_hash)
+    return raw
+
+
+def _records(product: Any, keys: list[str], count: int, tag: str) -> list[dict[str, Any]]:
+    now = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    return [
+        {
+            "product": product.slug,
+            "item": keys[i % len(keys)],
+            "outcome": "pass" if i % 5 else "fail",
+            "observed_at": (now - dt.timedelta(minutes=i)).isoformat(),
+            "url": f"https://ci.example/run/{tag}-{i}",
+            "run_id": f"{tag}-{i}",
+            "summary": "bench",
+        }
+        for i in range(count)
+    ]
+
+
+def _item_keys() -> list[str]:
+    from surveys.models import Item
+
+    return sorted(set(Item.objects.values_list("key", flat=True)))
+
+
+def evidence_batch(*, record: Any, manage: Any) -> None:
+    from surveys.models import Product
+
+    product = Product.objects.order_by("id").first()
+    token = _token_for(product)
+    client = Client()
+    keys = _item_keys()
+    times = []
+    for attempt in range(3):
+        body = _records(product, keys, 1000, f"batch{time.time_ns()}-{attempt}")
+        start = time.perf_counter()
+        response = client.post(
+            "/api/v1/evidence/",
+            data=json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        times.append(time.perf_counter() - start)
+        assert response.status_code in (200, 201), response.content[:500]
+    record(
+        "evidence batch of 1,000",
+        min(times),
+        "s",
+        "≤ 1.0 s",
+        min(times) <= 1.0,
+        f"runs {', '.join(f'{t:.2f}' for t in times)} s",
+    )
+
+
+def evidence_gunicorn(*, record: Any, manage: Any) -> None:
+    from surveys.models import Product
+
+    product = Product.objects.order_by("id").first()
+    token = _token_for(product)
+    keys = _item_keys()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "API_TOKEN_THROTTLE": "1000000/min",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "mlopsscore.wsgi",
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for(port)
+        duration, threads = 10.0, 8
+        counts = [0] * threads
+        errors: list[str] = []
+        stop = time.perf_counter() + duration
+
+        def worker(n: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            i = 0
+            while time.perf_counter() < stop:
+                body = json.dumps(_records(product, keys, 1, f"g{n}-{i}-{time.time_ns()}")[0])
+                conn.request(
+                    "POST",
+                    "/api/v1/evidence/",
+                    body=body,
+                    headers={
+                        "Authorization": f"Bearer {token}",
+                        "Content-Type": "application/json",
+                        "Host": "127.0.0.1",
+                    },
+                )
+                response = conn.getresponse()
+                response.read()
+                if response.status in (200, 201):
+                    counts[n] += 1
+                elif len(errors) < 3:
+                    errors.append(f"{response.status}")
+                i += 1
+            conn.close()
+
+        pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+        start = time.perf_counter()
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+        elapsed = time.perf_counter() - start
+        rate = sum(counts) / elapsed
+        record(
+            "evidence single posts via gunicorn (2 gthread workers × 8 threads)",
+            rate,
+            "/s",
+            "≥ 300 /s",
+            rate >= 300,
+            f"{sum(counts):,} posts in {elapsed:.1f} s, {threads} clients"
+            + (f", errors {errors}" if errors else ""),
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def drop_round(pk: int) -> None:
+    """Remove a round the bench made, so that the next run sees the seeded data only.
+
+    Raw deletes, as ``demo_reset`` does: the collector would load 280,000 answers first.
+    """
+    from django.db import transaction
+
+    from surveys.models import Answer, AnswerRevision, AreaScore, Assessment, Round
+
+    with transaction.atomic():
+        assessments = Assessment.objects.filter(round_id=pk)
+        for rows in (
+            AnswerRevision.objects.filter(answer__assessment__in=assessments),
+            AreaScore.objects.filter(assessment__in=assessments),
+            Answer.objects.filter(assessment__in=assessments),
+        ):
+            rows._raw_delete(rows.db)  # type: ignore[attr-defined]
+        assessments._raw_delete(assessments.db)  # type: ignore[attr-defined]
+        Round.objects.filter(pk=pk).delete()
+
+
+def drop_bench_rounds() -> None:
+    from surveys.models import Round
+
+    for pk in Round.objects.filter(label__startswith="bench-").values_list("pk", flat=True):
+        drop_round(pk)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(port: int, timeout: float = 30) -> None:
+    import socket
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def _version() -> Any:
+    from surveys.models import QuestionnaireVersion
+
+    return (
+        QuestionnaireVersion.objects.filter(questionnaire__key=QUESTIONNAIRE, status="published")
+        .order_by("-published_at")
+        .first()
+    )
+
+
+def round_close(*, record: Any, manage: Any) -> None:
+    """Open a fresh round of every product, submit most of it, and close it in a worker."""
+    from celery import Celery
+    from django.db import transaction
+
+    from surveys.models import Assessment, AssessmentStatus, Product, Round, RoundStatus
+    from surveys.services import rounds as round_services
+
+    drop_bench_rounds()
+    label = f"bench-close-{time.strftime('%Y%m%d%H%M%S')}"
+    today = dt.date.today()
+    products = Product.objects.filter(is_active=True).count()
+    rnd = round_services.round_create(
+        version=_version(),
+        label=label,
+        opens_on=today - dt.timedelta(days=40),
+        closes_on=today - dt.timedelta(days=1),
+        products=None,
+    )
+    try:
+        start = time.perf_counter()
+        round_services.round_open(round=rnd, notify=False)
+        opened = time.perf_counter() - start
+        # Teams whose carried answers are complete submit; the others stay drafts.
+        with transaction.atomic():
+            incomplete = Assessment.objects.filter(round=rnd, answers__value__isnull=True)
+            Assessment.objects.filter(round=rnd).exclude(pk__in=incomplete.values("pk")).update(
+                status=AssessmentStatus.SUBMITTED
+            )
+        submitted = Assessment.objects.filter(round=rnd, status=AssessmentStatus.SUBMITTED).count()
+        record(
+            f"opening a round of {products:,} products (carry forward)",
+            opened,
+            "s",
+            "—",
+            None,
+            "in process, for reference",
+        )
+        broker = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/9")
+        app = Celery(broker=broker)
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "mlopsscore",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "--hostname",
+                f"bench-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "CELERY_BROKER_URL": broker},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.perf_counter() + 60
+            while not app.control.ping(timeout=1.0) and time.perf_counter() < deadline:
+                time.sleep(0.5)
+            start = time.perf_counter()
+            app.send_task("surveys.round_close", args=[rnd.pk])
+            while time.perf_counter() - start < 600:
+                if Round.objects.filter(pk=rnd.pk, status=RoundStatus.CLOSED).exists():
+                    break
+                time.sleep(0.1)
+            elapsed = time.perf_counter() - start
+            closed = Round.objects.filter(pk=rnd.pk, status=RoundStatus.CLOSED).exists()
+            scored = Assessment.objects.filter(round=rnd, final_score__isnull=False).count()
+            record(
+                f"closing a round of {products:,} products in a Celery worker",
+                elapsed if closed else None,
+                "s",
+                "≤ 60 s",
+                closed and elapsed <= 60,
+                f"{submitted:,} submitted, {scored:,} scored; from sending the task",
+            )
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+    finally:
+        drop_round(rnd.pk)
+
+
+def export(*, record: Any, manage: Any) -> None:
+    out = Path(tempfile.mkdtemp()) / "report.xlsx"
+    seconds, peak, _ = manage(
+        "export_report", "--questionnaire", QUESTIONNAIRE, "--format", "xlsx", "-o", str(out)
+    )
+    size = out.stat().st_size / 1e6
+    record("Excel export 10,000 × 20", seconds, "s", "≤ 30 s", seconds <= 30, f"{size:.0f} MB file")
+    record("Excel export peak memory", peak, "MB", "≤ 500 MB", peak <= 500)
+
+
+def import_xlsx(*, record: Any, manage: Any) -> None:
+    import openpyxl
+
+    from surveys.models import Item, Product, Round
+
+    drop_bench_rounds()
+    version = _version()
+    keys = list(
+        Item.objects.filter(version=version).order_by("position").values_list("key", flat=True)
+    )
+    products = list(Product.objects.order_by("id").values_list("slug", flat=True)[:10_000])
+    label = f"bench-import-{time.strftime('%Y%m%d%H%M%S')}"
+    rng = random.Random(11)
+    path = Path(tempfile.mkdtemp()) / "answers.xlsx"
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Answers")
+    sheet.append(["round", "round_date", "product", "item", "answer", "note"])
+    for slug in products:
+        for key in keys:
+            sheet.append([label, "2016-04-01", slug, key, rng.choice([0, 0.5, 1, 1]), ""])
+    workbook.save(path)
+    rows = len(products) * len(keys)
+    try:
+        seconds, peak, _ = manage(
+            "import_answers", str(path), "--questionnaire", f"{QUESTIONNAIRE}@{version.version}"
+        )
+    finally:
+        for pk in Round.objects.filter(label=label).values_list("pk", flat=True):
+            drop_round(pk)
+        path.unlink()
+    record(
+        f"import one round from XLSX ({rows:,} rows)",
+        seconds,
+        "s",
+        "≤ 60 s",
+        seconds <= 60,
+        f"peak {peak} MB, file {path.name}",
+    )
