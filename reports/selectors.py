@@ -7,11 +7,14 @@ departments a user may read (DESIGN §7) and the page's department and phase fil
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Count, Q
 
 from mlopsscore.errors import ApplicationError
@@ -143,7 +146,17 @@ FRAME_CHUNK = 50_000
 
 
 def _frame(queryset: Any, columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
-    """Rows read in chunks into typed frames, so only one chunk is ever held as tuples."""
+    """Rows read in chunks into typed frames, so only one chunk is ever held as tuples.
+
+    On PostgreSQL the rows come as CSV through ``COPY ... TO STDOUT`` and are parsed by
+    pandas' C reader: at 10,000 products × 20 rounds (a million rows) that is several
+    times faster than building a Python tuple per row.
+    """
+    if connections[queryset.db].vendor == "postgresql":
+        try:
+            return _frame_copy(queryset, columns, dtypes)
+        except EmptyResultSet:
+            pass  # a filter that matches nothing (no visible department): no query at all
     parts: list[pd.DataFrame] = []
     batch: list[Any] = []
     for row in _chunked(queryset):
@@ -155,6 +168,37 @@ def _frame(queryset: Any, columns: list[str], dtypes: dict[str, str]) -> pd.Data
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     # Categories of different chunks differ; concat turns them back to objects.
     return frame.astype(dtypes)
+
+
+# pandas 3 parses floats exactly by default (and deprecates the option); pandas 2 needs it.
+_ROUND_TRIP: dict[str, Any] = (
+    {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+)
+
+
+def _frame_copy(queryset: Any, columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
+    sql, params = queryset.query.sql_with_params()
+    buffer = io.BytesIO()
+    # The psycopg cursor under Django's wrapper: COPY streams the rows as CSV.
+    with (
+        connections[queryset.db].cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
+        for block in copy:
+            buffer.write(block)
+    buffer.seek(0)
+    text = {name: "string" for name, kind in dtypes.items() if kind == "category"}
+    frame = pd.read_csv(
+        buffer,
+        header=None,
+        names=columns,
+        dtype={**text, **{n: k for n, k in dtypes.items() if k == "float64"}},
+        keep_default_na=False,
+        na_values={n: [""] for n, k in dtypes.items() if k == "float64"},
+        **_ROUND_TRIP,
+    )
+    # Text columns as Python strings (as the ORM gives them), then as categories.
+    return frame.astype({n: object for n in text}).astype(dtypes)
 
 
 def assessment_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
