@@ -148,7 +148,13 @@ def main() -> None:
     os.environ.setdefault("BENCH_BROKER_URL", DEFAULT_BROKER)
     os.environ.pop("CELERY_BROKER_URL", None)  # the web side runs tasks eagerly here
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlopsscore.settings")
-    os.environ["DEBUG"] = "1"
+    # Production settings (DEBUG off: no query log, cached static manifest), over plain
+    # HTTP on loopback.
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
     _ensure_database(os.environ["DATABASE_URL"])
 
@@ -183,9 +189,10 @@ def _ensure_database(url: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
-    )
+    for command in (["migrate"], ["collectstatic"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command, "--noinput", "-v", "0"], cwd=ROOT, check=True
+        )
 
 
 if __name__ == "__main__":

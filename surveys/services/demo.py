@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -668,6 +668,11 @@ def demo_seed(
         round = _open_round(version, items, active, dates[-1], today, rng, admin, summary)
     summary.rounds.append(round.label)
     log(f"round {round.label} open")
+    if connection.vendor == "postgresql":
+        # Fresh statistics: bulk-loaded tables that were never analysed get plans made for
+        # the wrong sizes (a sequential scan of every answer revision per page, for one).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return summary
 
 
