@@ -82,7 +82,8 @@ def final_stats(finals: pd.Series) -> dict[str, float | None]:
 def band_counts(finals: Iterable[float]) -> dict[str, int]:
     """How many finals fall in each band; ``band_of`` asked once per distinct score."""
     counts = dict.fromkeys(BAND_KEYS, 0)
-    for final, n in pd.Series(finals, dtype="float64").value_counts(sort=False).items():
+    tally = pd.Series(finals, dtype="float64").value_counts(sort=False)
+    for final, n in zip(tally.index.tolist(), tally.tolist(), strict=True):
         counts[band_of(float(final)).key] += int(n)
     return counts
 
