@@ -535,5 +535,5 @@ def import_xlsx(*, record: Any, manage: Any) -> None:
         "s",
         "≤ 60 s",
         seconds <= 60,
-        f"peak {peak} MB, file {path.name}",
+        f"peak {peak} MB",
     )
