@@ -85,7 +85,8 @@ class PlainRowsWorksheet(WriteOnlyWorksheet):  # type: ignore[misc]
         super().__init__(parent, title)
         self._header_rows = 0
         self._plain_rows = 0
-        self._plain = tempfile.TemporaryFile()
+        # Closed in close(), which openpyxl calls when it saves the workbook.
+        self._plain = tempfile.TemporaryFile()  # noqa: SIM115
         self._buffer: list[str] = []
         self._letters = [get_column_letter(n) for n in range(1, 101)]
         self._dates: dict[dt.date, str] = {}
@@ -109,7 +110,9 @@ class PlainRowsWorksheet(WriteOnlyWorksheet):  # type: ignore[misc]
             if isinstance(value, str):
                 text = ILLEGAL_CHARACTERS_RE.sub("", value).translate(XML_TEXT)
                 space = ' xml:space="preserve"' if value != value.strip() else ""
-                cells.append(f'<c r="{letter}{idx}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                cells.append(
+                    f'<c r="{letter}{idx}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+                )
             elif isinstance(value, bool):
                 cells.append(f'<c r="{letter}{idx}" t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, dt.date):

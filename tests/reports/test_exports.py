@@ -139,6 +139,20 @@ def test_the_answers_sheet_is_the_long_format(org: Any, tmp_path: Any) -> None:
     assert p4[0][6] is None
 
 
+def test_answers_sheet_text_is_kept_as_typed(org: Any, tmp_path: Any) -> None:
+    """The Answers sheet is written as XML text by the export itself: markup characters,
+    surrounding spaces and line breaks come back as they were; control characters, which
+    a workbook cannot hold, are left out."""
+    Answer.objects.filter(
+        assessment__product__slug="p4", assessment__round__label="2022-04", item__key="data.i1"
+    ).update(note="  a < b & c > d\r\nnext line\x07 ")
+    path = tmp_path / "report.xlsx"
+    call_command("export_report", "--questionnaire", "mlts", "--format", "xlsx", "-o", str(path))
+    rows = sheet_rows(openpyxl.load_workbook(path), "Answers")
+    p4 = next(r for r in rows if r[2] == "p4" and r[5] == "data.i1")
+    assert p4[7] == "  a < b & c > d\r\nnext line "
+
+
 def test_the_answers_sheet_holds_the_latest_round_with_assessments(org: Any, tmp_path: Any) -> None:
     path = tmp_path / "report.xlsx"
     call_command("export_report", "--questionnaire", "mlts", "--format", "xlsx", "-o", str(path))
