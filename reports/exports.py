@@ -526,28 +526,30 @@ def _write_products(wb: Workbook, trend: Trend) -> None:
             ["product_id", "id", "round_id", "final", "verified"]
         ].itertuples(index=False)
     }
-    product_ids = sorted(latest_of)
-    for start in range(0, len(product_ids), CHUNK):
-        chunk = product_ids[start : start + CHUNK]
-        for pk, slug, name, department, phase in (
-            Product.objects.filter(pk__in=chunk)
-            .order_by("slug")
-            .values_list("pk", "slug", "name", "department__name", "phase")
-        ):
-            assessment_id, round_id, final, verified = latest_of[pk]
-            sheet.append(
-                [
-                    slug,
-                    name,
-                    department,
-                    phase,
-                    labels[round_id],
-                    final,
-                    None if pd.isna(verified) else float(verified),
-                    band_of(final).key,
-                    *[area_of.get((assessment_id, k)) for k in keys],
-                ]
-            )
+    # One read of the products in slug order (10,000 short rows); the ones without a
+    # scored assessment in scope are skipped.
+    products = (
+        Product.objects.order_by("slug")
+        .values_list("pk", "slug", "name", "department__name", "phase")
+        .iterator(chunk_size=CHUNK)
+    )
+    for pk, slug, name, department, phase in products:
+        if pk not in latest_of:
+            continue
+        assessment_id, round_id, final, verified = latest_of[pk]
+        sheet.append(
+            [
+                slug,
+                name,
+                department,
+                phase,
+                labels[round_id],
+                final,
+                None if pd.isna(verified) else float(verified),
+                band_of(final).key,
+                *[area_of.get((assessment_id, k)) for k in keys],
+            ]
+        )
 
 
 def _answer_cell(value: str | None) -> Any:
