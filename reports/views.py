@@ -274,7 +274,13 @@ def workbook(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    workbook_write(trend=report.trend, out=response, report=report)
+    try:
+        # ``round`` picks the round on the Answers sheet (default: the latest with data).
+        workbook_write(
+            trend=report.trend, out=response, report=report, answers_round=report.filters.round
+        )
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'
     return response
 

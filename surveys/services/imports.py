@@ -226,6 +226,15 @@ def _read_only_workbook(stream: IO[bytes]) -> Any:
     return reader.wb
 
 
+def _answers_sheet(workbook: Any) -> Any:
+    """The sheet named "Answers" (any case) when there is one, as in the report's
+    workbook; else the first sheet."""
+    for sheet in workbook.worksheets:
+        if sheet.title.strip().casefold() == "answers":
+            return sheet
+    return workbook.worksheets[0]
+
+
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[Sequence[object]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -236,7 +245,7 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[Sequence[object]]:
     try:
         if not workbook.worksheets:
             raise ApplicationError("The XLSX workbook has no worksheet.")
-        sheet = workbook.worksheets[0]
+        sheet = _answers_sheet(workbook)
         # Some writers store a wrong sheet size; read what is really there.
         sheet.reset_dimensions()
         yield from sheet.iter_rows(values_only=True)

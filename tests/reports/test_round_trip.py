@@ -88,21 +88,31 @@ def wipe() -> None:
     Department.objects.all().delete()
 
 
-def round_trip(path: str) -> None:
+def round_trip(*paths: str) -> None:
     before_document = trend_document(questionnaire="mlts")
     before_answers = answer_set()
     wipe()
-    call_command("import_answers", path, "--questionnaire", "mlts@2017.1", stdout=StringIO())
+    for path in paths:
+        call_command("import_answers", path, "--questionnaire", "mlts@2017.1", stdout=StringIO())
     assert trend_document(questionnaire="mlts") == before_document
     assert answer_set() == before_answers
 
 
 def test_the_workbook_reads_back(tmp_path: Any) -> None:
+    """A workbook holds one round's answers: the workbooks of both rounds, read back in
+    turn, give the same trend and the same answers."""
     build()
-    path = tmp_path / "report.xlsx"
-    call_command("export_report", "--questionnaire", "mlts", "--format", "xlsx", "-o", str(path))
-    assert "Answers" in openpyxl.load_workbook(path, read_only=True).sheetnames
-    round_trip(str(path))
+    first, latest = tmp_path / "2021-10.xlsx", tmp_path / "latest.xlsx"
+    export = ("export_report", "--questionnaire", "mlts", "--format", "xlsx")
+    call_command(*export, "--answers-round", "2021-10", "-o", str(first))
+    call_command(*export, "-o", str(latest))  # the latest round with answers: 2022-04
+    for path, label in ((first, "2021-10"), (latest, "2022-04")):
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        assert workbook.sheetnames[-1] == "Answers"
+        assert {row[0] for row in workbook["Answers"].iter_rows(min_row=2, values_only=True)} == {
+            label
+        }
+    round_trip(str(first), str(latest))
 
 
 def test_the_csv_of_answers_reads_back(tmp_path: Any) -> None:

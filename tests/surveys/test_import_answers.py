@@ -318,6 +318,23 @@ def test_xlsx_numbers_dates_empty_rows_and_a_date_typed_round(version: Any, tmp_
     assert Product.objects.get().phase == "poc"
 
 
+def test_xlsx_reads_the_sheet_named_answers_wherever_it_is(version: Any, tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    summary = workbook.active
+    summary.title = "Summary"
+    summary.append(["Trend report: mlts"])
+    summary.append(["not", "an", "answer"])
+    sheet = workbook.create_sheet("answers")  # any case
+    sheet.append(list(HEADER))
+    for key in KEYS:
+        sheet.append(["2021-10", dt.date(2021, 10, 1), "p", None, "poc", key, 1])
+    path = tmp_path / "a.xlsx"
+    workbook.save(path)
+    result = answers_import(path=path, version=version)
+    assert result.rows == 28 and result.rounds_created == ["2021-10"]
+    assert Assessment.objects.get().final_score == 7.0
+
+
 def test_rows_are_numbered_as_in_the_file_with_empty_rows_counted(
     version: Any, tmp_path: Path
 ) -> None:

@@ -1,6 +1,8 @@
 """``export_report --questionnaire KEY [--baseline ROUND] [--target X] --format json|xlsx``.
 
 JSON is the document of DESIGN §6.4, printed to stdout unless ``-o`` names a file.
+The workbook's Answers sheet holds one round: ``--answers-round LABEL``, by default the
+latest round with any assessment (every round's answers: the CSV download).
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", required=True, choices=["json", "xlsx"])
         parser.add_argument("-o", "--output", help="File to write (JSON default: stdout)")
+        parser.add_argument(
+            "--answers-round",
+            help="xlsx: label of the round on the Answers sheet "
+            "(default: the latest round with any assessment)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -38,7 +45,7 @@ class Command(BaseCommand):
             if options["format"] == "json":
                 self._write_json(trend.document(), options["output"])
             else:
-                self._write_xlsx(trend, options["output"])
+                self._write_xlsx(trend, options["output"], options["answers_round"])
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
 
@@ -50,11 +57,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write(text)
 
-    def _write_xlsx(self, trend: Any, output: str | None) -> None:
-        from reports.exports import workbook_write
+    def _write_xlsx(self, trend: Any, output: str | None, answers_round: str | None) -> None:
+        from reports.exports import answers_round_of, workbook_write
 
         if not output:
             raise CommandError("--format xlsx needs -o FILE.xlsx")
+        answers_round_of(trend, answers_round)  # an unknown label fails before the file opens
         with open(output, "wb") as handle:
-            workbook_write(trend=trend, out=handle)
+            workbook_write(trend=trend, out=handle, answers_round=answers_round)
         self.stderr.write(f"Wrote {output}")
