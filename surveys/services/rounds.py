@@ -57,11 +57,16 @@ def _today(now: dt.datetime) -> dt.date:
     return timezone.localdate(now)
 
 
+def _person(by: Any) -> Any:
+    """The user to record as the actor; None for the periodic job or a machine."""
+    return by if getattr(by, "pk", None) else None
+
+
 def _event(
     round: Round, kind: str, by: Any = None, now: dt.datetime | None = None, **details: Any
 ) -> None:
     RoundEvent.objects.create(
-        round=round, kind=kind, by=by, at=now or timezone.now(), details=details
+        round=round, kind=kind, by=_person(by), at=now or timezone.now(), details=details
     )
 
 
@@ -124,7 +129,7 @@ def round_create(
         opens_on=opens_on,
         closes_on=closes_on,
         reminder_days=days,
-        created_by=by if getattr(by, "pk", None) else None,
+        created_by=_person(by),
     )
     product_ids: list[int] = []
     if products is not None:
@@ -135,7 +140,7 @@ def round_create(
     _event(
         round,
         RoundEventKind.CREATED,
-        by if getattr(by, "pk", None) else None,
+        by,
         products=len(product_ids) if products is not None else "all active",
     )
     return round
@@ -331,7 +336,7 @@ def round_open(
     _event(
         round,
         RoundEventKind.OPENED,
-        by if getattr(by, "pk", None) else None,
+        by,
         now,
         assessments=result.assessments,
         carried=result.carried,
@@ -561,7 +566,7 @@ def round_close(
     _event(
         round,
         RoundEventKind.CLOSED,
-        by if getattr(by, "pk", None) else None,
+        by,
         now,
         submitted=result.submitted,
         not_submitted=result.not_submitted,

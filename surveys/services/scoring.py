@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -36,15 +36,18 @@ class Layout:
     policy: Policy
     areas: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]
 
+    # Item id → item key, built once per layout: scoring a round reads it per assessment.
+    key_of: dict[int, str] = field(init=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        keys = {item_id: key for _, items in self.areas for item_id, key in items}
+        object.__setattr__(self, "key_of", keys)
+
     def values_by_area(self, values: dict[int, str | None]) -> dict[str, list[str | None]]:
         return {key: [values.get(item_id) for item_id, _ in items] for key, items in self.areas}
 
-    def key_of(self) -> dict[int, str]:
-        return {item_id: key for _, items in self.areas for item_id, key in items}
 
-
-@lru_cache(maxsize=64)
-def _layout_cached(version_id: int, published: bool) -> Layout:
+def _layout_load(version_id: int) -> Layout:
     version = QuestionnaireVersion.objects.get(pk=version_id)
     by_area: dict[str, list[tuple[int, str]]] = defaultdict(list)
     order: list[str] = []
@@ -60,11 +63,14 @@ def _layout_cached(version_id: int, published: bool) -> Layout:
     return Layout(version_id, version.policy, areas)
 
 
+_layout_cached = lru_cache(maxsize=64)(_layout_load)
+
+
 def version_layout(version: QuestionnaireVersion) -> Layout:
     # Only published versions are cached: they never change.
     if version.is_published:
-        return _layout_cached(version.pk, True)
-    return _layout_cached.__wrapped__(version.pk, False)
+        return _layout_cached(version.pk)
+    return _layout_load(version.pk)
 
 
 def assessment_values(assessment: Assessment) -> dict[int, str | None]:
@@ -95,7 +101,7 @@ def cards_for(
 ) -> tuple[ScoreCard, ScoreCard]:
     """The claimed and the verified score card of one assessment's values."""
     claimed = score_card(layout.values_by_area(values), layout.policy)
-    key_of = layout.key_of()
+    key_of = layout.key_of
     by_key = {key: values.get(item_id) for item_id, key in key_of.items()}
     lowered = lower_unbacked(by_key, backed)
     verified_by_id = {item_id: lowered[key] for item_id, key in key_of.items()}

@@ -25,17 +25,10 @@ from surveys.models import (
     RoundReport,
 )
 from surveys.services.imports import ImportResult, answers_import
-from surveys.services.scoring import _layout_cached
 from tests import factories
 from tests.data.answers_files import HEADER, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_layouts() -> None:
-    # Layouts are cached by version id, and SQLite gives a rolled-back id out again.
-    _layout_cached.cache_clear()
 
 
 AREAS = ("data", "model", "infra", "monitoring")
