@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from scoring.rules import BAND_KEYS
+from surveys.i18n import tr
 
 from .selectors import RoundInfo
 
@@ -40,6 +41,102 @@ class Chart:
     @property
     def trace_count(self) -> int:
         return len(self.figure.get("data", []))
+
+
+def area_names(rounds: Sequence[RoundInfo]) -> dict[str, str]:
+    """Each area key's title in the reader's language, from the latest version that has it."""
+    names: dict[str, str] = {}
+    for info in rounds:
+        for key in info.area_keys:
+            names[key] = tr(info.area_titles.get(key)) or key
+    return names
+
+
+def round_text(info: RoundInfo, row: dict[str, Any] | None = None) -> str:
+    """A round's label for tables; an open round says it is provisional and who answered."""
+    if not info.is_provisional:
+        return info.label
+    if row is None or row.get("response_rate") is None:
+        return _("%(round)s (provisional)") % {"round": info.label}
+    return _("%(round)s (provisional, %(rate)s responded)") % {
+        "round": info.label,
+        "rate": _pct(row["response_rate"]),
+    }
+
+
+def _provisional_axis(
+    fig: go.Figure, rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]] | None
+) -> None:
+    """Open rounds' tick labels say "provisional" and their response rate (DESIGN §5)."""
+    if not any(info.is_provisional for info in rounds):
+        return
+    texts = []
+    for n, info in enumerate(rounds):
+        if info.is_provisional:
+            row = rows[n] if rows is not None else None
+            rate = f" {_pct(row['response_rate'])}" if row and row.get("response_rate") else ""
+            texts.append(f"{info.label}<br><i>{_('provisional')}{rate}</i>")
+        else:
+            texts.append(info.label)
+    fig.update_xaxes(tickvals=[info.label for info in rounds], ticktext=texts)
+
+
+def add_line(
+    fig: go.Figure,
+    rounds: Sequence[RoundInfo],
+    values: Sequence[float | None],
+    *,
+    name: str,
+    color: str,
+    dash: str | None = None,
+) -> None:
+    """A line over rounds: solid through closed rounds; from the last closed round on to
+    open rounds dotted with hollow markers, so a provisional figure never reads as final."""
+    labels = [info.label for info in rounds]
+    closed = [None if info.is_provisional else v for info, v in zip(rounds, values, strict=True)]
+    line: dict[str, Any] = {"color": color}
+    if dash:
+        line["dash"] = dash
+    fig.add_trace(
+        go.Scatter(
+            x=labels, y=closed, mode="lines+markers", name=name, line=line, legendgroup=name
+        )
+    )
+    if not any(info.is_provisional for info in rounds):
+        return
+    tail: list[float | None] = [None] * len(rounds)
+    last_closed = None
+    for n, info in enumerate(rounds):
+        if info.is_provisional:
+            tail[n] = values[n]
+            if last_closed is not None:
+                tail[last_closed] = values[last_closed]
+        else:
+            last_closed = n
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=tail,
+            mode="lines+markers",
+            name=_("%(name)s (provisional)") % {"name": name},
+            line={"color": color, "dash": "dot"},
+            marker={"symbol": "circle-open", "size": 10},
+            legendgroup=name,
+            showlegend=False,
+            connectgaps=False,
+        )
+    )
+
+
+def bar_style(rounds: Sequence[RoundInfo], color: str) -> dict[str, Any]:
+    """Bars of open rounds hatched and paler: provisional, not final."""
+    provisional = [info.is_provisional for info in rounds]
+    return {
+        "color": color,
+        "opacity": 1,
+        "pattern": {"shape": ["/" if p else "" for p in provisional], "fillmode": "overlay"},
+        "line": {"color": color, "width": [2 if p else 0 for p in provisional]},
+    }
 
 
 def _finish(
@@ -101,6 +198,10 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
+def _closed(rounds: Sequence[RoundInfo], values: Sequence[Any]) -> list[Any]:
+    return [None if info.is_provisional else v for info, v in zip(rounds, values, strict=True)]
+
+
 def trend_chart(
     rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]], target: float, baseline: str | None
 ) -> Chart:
@@ -111,7 +212,7 @@ def trend_chart(
     fig.add_trace(
         go.Scatter(
             x=labels,
-            y=[f["p75"] for f in final],
+            y=_closed(rounds, [f["p75"] for f in final]),
             mode="lines",
             line={"width": 0},
             name=_("75th percentile"),
@@ -122,7 +223,7 @@ def trend_chart(
     fig.add_trace(
         go.Scatter(
             x=labels,
-            y=[f["p25"] for f in final],
+            y=_closed(rounds, [f["p25"] for f in final]),
             mode="lines",
             line={"width": 0},
             fill="tonexty",
@@ -130,41 +231,31 @@ def trend_chart(
             name=_("Quartiles (25th–75th percentile)"),
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=labels,
-            y=[f["mean"] for f in final],
-            mode="lines+markers",
-            name=_("Mean, all products"),
-            line={"color": COLORS[0]},
-        )
+    add_line(
+        fig, rounds, [f["mean"] for f in final], name=_("Mean, all products"), color=COLORS[0]
     )
-    fig.add_trace(
-        go.Scatter(
-            x=labels,
-            y=[f["median"] for f in final],
-            mode="lines+markers",
-            name=_("Median, all products"),
-            line={"color": COLORS[0], "dash": "dash"},
-        )
+    add_line(
+        fig,
+        rounds,
+        [f["median"] for f in final],
+        name=_("Median, all products"),
+        color=COLORS[0],
+        dash="dash",
     )
-    fig.add_trace(
-        go.Scatter(
-            x=labels,
-            y=[c["mean"] for c in cohort],
-            mode="lines+markers",
-            name=_("Mean, cohort of %(round)s") % {"round": baseline},
-            line={"color": COLORS[1]},
-        )
+    add_line(
+        fig,
+        rounds,
+        [c["mean"] for c in cohort],
+        name=_("Mean, cohort of %(round)s") % {"round": baseline},
+        color=COLORS[1],
     )
-    fig.add_trace(
-        go.Scatter(
-            x=labels,
-            y=[c["median"] for c in cohort],
-            mode="lines+markers",
-            name=_("Median, cohort"),
-            line={"color": COLORS[1], "dash": "dash"},
-        )
+    add_line(
+        fig,
+        rounds,
+        [c["median"] for c in cohort],
+        name=_("Median, cohort"),
+        color=COLORS[1],
+        dash="dash",
     )
     fig.add_hline(
         y=target,
@@ -173,13 +264,14 @@ def trend_chart(
         annotation_text=_("Target %(target)s") % {"target": f"{target:.2f}"},
     )
     _mark_versions(fig, rounds)
+    _provisional_axis(fig, rounds, rows)
     headers = [
         _("Round"),
         _("Version"),
         _("Mean"),
         _("Median"),
-        _("25th pct."),
-        _("75th pct."),
+        _("25th percentile"),
+        _("75th percentile"),
         _("Meeting target"),
         _("Cohort scored"),
         _("Cohort mean"),
@@ -187,7 +279,7 @@ def trend_chart(
     ]
     table = [
         [
-            info.label,
+            round_text(info, row),
             info.version_label,
             _fmt(f["mean"]),
             _fmt(f["median"]),
@@ -211,34 +303,35 @@ def trend_chart(
 
 
 def areas_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> Chart:
-    keys: list[str] = []
-    for info in rounds:
-        keys.extend(k for k in info.area_keys if k not in keys)
-    labels = [info.label for info in rounds]
+    names = area_names(rounds)
+    keys = list(names)
     fig = go.Figure()
     for n, key in enumerate(keys):
-        fig.add_trace(
-            go.Scatter(
-                x=labels,
-                y=[row["areas"].get(key) for row in rows],
-                mode="lines+markers",
-                name=key,
-                line={"color": COLORS[n % len(COLORS)]},
-            )
+        add_line(
+            fig,
+            rounds,
+            [row["areas"].get(key) for row in rows],
+            name=names[key],
+            color=COLORS[n % len(COLORS)],
         )
     _mark_versions(fig, rounds)
+    _provisional_axis(fig, rounds, rows)
     table = [
-        [info.label, *[_fmt(row["areas"].get(k)) for k in keys]]
+        [round_text(info, row), *[_fmt(row["areas"].get(k)) for k in keys]]
         for info, row in zip(rounds, rows, strict=True)
     ]
     return _finish(
         fig,
         "chart-areas",
         _("Mean score per area"),
-        [_("Round"), *keys],
+        [_("Round"), *[names[k] for k in keys]],
         table,
         y_title=_("Area score"),
     )
+
+
+def band_name(key: str) -> str:
+    return _("Band %(band)s") % {"band": key}
 
 
 def bands_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> Chart:
@@ -246,19 +339,25 @@ def bands_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> 
     fig = go.Figure()
     for key, color in zip(BAND_KEYS, BAND_COLORS, strict=True):
         fig.add_trace(
-            go.Bar(x=labels, y=[row["bands"][key] for row in rows], name=key, marker_color=color)
+            go.Bar(
+                x=labels,
+                y=[row["bands"][key] for row in rows],
+                name=band_name(key),
+                marker=bar_style(rounds, color),
+            )
         )
     fig.update_layout(barmode="stack")
     _mark_versions(fig, rounds)
+    _provisional_axis(fig, rounds, rows)
     table = [
-        [info.label, *[row["bands"][k] for k in BAND_KEYS]]
+        [round_text(info, row), *[row["bands"][k] for k in BAND_KEYS]]
         for info, row in zip(rounds, rows, strict=True)
     ]
     return _finish(
         fig,
         "chart-bands",
         _("Products per band of the final score"),
-        [_("Round"), *BAND_KEYS],
+        [_("Round"), *[band_name(k) for k in BAND_KEYS]],
         table,
         y_title=_("Products"),
     )
@@ -277,13 +376,17 @@ def response_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) 
     )
     fig.add_trace(
         go.Bar(
-            x=labels, y=[row["scored"] for row in rows], name=_("Scored"), marker_color=COLORS[0]
+            x=labels,
+            y=[row["scored"] for row in rows],
+            name=_("Scored"),
+            marker=bar_style(rounds, COLORS[0]),
         )
     )
     fig.update_layout(barmode="overlay")
     _mark_versions(fig, rounds)
+    _provisional_axis(fig, rounds, rows)
     table = [
-        [info.label, row["targeted"], row["scored"], _pct(row["response_rate"])]
+        [round_text(info, row), row["targeted"], row["scored"], _pct(row["response_rate"])]
         for info, row in zip(rounds, rows, strict=True)
     ]
     return _finish(
@@ -297,32 +400,21 @@ def response_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) 
 
 
 def verified_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> Chart:
-    labels = [info.label for info in rounds]
     claimed = [row["final"]["mean"] for row in rows]
     verified = [row["verified"]["mean"] for row in rows]
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=labels,
-            y=claimed,
-            mode="lines+markers",
-            name=_("Claimed mean"),
-            line={"color": COLORS[0]},
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=labels,
-            y=verified,
-            mode="lines+markers",
-            name=_("Verified mean"),
-            line={"color": COLORS[2]},
-        )
-    )
+    add_line(fig, rounds, claimed, name=_("Claimed mean"), color=COLORS[0])
+    add_line(fig, rounds, verified, name=_("Verified mean"), color=COLORS[2])
     _mark_versions(fig, rounds)
+    _provisional_axis(fig, rounds, rows)
     table = [
-        [info.label, _fmt(c), _fmt(v), _fmt(None if c is None or v is None else c - v)]
-        for info, c, v in zip(rounds, claimed, verified, strict=True)
+        [
+            round_text(info, row),
+            _fmt(c),
+            _fmt(v),
+            _fmt(None if c is None or v is None else c - v),
+        ]
+        for info, row, c, v in zip(rounds, rows, claimed, verified, strict=True)
     ]
     return _finish(
         fig,
@@ -338,21 +430,13 @@ def group_trend_chart(
     chart_id: str, title: str, rounds: Sequence[RoundInfo], series: dict[str, list[float | None]]
 ) -> Chart:
     """Mean final score per group (department or phase) across rounds."""
-    labels = [info.label for info in rounds]
     fig = go.Figure()
     for n, (name, values) in enumerate(series.items()):
-        fig.add_trace(
-            go.Scatter(
-                x=labels,
-                y=values,
-                mode="lines+markers",
-                name=name,
-                line={"color": COLORS[n % len(COLORS)]},
-            )
-        )
+        add_line(fig, rounds, values, name=name, color=COLORS[n % len(COLORS)])
     _mark_versions(fig, rounds)
+    _provisional_axis(fig, rounds, None)
     table = [
-        [info.label, *[_fmt(values[i]) for values in series.values()]]
+        [round_text(info), *[_fmt(values[i]) for values in series.values()]]
         for i, info in enumerate(rounds)
     ]
     return _finish(
@@ -421,7 +505,7 @@ def item_heatmap(
         for row in tables.get(info.id, []):
             if row["key"] not in names:
                 order.append(row["key"])
-            names[row["key"]] = f"{row['code']} {row['key']}"
+            names[row["key"]] = f"{row['code']} {tr(row['title']) or row['key']}"
     labels = [info.label for info in rounds]
     by_round = {info.id: {row["key"]: row for row in tables.get(info.id, [])} for info in rounds}
 
@@ -446,6 +530,7 @@ def item_heatmap(
     )
     fig.update_layout(yaxis={"autorange": "reversed"})
     _mark_versions(fig, rounds)
+    _provisional_axis(fig, rounds, None)
     chart = _finish(
         fig,
         "chart-items",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -90,6 +90,13 @@ class RoundInfo:
     version_label: str
     area_keys: tuple[str, ...]
     has_report: bool = False
+    # Each area's title as a language map (DESIGN §5: people see names, never keys).
+    area_titles: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def is_provisional(self) -> bool:
+        """A round that has not closed: its figures change until it does (DESIGN §5)."""
+        return self.status != "closed"
 
 
 def questionnaire_get(key: str) -> Questionnaire:
@@ -112,12 +119,14 @@ def rounds_of(questionnaire: Questionnaire) -> list[RoundInfo]:
     )
     version_ids = {row[4] for row in rows}
     areas: dict[int, list[str]] = {}
-    for version_id, key in (
+    titles: dict[int, dict[str, Any]] = {}
+    for version_id, key, title in (
         Area.objects.filter(version_id__in=version_ids)
         .order_by("version_id", "position")
-        .values_list("version_id", "key")
+        .values_list("version_id", "key", "title")
     ):
         areas.setdefault(version_id, []).append(key)
+        titles.setdefault(version_id, {})[key] = title
     reported = set(
         RoundReport.objects.filter(round_id__in=[r[0] for r in rows]).values_list(
             "round_id", flat=True
@@ -133,6 +142,7 @@ def rounds_of(questionnaire: Questionnaire) -> list[RoundInfo]:
             version_label=f"{questionnaire.key}@{version}",
             area_keys=tuple(areas.get(version_id, ())),
             has_report=pk in reported,
+            area_titles=titles.get(version_id, {}),
         )
         for pk, label, opens_on, status, version_id, version in rows
     ]
@@ -287,3 +297,13 @@ def departments_tree() -> list[tuple[int, str, str, int | None]]:
 
 def round_reports(round_ids: list[int]) -> dict[int, dict[str, Any]]:
     return dict(RoundReport.objects.filter(round_id__in=round_ids).values_list("round_id", "data"))
+
+
+def finals_by_product(*, round_id: int, scope: Scope = EVERYTHING) -> dict[int, float]:
+    """Product id → stored final score of the scored assessments of one round."""
+    rows = (
+        Assessment.objects.filter(round_id=round_id, final_score__isnull=False)
+        .filter(scope.q("product__"))
+        .values_list("product_id", "final_score")
+    )
+    return {int(pk): float(final) for pk, final in rows}

@@ -21,9 +21,10 @@ from surveys.models import Phase, Questionnaire, Round
 
 from . import charts
 from .exports import answers_csv_rows, workbook_write
+from .movement import ClosedChange, closed_change, decompose
 from .pages import Filters, Report, report_build
 from .permissions import report_scope
-from .selectors import Scope
+from .selectors import Scope, finals_by_product
 
 FILTER_KEYS = ("questionnaire", "baseline", "target", "department", "phase", "round")
 
@@ -123,6 +124,7 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
 def trend(request: HttpRequest) -> HttpResponse:
     def build(report: Report) -> dict[str, Any]:
         rounds, rows = report.rounds, report.rows
+        change = closed_change(rounds, rows)
         baseline = report.trend.baseline.label if report.trend.baseline else None
         return {
             "charts": [
@@ -133,9 +135,24 @@ def trend(request: HttpRequest) -> HttpResponse:
                 charts.verified_chart(rounds, rows),
             ],
             "version_changes": charts.version_changes(rounds),
+            "change": change,
+            "moved": _moved(report, change),
+            "area_names": charts.area_names(rounds),
         }
 
     return _render(request, "reports/trend.html", "trend", build)
+
+
+def _moved(report: Report, change: ClosedChange) -> dict[str, Any] | None:
+    """What moved the mean between the two latest closed rounds (or ``from``/``to``)."""
+    if change.current is None or change.previous is None:
+        return None
+    before_info, after_info = change.previous[0], change.current[0]
+    parts = decompose(
+        finals_by_product(round_id=before_info.id, scope=report.scope),
+        finals_by_product(round_id=after_info.id, scope=report.scope),
+    )
+    return {"before": before_info, "after": after_info, "parts": parts.as_dict()}
 
 
 @login_required

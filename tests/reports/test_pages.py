@@ -143,7 +143,7 @@ def test_items_heatmap_and_weakest_items_with_guidelines(org: Any, cast: Any) ->
     assert heatmap["x"] == ["2021-10", "2022-04", "2022-10"]
     rows = dict(zip(heatmap["y"], heatmap["z"], strict=True))
     # data.i1 in 2021-10: one 0 out of four scored answers
-    assert rows["D1 data.i1"][0] == 0.25
+    assert rows["D1 data practice 1"][0] == 0.25  # names, not keys
     assert b"Weakest items in 2021-10" in response.content
 
 
