@@ -98,5 +98,5 @@ def test_the_trend_page_shows_what_moved_the_mean(org: Any, cast: Any) -> None:
     assert "What moved the mean from 2021-10 to 2022-04" in html
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
     text = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in rows[1:]]
-    assert text[0][-4:] == ["0", "no", "change", "0.00"]  # improved: none
+    assert text[0][-5:] == ["0", "▶", "no", "change", "0.00"]  # improved: none
     assert text[1][-1] == "-0.38" and text[2][-1] == "-0.38" and text[3][-1] == "+0.69"
