@@ -98,9 +98,7 @@ def add_line(
     if dash:
         line["dash"] = dash
     fig.add_trace(
-        go.Scatter(
-            x=labels, y=closed, mode="lines+markers", name=name, line=line, legendgroup=name
-        )
+        go.Scatter(x=labels, y=closed, mode="lines+markers", name=name, line=line, legendgroup=name)
     )
     if not any(info.is_provisional for info in rounds):
         return
@@ -231,9 +229,7 @@ def trend_chart(
             name=_("Quartiles (25th–75th percentile)"),
         )
     )
-    add_line(
-        fig, rounds, [f["mean"] for f in final], name=_("Mean, all products"), color=COLORS[0]
-    )
+    add_line(fig, rounds, [f["mean"] for f in final], name=_("Mean, all products"), color=COLORS[0])
     add_line(
         fig,
         rounds,

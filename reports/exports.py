@@ -18,6 +18,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -28,9 +30,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from mlopsscore.errors import ApplicationError
 from scoring.rules import BAND_KEYS, BANDS, band_of
-from surveys.models import Answer, Product
+from surveys.i18n import tr
+from surveys.models import Answer, Item, Product
 
+from . import workbook_charts
 from .breakdowns import ancestors_map, by_department, item_rows
+from .charts import area_names
 from .selectors import (
     EVERYTHING,
     RoundInfo,
@@ -40,6 +45,7 @@ from .selectors import (
     items_of,
 )
 from .trend import Trend
+from .workbook_labels import header_text, sheet_title
 
 if TYPE_CHECKING:
     from .pages import Report
@@ -48,11 +54,13 @@ if TYPE_CHECKING:
 # workbook still reads back with Answers last.
 SHEETS = ("Summary", "Trend", "Cohort", "Areas", "Departments", "Items", "Products", "Answers")
 OPENS_ON = SHEETS.index("Summary")
-CSV_NOTE = (
+CSV_NOTE = gettext_noop(
     "The Answers sheet holds the answers of one round. The answers of every round are "
     "in the CSV download (Download answers (CSV) on the reports pages)."
 )
 ANSWER_COLUMNS = ("round", "round_date", "product", "department", "phase", "item", "answer", "note")
+# Beside the keys of DESIGN §6.2 (which import_answers reads back), the names people read.
+NAME_COLUMNS = ("product_name", "item_code", "item_title")
 EXCEL_MAX_ROWS = 1_048_576
 CHUNK = 5000
 
@@ -172,19 +180,22 @@ class Sheet:
         columns: list[tuple[str, int, str | None]],
         *,
         plain: bool = False,
+        translate: bool = True,
     ) -> None:
         if plain:
-            self.ws: WriteOnlyWorksheet = PlainRowsWorksheet(parent=workbook, title=title)
+            self.ws: WriteOnlyWorksheet = PlainRowsWorksheet(
+                parent=workbook, title=sheet_title(title)
+            )
             workbook._add_sheet(self.ws)
         else:
-            self.ws = workbook.create_sheet(title)
-        self.formats = [fmt for _, _, fmt in columns]
-        for index, (_, width, _fmt) in enumerate(columns, start=1):
+            self.ws = workbook.create_sheet(sheet_title(title))
+        self.formats = [fmt for _name, _width, fmt in columns]
+        for index, (_name, width, _fmt) in enumerate(columns, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = width
         self.ws.freeze_panes = "B2" if len(columns) > 1 else "A2"
         header = []
-        for name, _, _ in columns:
-            cell = WriteOnlyCell(self.ws, value=name)
+        for name, _width, _fmt in columns:
+            cell = WriteOnlyCell(self.ws, value=header_text(name) if translate else name)
             cell.font = HEADER_FONT
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(vertical="center")
@@ -225,6 +236,11 @@ def _area_keys(trend: Trend) -> list[str]:
     return keys
 
 
+def _area_names(trend: Trend) -> dict[str, str]:
+    """Area key → its title in the reader's language (headers name areas, never keys)."""
+    return area_names(trend.rounds)
+
+
 def answers_round_of(trend: Trend, label: str | None = None) -> RoundInfo | None:
     """The round whose answers the workbook's Answers sheet holds.
 
@@ -246,47 +262,82 @@ def answers_round_of(trend: Trend, label: str | None = None) -> RoundInfo | None
 
 
 def _write_summary(
-    wb: Workbook, trend: Trend, scope_text: str, answers_round: RoundInfo | None
+    wb: Workbook,
+    trend: Trend,
+    scope_text: str,
+    answers_round: RoundInfo | None,
+    filters: list[tuple[str, str]] | None = None,
 ) -> None:
-    ws = wb.create_sheet("Summary")
+    ws = wb.create_sheet(sheet_title("Summary"))
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 60
-    title = WriteOnlyCell(ws, value=f"Trend report: {trend.questionnaire}")
+    title = WriteOnlyCell(ws, value=_("Trend report: %(q)s") % {"q": trend.questionnaire})
     title.font = TITLE_FONT
     ws.append([title])
-    ws.append(["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
-    ws.append(["Products", scope_text])
-    ws.append(["Target", trend.target.value])
-    ws.append(["Cohort baseline", trend.baseline.label if trend.baseline else "—"])
-    ws.append(["Rounds", len(trend.rounds)])
-    ws.append(["Answers sheet", f"round {answers_round.label}" if answers_round else "—"])
-    ws.append(["All answers", CSV_NOTE])
-    latest = next((row for row in reversed(trend.rows) if row["scored"]), None)
+    ws.append([_("Generated"), timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
+    ws.append([_("Products"), scope_text])
+    # The filters of the page the workbook was downloaded from, by name.
+    for name, value in filters or []:
+        ws.append([name, value])
+    ws.append([_("Target"), trend.target.value])
+    ws.append([_("Cohort baseline"), trend.baseline.label if trend.baseline else "—"])
+    ws.append([_("Rounds"), len(trend.rounds)])
+    ws.append(
+        [
+            _("Answers sheet"),
+            _("round %(round)s") % {"round": answers_round.label} if answers_round else "—",
+        ]
+    )
+    ws.append([_("All answers"), _(CSV_NOTE)])
+    latest = next(
+        (
+            row
+            for info, row in zip(reversed(trend.rounds), reversed(trend.rows), strict=True)
+            if row["scored"] and not info.is_provisional
+        ),
+        None,
+    )
     if latest is not None:
         ws.append([])
-        bold = WriteOnlyCell(ws, value=f"Latest scored round: {latest['label']}")
+        bold = WriteOnlyCell(
+            ws, value=_("Latest closed round: %(round)s") % {"round": latest["label"]}
+        )
         bold.font = Font(bold=True)
         ws.append([bold])
         for name, value in (
-            ("Products targeted", latest["targeted"]),
-            ("Products scored", latest["scored"]),
-            ("Mean final score", latest["final"]["mean"]),
-            ("Median final score", latest["final"]["median"]),
-            ("Meeting the target", latest["meeting_target"]),
-            ("Cohort mean", latest["cohort"]["mean"]),
+            (_("Products targeted"), latest["targeted"]),
+            (_("Products scored"), latest["scored"]),
+            (_("Mean final score"), latest["final"]["mean"]),
+            (_("Median final score"), latest["final"]["median"]),
+            (_("Meeting the target"), latest["meeting_target"]),
+            (_("Cohort mean"), latest["cohort"]["mean"]),
         ):
             ws.append([name, value])
+    provisional = [info.label for info in trend.rounds if info.is_provisional]
+    if provisional:
+        ws.append(
+            [
+                _("Provisional"),
+                _("Still open, figures change until it closes: %(rounds)s")
+                % {"rounds": ", ".join(provisional)},
+            ]
+        )
     ws.append([])
-    head = WriteOnlyCell(ws, value="Bands of the final score")
+    head = WriteOnlyCell(ws, value=_("Bands of the final score"))
     head.font = Font(bold=True)
     ws.append([head])
     for band in BANDS:
         ws.append([band.key, band.meaning])
     ws.append([])
-    ws.append(["Sheets", ", ".join(name for name in SHEETS if name != "Summary")])
+    ws.append([_("Sheets"), ", ".join(sheet_title(name) for name in SHEETS if name != "Summary")])
 
 
 def _write_trend(wb: Workbook, trend: Trend) -> None:
+    sheet = _trend_sheet(wb, trend)
+    workbook_charts.trend_charts(sheet.ws, len(trend.rounds))
+
+
+def _trend_sheet(wb: Workbook, trend: Trend) -> Sheet:
     sheet = Sheet(
         wb,
         "Trend",
@@ -327,6 +378,7 @@ def _write_trend(wb: Workbook, trend: Trend) -> None:
                 *[row["bands"][k] for k in BAND_KEYS],
             ]
         )
+    return sheet
 
 
 def _write_cohort(wb: Workbook, trend: Trend) -> None:
@@ -359,13 +411,14 @@ def _write_cohort(wb: Workbook, trend: Trend) -> None:
 
 def _write_areas(wb: Workbook, trend: Trend) -> None:
     keys = _area_keys(trend)
+    names = _area_names(trend)
     sheet = Sheet(
         wb,
         "Areas",
         [
             ("round", 12, None),
-            *[(key, 12, SCORE) for key in keys],
-            *[(f"{key} verified", 16, SCORE) for key in keys],
+            *[(names[key], 16, SCORE) for key in keys],
+            *[(_("%(area)s, verified") % {"area": names[key]}, 20, SCORE) for key in keys],
         ],
     )
     for row in trend.rows:
@@ -376,10 +429,12 @@ def _write_areas(wb: Workbook, trend: Trend) -> None:
                 *[row["verified"]["areas"].get(k) for k in keys],
             ]
         )
+    workbook_charts.areas_chart(sheet.ws, len(trend.rows), len(keys))
 
 
 def _write_departments(wb: Workbook, trend: Trend, report: Report | None, scope: Scope) -> None:
     keys = _area_keys(trend)
+    names = _area_names(trend)
     sheet = Sheet(
         wb,
         "Departments",
@@ -393,7 +448,7 @@ def _write_departments(wb: Workbook, trend: Trend, report: Report | None, scope:
             ("mean", 10, SCORE),
             ("median", 10, SCORE),
             ("meeting target", 15, COUNT),
-            *[(key, 12, SCORE) for key in keys],
+            *[(names[key], 16, SCORE) for key in keys],
         ],
     )
     tree = departments_tree()
@@ -442,7 +497,8 @@ def _write_items(wb: Workbook, trend: Trend, report: Report | None, scope: Scope
             ("round", 12, None),
             ("item", 24, None),
             ("code", 8, None),
-            ("area", 14, None),
+            ("title", 40, None),
+            ("area", 20, None),
             ("guideline", 22, None),
             ("answered", 10, COUNT),
             ("share 0", 10, SHARE),
@@ -464,6 +520,7 @@ def _write_items(wb: Workbook, trend: Trend, report: Report | None, scope: Scope
             )
             for info in trend.rounds
         }
+    area_name = _area_names(trend)
     for info in trend.rounds:
         for row in tables.get(info.id, []):
             shares = row["shares"]
@@ -472,7 +529,8 @@ def _write_items(wb: Workbook, trend: Trend, report: Report | None, scope: Scope
                     info.label,
                     row["key"],
                     row["code"],
-                    row["area"],
+                    tr(row["title"]),
+                    area_name.get(row["area"], row["area"]),
                     row["guideline"] or "",
                     row["answered"],
                     shares["0"],
@@ -487,6 +545,7 @@ def _write_items(wb: Workbook, trend: Trend, report: Report | None, scope: Scope
 def _write_products(wb: Workbook, trend: Trend) -> None:
     """Each product's latest scored assessment: final, verified, band and area scores."""
     keys = _area_keys(trend)
+    names = _area_names(trend)
     sheet = Sheet(
         wb,
         "Products",
@@ -499,7 +558,7 @@ def _write_products(wb: Workbook, trend: Trend) -> None:
             ("final", 10, SCORE),
             ("verified", 10, SCORE),
             ("band", 8, None),
-            *[(key, 12, SCORE) for key in keys],
+            *[(names[key], 16, SCORE) for key in keys],
         ],
     )
     order = {info.id: n for n, info in enumerate(trend.rounds)}
@@ -589,17 +648,50 @@ def answer_rows(
             "item__key",
             "value",
             "note",
+            "assessment__product__name",
+            "item_id",
         )
     )
     yield from rows.iterator(chunk_size=CHUNK)
 
 
+def item_names(trend: Trend) -> dict[int, tuple[str, str]]:
+    """Item id → (code, title in the reader's language), for every version of the trend."""
+    rows = Item.objects.filter(version_id__in={info.version_id for info in trend.rounds})
+    return {pk: (code, tr(title)) for pk, code, title in rows.values_list("pk", "code", "title")}
+
+
 def answers_csv_rows(trend: Trend, *, scope: Scope = EVERYTHING) -> Iterator[list[Any]]:
-    yield list(ANSWER_COLUMNS)
-    for label, opens_on, product, department, phase, item, value, note in answer_rows(
-        trend, scope=scope
-    ):
-        yield [label, opens_on.isoformat(), product, department, phase, item, value or "", note]
+    """The CSV of every round's answers: DESIGN §6.2's columns, then the names people read
+    (product name, item code and title in the reader's language)."""
+    names = item_names(trend)
+    yield [*ANSWER_COLUMNS, *NAME_COLUMNS]
+    for (
+        label,
+        opens_on,
+        product,
+        department,
+        phase,
+        item,
+        value,
+        note,
+        product_name,
+        item_id,
+    ) in answer_rows(trend, scope=scope):
+        code, title = names.get(item_id, ("", ""))
+        yield [
+            label,
+            opens_on.isoformat(),
+            product,
+            department,
+            phase,
+            item,
+            value or "",
+            note,
+            product_name,
+            code,
+            title,
+        ]
 
 
 def _write_answers(
@@ -614,19 +706,48 @@ def _write_answers(
         ("item", 24, None),
         ("answer", 9, None),
         ("note", 40, None),
+        # Names beside the keys; import_answers ignores extra columns.
+        (_("product name"), 30, None),
+        (_("item code"), 9, None),
+        (_("item title"), 40, None),
     ]
-    sheet = Sheet(wb, "Answers", columns, plain=True)
+    sheet = Sheet(wb, "Answers", columns, plain=True, translate=False)
     if answers_round is None:
         return
+    names = item_names(trend)
     part = 1
-    for label, opens_on, product, department, phase, item, value, note in answer_rows(
-        trend, scope=scope, round_ids=[answers_round.id]
-    ):
+    for (
+        label,
+        opens_on,
+        product,
+        department,
+        phase,
+        item,
+        value,
+        note,
+        product_name,
+        item_id,
+    ) in answer_rows(trend, scope=scope, round_ids=[answers_round.id]):
         if sheet.rows >= EXCEL_MAX_ROWS:
             # A sheet holds about a million rows: the rest goes on the next one.
             part += 1
-            sheet = Sheet(wb, f"Answers {part}", columns, plain=True)
-        sheet.append([label, opens_on, product, department, phase, item, _answer_cell(value), note])
+            sheet = Sheet(wb, f"Answers {part}", columns, plain=True, translate=False)
+        code, title = names.get(item_id, ("", ""))
+        sheet.append(
+            [
+                label,
+                opens_on,
+                product,
+                department,
+                phase,
+                item,
+                _answer_cell(value),
+                note,
+                product_name,
+                code,
+                title,
+            ]
+        )
 
 
 def workbook_write(
@@ -636,6 +757,7 @@ def workbook_write(
     report: Report | None = None,
     scope: Scope | None = None,
     answers_round: str | None = None,
+    filters: list[tuple[str, str]] | None = None,
 ) -> None:
     """Write the workbook of ``trend`` (and of the page's ``report``, when given) to ``out``.
 
@@ -646,7 +768,7 @@ def workbook_write(
     scope = report.scope if report is not None else (scope or EVERYTHING)
     chosen = answers_round_of(trend, answers_round)
     wb = Workbook(write_only=True)
-    _write_summary(wb, trend, _scope_text(scope), chosen)
+    _write_summary(wb, trend, _scope_text(scope), chosen, filters)
     _write_trend(wb, trend)
     _write_cohort(wb, trend)
     _write_areas(wb, trend)
@@ -660,10 +782,12 @@ def workbook_write(
 
 def _scope_text(scope: Scope) -> str:
     if scope.is_everything:
-        return "All products"
+        return _("All products")
     parts = []
     if scope.department_ids is not None:
-        parts.append(f"{len(scope.department_ids)} department(s) with their sub-departments")
+        parts.append(
+            _("%(n)s department(s) with their sub-departments") % {"n": len(scope.department_ids)}
+        )
     if scope.phase:
-        parts.append(f"phase {scope.phase}")
+        parts.append(_("phase %(phase)s") % {"phase": scope.phase})
     return ", ".join(parts)

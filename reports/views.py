@@ -7,12 +7,14 @@ departments (DESIGN §7). Every page takes the same filters in its query string.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mlopsscore.errors import ApplicationError
@@ -277,9 +279,44 @@ def items(request: HttpRequest) -> HttpResponse:
     return _render(request, "reports/items.html", "items", build)
 
 
-def _filename(report: Report, ext: str) -> str:
-    parts = [report.trend.questionnaire, "report"]
-    return "-".join(parts) + f".{ext}"
+def _filename(report: Report, kind: str, ext: str) -> str:
+    """A name that says what the file holds: questionnaire, kind, scope, filters and date,
+    e.g. ``mlts-report-ads-production-2026-12-01.xlsx``."""
+    filters = report.filters
+    department = report.departments.get(filters.department_id or -1)
+    if department is not None:
+        scope = department.slug
+    elif report.visible.department_ids is None:
+        scope = "all"
+    else:
+        scope = "my-departments"
+    parts = [filters.questionnaire, kind, scope]
+    if filters.phase:
+        parts.append(filters.phase)
+    if filters.round:
+        parts.append(f"round-{filters.round}")
+    parts.append(timezone.localdate().isoformat())
+    name = "-".join(parts)
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name) + f".{ext}"
+
+
+def _filter_names(report: Report) -> list[tuple[str, str]]:
+    """The page's filters by name, for the workbook's Summary sheet."""
+    filters = report.filters
+    department = report.departments.get(filters.department_id or -1)
+    phases = dict(Phase.choices)
+    return [
+        (_("Questionnaire"), filters.questionnaire),
+        (
+            _("Department"),
+            department.name if department else _("All departments you may read"),
+        ),
+        (
+            _("Phase"),
+            str(phases.get(filters.phase, _("All phases"))) if filters.phase else _("All phases"),
+        ),
+        (_("Round"), filters.round or _("Latest")),
+    ]
 
 
 @login_required
@@ -294,11 +331,17 @@ def workbook(request: HttpRequest) -> HttpResponse:
     try:
         # ``round`` picks the round on the Answers sheet (default: the latest with data).
         workbook_write(
-            trend=report.trend, out=response, report=report, answers_round=report.filters.round
+            trend=report.trend,
+            out=response,
+            report=report,
+            answers_round=report.filters.round,
+            filters=_filter_names(report),
         )
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(report, "report", "xlsx")}"'
+    )
     return response
 
 
@@ -316,11 +359,16 @@ def answers_csv(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in answers_csv_rows(report.trend, scope=report.scope)),
-        content_type="text/csv; charset=utf-8",
-    )
+
+    def lines() -> Iterator[str]:
+        # A byte-order mark first: Excel then reads the file as UTF-8 (Japanese notes
+        # and names are not garbled).
+        yield "\ufeff"
+        for row in answers_csv_rows(report.trend, scope=report.scope):
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="{report.trend.questionnaire}-answers.csv"'
+        f'attachment; filename="{_filename(report, "answers", "csv")}"'
     )
     return response

@@ -17,7 +17,7 @@ def change(value: Any, digits: int = 2, percent: bool = False) -> SafeString:
     """A change as an arrow and a signed number; the arrow's meaning is spelled out for
     screen readers ("up", "down", "no change")."""
     if value is None:
-        return mark_safe('<span class="change none">—</span>')  # noqa: S308 (a constant)
+        return mark_safe('<span class="change none">—</span>')
     number = float(value) * (100 if percent else 1)
     shown = f"{number:+.{digits}f}" + (" pt" if percent else "")
     if round(number, digits) > 0:

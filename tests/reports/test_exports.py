@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from reports.exports import SHEETS
 from surveys.models import Answer
@@ -123,7 +124,7 @@ def test_the_answers_sheet_is_the_long_format(org: Any, tmp_path: Any) -> None:
     )
     workbook = openpyxl.load_workbook(path)
     rows = sheet_rows(workbook, "Answers")
-    assert rows[0] == ANSWER_HEADER
+    assert rows[0] == [*ANSWER_HEADER, "product name", "item code", "item title"]
     # the round asked for only: 5 assessments × 6 answers
     assert len(rows) == 1 + 30 and {r[0] for r in rows[1:]} == {"2021-10"}
     summary = {r[0]: r[1] for r in sheet_rows(workbook, "Summary")}
@@ -137,6 +138,8 @@ def test_the_answers_sheet_is_the_long_format(org: Any, tmp_path: Any) -> None:
     # an unanswered item stays empty
     p4 = [r for r in rows if r[0] == "2021-10" and r[2] == "p4"]
     assert p4[0][6] is None
+    # names beside the keys: product name, item code and title
+    assert p1[0][8:] == ["P1", "D1", "data practice 1"]
 
 
 def test_answers_sheet_text_is_kept_as_typed(org: Any, tmp_path: Any) -> None:
@@ -200,7 +203,8 @@ def test_the_reports_page_says_where_every_round_s_answers_are(org: Any, cast: A
 def test_managers_download_the_whole_workbook(org: Any, cast: Any, who: str) -> None:
     response = client_for(getattr(cast, who)).get("/reports/export.xlsx")
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="mlts-report.xlsx"'
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="mlts-report-all-{today}.xlsx"'
     workbook = open_workbook(response.content)
     assert workbook.sheetnames == list(SHEETS)
     products = [r[0] for r in sheet_rows(workbook, "Products")[1:]]
@@ -229,10 +233,15 @@ def test_anonymous_visitors_download_nothing(org: Any) -> None:
 def test_the_csv_of_answers(org: Any, cast: Any) -> None:
     response = client_for(cast.manager).get("/reports/answers.csv", {"phase": "poc"})
     assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode()
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ANSWER_HEADER
-    assert rows[1] == ["2022-04", "2022-04-01", "p6", "Search", "poc", "data.i1", "1", ""]
+    raw = b"".join(response.streaming_content)
+    # UTF-8 with a byte-order mark, so Excel reads Japanese text right
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == [*ANSWER_HEADER, "product_name", "item_code", "item_title"]
+    assert rows[1] == [
+        *("2022-04", "2022-04-01", "p6", "Search", "poc", "data.i1", "1", ""),
+        *("P6", "D1", "data practice 1"),
+    ]
     assert len(rows) == 1 + 6
 
 
@@ -240,7 +249,9 @@ def test_the_csv_holds_every_round(org: Any, cast: Any) -> None:
     # whatever round the page shows, the CSV streams the answers of every round
     for params in ({}, {"round": "2021-10"}):
         response = client_for(cast.manager).get("/reports/answers.csv", params)
-        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        rows = list(
+            csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+        )
         assert [r[0] for r in rows[1:]] == ["2021-10"] * 30 + ["2022-04"] * 30
 
 
@@ -248,5 +259,5 @@ def test_a_respondent_csv_holds_only_their_departments(org: Any) -> None:
     member = factories.UserFactory(username="ads-ml-member")
     org.products["p3"].members.add(member)
     response = client_for(member).get("/reports/answers.csv")
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert {row[2] for row in list(csv.reader(io.StringIO(text)))[1:]} == {"p3"}

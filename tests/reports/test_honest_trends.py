@@ -38,7 +38,9 @@ def manager_get(cast: Any, url: str, **params: Any) -> Any:
     return client.get(url, params)
 
 
-def test_the_open_round_is_drawn_provisional_and_apart(org: Any, cast: Any, open_round: Any) -> None:
+def test_the_open_round_is_drawn_provisional_and_apart(
+    org: Any, cast: Any, open_round: Any
+) -> None:
     response = manager_get(cast, "/reports/")
     charts = figures_of(response)
     traces = {t.get("name"): t for t in charts["chart-trend"]["data"]}
