@@ -106,6 +106,7 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
     }
     try:
         report = _report(request)
+        built = build(report)
     except ApplicationError as exc:
         return render(request, template, {**base, "error": exc.message}, status=400)
     context = {
@@ -117,7 +118,7 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
         "target": report.trend.target.value,
         "baseline": report.trend.baseline,
         "snapshot_rounds": [r["label"] for r in report.rows if r["source"] == "snapshot"],
-        **build(report),
+        **built,
     }
     return render(request, template, context)
 

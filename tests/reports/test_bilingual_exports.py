@@ -25,7 +25,9 @@ def manager(cast: Any, lang: str = "en") -> Client:
 
 @pytest.fixture
 def japanese_titles(org: Any) -> None:
-    Area.objects.filter(key="data").update(title={"en": "Features and data", "ja": "特徴量とデータ"})
+    Area.objects.filter(key="data").update(
+        title={"en": "Features and data", "ja": "特徴量とデータ"}
+    )
     Area.objects.filter(key="model").update(title={"en": "Model development", "ja": "モデル開発"})
 
 
@@ -46,7 +48,9 @@ def test_file_names_say_questionnaire_scope_filters_and_date(org: Any, cast: Any
 def test_the_summary_names_the_filters_and_trend_sheets_hold_charts(
     org: Any, cast: Any, japanese_titles: None
 ) -> None:
-    response = manager(cast).get("/reports/export.xlsx", {"department": "ads", "phase": "production"})
+    response = manager(cast).get(
+        "/reports/export.xlsx", {"department": "ads", "phase": "production"}
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True) if row}
     assert summary["Department"] == "Ads"
@@ -78,9 +82,7 @@ def test_a_japanese_reader_gets_japanese_sheets_headers_and_names(
     assert first_item[3] == "data 実践 1" and first_item[4] == "特徴量とデータ"
 
 
-def test_the_csv_is_utf8_with_bom_and_names_in_the_reader_s_language(
-    org: Any, cast: Any
-) -> None:
+def test_the_csv_is_utf8_with_bom_and_names_in_the_reader_s_language(org: Any, cast: Any) -> None:
     response = manager(cast, "ja").get("/reports/answers.csv")
     raw = b"".join(response.streaming_content)
     assert raw[:3] == b"\xef\xbb\xbf"

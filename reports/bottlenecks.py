@@ -1,0 +1,134 @@
+"""Bottleneck analytics (issue 13, point 4).
+
+The final score is the minimum of the area scores, so the area that sets it is the real
+lever. Per round: how many products each area caps (a product whose two areas tie at
+its minimum counts for both), and the items that appear most often in products' "next
+steps" (``scoring.rules.next_steps``: no rule is re-implemented here).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import Count, F
+
+from scoring.rules import next_steps
+from surveys.models import Answer, AreaScore
+from surveys.services.scoring import _layout_cached
+
+from .selectors import EVERYTHING, RoundInfo, Scope
+
+
+def capped_counts(
+    *, round_ids: Sequence[int], scope: Scope = EVERYTHING
+) -> dict[int, Counter[str]]:
+    """Round id → area key → how many scored products that area caps (one query)."""
+    rows = (
+        AreaScore.objects.filter(
+            assessment__round_id__in=list(round_ids),
+            assessment__final_score__isnull=False,
+            score=F("assessment__final_score"),
+        )
+        .filter(scope.q("assessment__product__"))
+        .values_list("assessment__round_id", "area_key")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out: dict[int, Counter[str]] = {pk: Counter() for pk in round_ids}
+    for round_id, key, n in rows:
+        out[round_id][key] += n
+    return out
+
+
+def capped_by_department(
+    *, round_id: int, scope: Scope, ancestors: dict[int, list[int]]
+) -> dict[int, Counter[str]]:
+    """One round: department id (with its sub-departments) → area key → products capped."""
+    rows = (
+        AreaScore.objects.filter(
+            assessment__round_id=round_id,
+            assessment__final_score__isnull=False,
+            score=F("assessment__final_score"),
+        )
+        .filter(scope.q("assessment__product__"))
+        .values_list("assessment__product__department_id", "area_key")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out: dict[int, Counter[str]] = {}
+    for department_id, key, n in rows:
+        for dept in ancestors.get(department_id, [department_id]):
+            out.setdefault(dept, Counter())[key] += n
+    return out
+
+
+def next_step_counts(
+    *, info: RoundInfo, scope: Scope = EVERYTHING, limit: int = 5
+) -> tuple[Counter[str], int]:
+    """How many scored products of one round have each item among their next steps, and
+    how many products were looked at (their answers read in one query)."""
+    layout = _layout_cached(info.version_id)
+    position = {
+        item_id: (area, n) for area, items in layout.areas for n, (item_id, _) in enumerate(items)
+    }
+    rows = (
+        Answer.objects.filter(assessment__round_id=info.id, assessment__final_score__isnull=False)
+        .filter(scope.q("assessment__product__"))
+        .order_by("assessment_id")
+        .values_list("assessment_id", "item_id", "value")
+    )
+    counts: Counter[str] = Counter()
+    products = 0
+    for pairs in _by_assessment(rows.iterator(chunk_size=5000)):
+        products += 1
+        areas: dict[str, list[tuple[str, str | None]]] = {
+            key: [(item_key, None) for _, item_key in items] for key, items in layout.areas
+        }
+        for item_id, value in pairs:
+            if item_id in position:
+                area, n = position[item_id]
+                areas[area][n] = (areas[area][n][0], value)
+        for step in next_steps(areas, layout.policy, limit=limit):
+            counts[step.item_key] += 1
+    return counts, products
+
+
+def _by_assessment(
+    rows: Iterable[tuple[int, int, str | None]],
+) -> Iterable[list[tuple[int, str | None]]]:
+    current: int | None = None
+    batch: list[tuple[int, str | None]] = []
+    for assessment_id, item_id, value in rows:
+        if assessment_id != current and batch:
+            yield batch
+            batch = []
+        current = assessment_id
+        batch.append((item_id, value))
+    if batch:
+        yield batch
+
+
+def capped_rows(
+    rounds: Sequence[RoundInfo], counts: dict[int, Counter[str]], rows: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Per round: scored products and, per area, how many it caps and their share."""
+    out = []
+    for info, row in zip(rounds, rows, strict=True):
+        scored = row["scored"]
+        tally = counts.get(info.id, Counter())
+        out.append(
+            {
+                "info": info,
+                "scored": scored,
+                "areas": {
+                    key: {
+                        "n": tally.get(key, 0),
+                        "share": tally.get(key, 0) / scored if scored else None,
+                    }
+                    for key in info.area_keys
+                },
+            }
+        )
+    return out

@@ -1,0 +1,176 @@
+"""The product scorecard page and its CSV (issue 13, point 3)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+
+from mlopsscore.errors import ApplicationError
+from scoring.rules import BAND_KEYS, band_of
+from surveys.models import AssessmentStatus
+
+from .charts import area_names
+from .pages import Report
+from .scorecard import (
+    BAND_FILTERS,
+    PER_PAGE,
+    SORTS,
+    bottlenecks_of,
+    rounds_for,
+    scorecard_chunks,
+    scorecard_queryset,
+)
+from .views import _Echo, _filename, _query, _render, _report
+
+
+def _params(request: HttpRequest) -> tuple[str, str, str]:
+    search = (request.GET.get("q") or "").strip()[:100]
+    band = request.GET.get("band") or ""
+    if band and band not in BAND_FILTERS:
+        raise ApplicationError(_("Unknown band %(band)s.") % {"band": band})
+    sort = request.GET.get("sort") or "name"
+    if sort.lstrip("-") not in SORTS:
+        sort = "name"
+    return search, band, sort
+
+
+def _queryset(request: HttpRequest, report: Report) -> Any:
+    search, band, sort = _params(request)
+    rounds = rounds_for(report.rounds, report.rows, report.filters.round)
+    qs = scorecard_queryset(
+        user=request.user, scope=report.scope, rounds=rounds, search=search, band=band, sort=sort
+    )
+    return rounds, qs
+
+
+def _row(product: Any, bottlenecks: list[str], names: dict[str, str]) -> dict[str, Any]:
+    statuses = dict(AssessmentStatus.choices)
+    return {
+        "product": product,
+        "band": band_of(product.final).key if product.final is not None else "",
+        "bottlenecks": [names.get(k, k) for k in bottlenecks],
+        "status": str(statuses.get(product.open_status, "")) if product.open_status else "",
+    }
+
+
+@login_required
+def scorecard(request: HttpRequest) -> HttpResponse:
+    def build(report: Report) -> dict[str, Any]:
+        search, band, sort = _params(request)
+        rounds, qs = _queryset(request, report)
+        page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+        names = area_names(report.rounds)
+        current = rounds.current.id if rounds.current else None
+        found = bottlenecks_of(round_id=current, product_ids=[p.pk for p in page.object_list])
+        columns = [
+            ("name", _("Product")),
+            ("department", _("Department")),
+            ("phase", _("Phase")),
+            ("final", _("Final score")),
+            (None, _("Band")),
+            ("verified", _("Verified score")),
+            ("gap", _("Gap")),
+            (None, _("Bottleneck area")),
+            ("change", _("Change")),
+            ("status", _("Open round")),
+            ("activity", _("Last activity")),
+        ]
+        base = {k: request.GET[k] for k in ("q", "band") if request.GET.get(k)}
+        headers = []
+        for key, title in columns:
+            if key is None:
+                headers.append({"title": title, "query": None, "sort": None})
+                continue
+            state = "ascending" if sort == key else "descending" if sort == f"-{key}" else None
+            target = f"-{key}" if sort == key else key
+            headers.append(
+                {
+                    "title": title,
+                    "query": _query(request, sort=target, page=None, **base),
+                    "sort": state,
+                }
+            )
+        return {
+            "charts": [],
+            "rounds_used": rounds,
+            "rows": [_row(p, found.get(p.pk, []), names) for p in page.object_list],
+            "page_obj": page,
+            "headers": headers,
+            "search": search,
+            "band": band,
+            "bands": BAND_KEYS,
+            "sort": sort,
+            "page_query": _query(request, page=None, sort=sort, **base),
+            "csv_query": _query(request, sort=sort, **base),
+        }
+
+    return _render(request, "reports/scorecard.html", "scorecard", build)
+
+
+@login_required
+def scorecard_csv(request: HttpRequest) -> HttpResponse:
+    try:
+        report = _report(request)
+        rounds, qs = _queryset(request, report)
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    names = area_names(report.rounds)
+    writer = csv.writer(_Echo())
+    current = rounds.current.id if rounds.current else None
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"
+        yield writer.writerow(
+            [
+                "product",
+                _("Product"),
+                _("Department"),
+                _("Phase"),
+                "round",
+                _("Final score"),
+                _("Band"),
+                _("Verified score"),
+                _("Gap"),
+                "bottleneck",
+                _("Bottleneck area"),
+                _("Change"),
+                _("Open round"),
+                _("Last activity"),
+            ]
+        )
+        for product, keys in scorecard_chunks(qs, current):
+            row = _row(product, keys, names)
+            yield writer.writerow(
+                [
+                    product.slug,
+                    product.name,
+                    product.department.name if product.department_id else "",
+                    product.phase,
+                    rounds.current.label if rounds.current else "",
+                    _num(product.final),
+                    row["band"],
+                    _num(product.verified),
+                    _num(product.gap),
+                    " ".join(keys),
+                    " / ".join(row["bottlenecks"]),
+                    _num(product.change),
+                    row["status"],
+                    product.last_activity.isoformat() if product.last_activity else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(report, "scorecard", "csv")}"'
+    )
+    return response
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
