@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views, views_bottlenecks, views_scorecard
+from . import views, views_bottlenecks, views_departments, views_scorecard
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.trend, name="trend"),
-    path("departments/", views.departments, name="departments"),
+    path("departments/", views_departments.departments, name="departments"),
     path("phases/", views.phases, name="phases"),
     path("items/", views.items, name="items"),
     path("scorecard/", views_scorecard.scorecard, name="scorecard"),

@@ -159,62 +159,6 @@ def _moved(report: Report, change: ClosedChange) -> dict[str, Any] | None:
 
 
 @login_required
-def departments(request: HttpRequest) -> HttpResponse:
-    def build(report: Report) -> dict[str, Any]:
-        children = sorted(report.child_departments(), key=lambda d: d.name)
-        selected = report.selected_round()
-        per_round = {info.id: report.department_figures(info) for info in report.rounds}
-        series = {
-            d.name: [
-                per_round[info.id].get(d.id, {}).get("final", {}).get("mean")
-                for info in report.rounds
-            ]
-            for d in children
-        }
-        rows = []
-        if selected is not None:
-            figures = per_round[selected.id]
-            rows = [(d, figures[d.id]) for d in children if d.id in figures]
-        chart_list = []
-        if selected is not None:
-            chart_list.append(
-                charts.group_bar_chart(
-                    "chart-departments",
-                    _("Final score by department, %(round)s") % {"round": selected.label},
-                    [d.name for d, _figures in rows],
-                    [f for _d, f in rows],
-                    report.trend.target.value,
-                )
-            )
-        chart_list.append(
-            charts.group_trend_chart(
-                "chart-department-trend", _("Mean final score by department"), report.rounds, series
-            )
-        )
-        return {
-            "charts": chart_list,
-            "selected_round": selected,
-            "breakdown": [
-                {
-                    "department": d,
-                    "figures": f,
-                    "query": _query(request, department=d.slug),
-                    "has_children": bool(d.children),
-                }
-                for d, f in rows
-            ],
-            "crumbs": [
-                {"department": d, "query": _query(request, department=d.slug)}
-                for d in report.breadcrumbs()
-            ],
-            "top_query": _query(request, department=None),
-            "area_keys": selected.area_keys if selected else (),
-        }
-
-    return _render(request, "reports/departments.html", "departments", build)
-
-
-@login_required
 def phases(request: HttpRequest) -> HttpResponse:
     def build(report: Report) -> dict[str, Any]:
         selected = report.selected_round()
