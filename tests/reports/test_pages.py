@@ -48,7 +48,7 @@ def test_every_page_answers_the_cast(org: Any, cast: Any, url: str, who: str) ->
     assert charts, "every page draws at least one chart"
     for figure in charts.values():
         assert figure["layout"]["title"]["text"]
-    assert b"vendor/plotly.min.js" in response.content
+    assert b"vendor/plotly-cartesian.min.js" in response.content  # the partial bundle
     # nothing is loaded from the internet: every script comes from the app's static files
     scripts = re.findall(r'<script[^>]* src="([^"]+)"', response.content.decode())
     assert scripts and all(src.startswith("/static/") for src in scripts)
