@@ -92,6 +92,8 @@ class RoundInfo:
     has_report: bool = False
     # Each area's title as a language map (DESIGN §5: people see names, never keys).
     area_titles: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # When the round's stored report was built: a re-score or an import rebuilds it.
+    report_built: Any = None
 
     @property
     def is_provisional(self) -> bool:
@@ -127,9 +129,9 @@ def rounds_of(questionnaire: Questionnaire) -> list[RoundInfo]:
     ):
         areas.setdefault(version_id, []).append(key)
         titles.setdefault(version_id, {})[key] = title
-    reported = set(
+    reported = dict(
         RoundReport.objects.filter(round_id__in=[r[0] for r in rows]).values_list(
-            "round_id", flat=True
+            "round_id", "built_at"
         )
     )
     return [
@@ -143,6 +145,7 @@ def rounds_of(questionnaire: Questionnaire) -> list[RoundInfo]:
             area_keys=tuple(areas.get(version_id, ())),
             has_report=pk in reported,
             area_titles=titles.get(version_id, {}),
+            report_built=reported.get(pk),
         )
         for pk, label, opens_on, status, version_id, version in rows
     ]

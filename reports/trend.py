@@ -21,6 +21,7 @@ from scoring.rules import BAND_KEYS, band_of
 
 from . import selectors
 from .selectors import EVERYTHING, RoundInfo, Scope
+from .tallies import RoundCells, merged, round_cells
 
 DECIMALS = 4
 
@@ -209,17 +210,81 @@ def as_document_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return {key: row[key] for key in ROUND_KEYS}
 
 
+def figures_from(cells: RoundCells, area_keys: Iterable[str], target: Target) -> dict[str, Any]:
+    """The figures of ``figures`` computed from value counts (``reports.tallies``)."""
+    total = merged(cells)
+    finals = total.final
+    scored = finals.n
+    if target.by_phase:
+        meeting = sum(
+            count
+            for phase, cell in cells.items()
+            for value, count in cell.final.items()
+            if value >= target.by_phase.get(phase, target.value)
+        )
+    else:
+        meeting = sum(count for value, count in finals.items() if value >= target.value)
+    keys = list(area_keys)
+    return {
+        "targeted": total.targeted,
+        "scored": scored,
+        "response_rate": num(scored / total.targeted) if total.targeted else None,
+        "final": {
+            "mean": num(finals.mean()),
+            "median": num(finals.median()),
+            "p25": num(finals.quantile(0.25)),
+            "p75": num(finals.quantile(0.75)),
+        },
+        "areas": {k: num(total.areas[k].mean()) if k in total.areas else None for k in keys},
+        "bands": finals.bands(),
+        "meeting_target": int(meeting),
+        "verified": {
+            "mean": num(total.verified.mean()),
+            "areas": {
+                k: num(total.areas_verified[k].mean()) if k in total.areas_verified else None
+                for k in keys
+            },
+        },
+    }
+
+
+def cohort_from(cells: RoundCells) -> dict[str, Any]:
+    finals = merged(cells).final
+    return {"scored": finals.n, "mean": num(finals.mean()), "median": num(finals.median())}
+
+
 @dataclass
 class Trend:
-    """Everything the pages and exports need; ``document()`` is the JSON of DESIGN §6.4."""
+    """Everything the pages and exports need; ``document()`` is the JSON of DESIGN §6.4.
+
+    The rows come from value counts; the per-assessment frames (for breakdowns and the
+    workbook) are read only when asked for.
+    """
 
     questionnaire: str
     target: Target
     baseline: RoundInfo | None
     rounds: list[RoundInfo]
     rows: list[dict[str, Any]]
-    assessments: pd.DataFrame
-    area_scores: pd.DataFrame
+    scope: Scope = EVERYTHING
+    _frames: tuple[pd.DataFrame, pd.DataFrame] | None = None
+
+    def _load(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if self._frames is None:
+            ids = [info.id for info in self.rounds]
+            self._frames = (
+                selectors.assessment_frame(round_ids=ids, scope=self.scope),
+                selectors.area_score_frame(round_ids=ids, scope=self.scope),
+            )
+        return self._frames
+
+    @property
+    def assessments(self) -> pd.DataFrame:
+        return self._load()[0]
+
+    @property
+    def area_scores(self) -> pd.DataFrame:
+        return self._load()[1]
 
     def document(self) -> dict[str, Any]:
         return {
@@ -237,22 +302,27 @@ def trend_build(
     target: float | None = None,
     scope: Scope = EVERYTHING,
 ) -> Trend:
-    """Fetch the stored scores of every round of ``questionnaire`` and compute the trend."""
+    """Count the stored scores of every round of ``questionnaire`` and compute the trend."""
     q = selectors.questionnaire_get(questionnaire)
     rounds = selectors.rounds_of(q)
     base = baseline_of(rounds, baseline)
     resolved = Target.resolve(target)
-    round_ids = [info.id for info in rounds]
-    assessments = selectors.assessment_frame(round_ids=round_ids, scope=scope)
-    area_scores = selectors.area_score_frame(round_ids=round_ids, scope=scope)
-    rows = trend_rows(
-        rounds=rounds,
-        assessments=assessments,
-        area_scores=area_scores,
-        baseline=base,
-        target=resolved,
+    built = {info.id: info.report_built for info in rounds if info.report_built is not None}
+    cells = round_cells(rounds, built, scope=scope)
+    cohort = (
+        round_cells(rounds, built, scope=scope, cohort_of=base.id, cohort_stamp=built.get(base.id))
+        if base is not None
+        else {}
     )
-    return Trend(q.key, resolved, base, rounds, rows, assessments, area_scores)
+    rows = [
+        {
+            **round_head(info),
+            **figures_from(cells.get(info.id, {}), info.area_keys, resolved),
+            "cohort": cohort_from(cohort.get(info.id, {})),
+        }
+        for info in rounds
+    ]
+    return Trend(q.key, resolved, base, rounds, rows, scope)
 
 
 def trend_document(
