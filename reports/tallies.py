@@ -17,7 +17,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from django.core.cache import cache
@@ -29,6 +28,23 @@ from surveys.models import AreaScore, Assessment
 from .selectors import EVERYTHING, RoundInfo, Scope
 
 CACHE_SECONDS = 7 * 24 * 3600
+LIVE_BY_IDS = 2
+LIVE_ID_LIMIT = 30_000
+
+
+def exact_sum(items: Iterable[tuple[float, int]]) -> float:
+    """The correctly rounded sum of each value repeated its count of times (as math.fsum
+    of the whole list gives it). A float is a dyadic rational, so the sum is kept exactly
+    as an integer over a power of two; int / int rounds correctly."""
+    numerator, shift = 0, 0
+    for value, count in items:
+        a, b = float(value).as_integer_ratio()
+        k = b.bit_length() - 1
+        if k > shift:
+            numerator <<= k - shift
+            shift = k
+        numerator += (a * count) << (shift - k)
+    return numerator / (1 << shift)
 
 
 class Tally(Counter[float]):
@@ -42,9 +58,7 @@ class Tally(Counter[float]):
         n = self.n
         if not n:
             return None
-        # Exact: the correctly rounded sum of every value, as math.fsum of the list.
-        total = sum((Fraction(v) * c for v, c in self.items()), Fraction(0))
-        return float(total) / n
+        return exact_sum(self.items()) / n
 
     def _sorted(self) -> list[tuple[float, int]]:
         return sorted((v, c) for v, c in self.items() if c)
@@ -109,31 +123,6 @@ class Cell:
             for key, tally in theirs.items():
                 mine.setdefault(key, Tally()).update(tally)
 
-    def as_json(self) -> dict[str, Any]:
-        def pairs(t: Tally) -> list[list[float]]:
-            return [[v, c] for v, c in t.items()]
-
-        return {
-            "t": self.targeted,
-            "f": pairs(self.final),
-            "v": pairs(self.verified),
-            "a": {k: pairs(t) for k, t in self.areas.items()},
-            "av": {k: pairs(t) for k, t in self.areas_verified.items()},
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Cell:
-        def tally(rows: Iterable[Sequence[float]]) -> Tally:
-            return Tally({float(v): int(c) for v, c in rows})
-
-        return cls(
-            targeted=int(data["t"]),
-            final=tally(data["f"]),
-            verified=tally(data["v"]),
-            areas={k: tally(v) for k, v in data["a"].items()},
-            areas_verified={k: tally(v) for k, v in data["av"].items()},
-        )
-
 
 # Cells of one round: by phase (the key the target depends on).
 RoundCells = dict[str, Cell]
@@ -149,6 +138,17 @@ def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[in
     areas = AreaScore.objects.filter(
         assessment__round_id__in=round_ids, assessment__final_score__isnull=False
     ).filter(scope.q("assessment__product__"))
+    by_ids: dict[int, tuple[int, str]] | None = None
+    if len(round_ids) <= LIVE_BY_IDS and cohort_of is None:
+        # One or two rounds (the open one, the rest cached): read their scored
+        # assessments' area scores by index instead of joining every area score.
+        rows = list(
+            assessments.filter(final_score__isnull=False).values_list(
+                "id", "round_id", "product__phase"
+            )[: LIVE_ID_LIMIT + 1]
+        )
+        if len(rows) <= LIVE_ID_LIMIT:
+            by_ids = {pk: (round_id, phase) for pk, round_id, phase in rows}
     if cohort_of is not None:
         cohort = Assessment.objects.filter(
             round_id=cohort_of, final_score__isnull=False, product_id=OuterRef("product_id")
@@ -165,7 +165,11 @@ def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[in
         )
 
     def cell(round_id: int, phase: str) -> Cell:
-        return out[round_id].setdefault(phase, Cell())
+        cells = out[round_id]
+        found = cells.get(phase)
+        if found is None:
+            found = cells[phase] = Cell()
+        return found
 
     for round_id, phase, final, n in (
         assessments.values_list("round_id", "product__phase", "final_score")
@@ -185,6 +189,29 @@ def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[in
         .order_by()
     ):
         cell(round_id, phase).verified[float(verified)] += n
+    if by_ids is not None:
+        ids = sorted(by_ids)
+        # The id range lets the database read the area scores by index (a round's
+        # assessments are created together), where an id list alone is often scanned.
+        counts: Counter[tuple[int, str, str, bool, float]] = Counter()
+        for assessment_id, key, score, verified in AreaScore.objects.filter(
+            assessment_id__gte=ids[0] if ids else 0,
+            assessment_id__lte=ids[-1] if ids else -1,
+        ).values_list("assessment_id", "area_key", "score", "verified_score"):
+            place = by_ids.get(assessment_id)
+            if place is None:
+                continue  # in the range, but of another round or not scored
+            if score is not None:
+                counts[(*place, key, False, score)] += 1
+            if verified is not None:
+                counts[(*place, key, True, verified)] += 1
+        for (round_id, phase, key, is_verified, value), n in counts.items():
+            c = cell(round_id, phase)
+            tallies = c.areas_verified if is_verified else c.areas
+            if key not in tallies:
+                tallies[key] = Tally()
+            tallies[key][float(value)] += n
+        return out
     for column, attr in (("score", "areas"), ("verified_score", "areas_verified")):
         for round_id, phase, key, value, n in (
             areas.filter(**{f"{column}__isnull": False})
@@ -192,7 +219,10 @@ def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[in
             .annotate(n=Count("id"))
             .order_by()
         ):
-            getattr(cell(round_id, phase), attr).setdefault(key, Tally())[float(value)] += n
+            tallies = getattr(cell(round_id, phase), attr)
+            if key not in tallies:
+                tallies[key] = Tally()
+            tallies[key][float(value)] += n
     return out
 
 
@@ -227,13 +257,12 @@ def round_cells(
     cached = cache.get_many(list(keys.values())) if keys else {}
     for round_id, key in keys.items():
         if key in cached:
-            out[round_id] = {p: Cell.from_json(c) for p, c in cached[key].items()}
+            out[round_id] = cached[key]
     missing = [info.id for info in rounds if info.id not in out]
     counted = _count(missing, scope, cohort_of)
     out.update(counted)
-    to_store = {
-        keys[pk]: {p: c.as_json() for p, c in counted[pk].items()} for pk in counted if pk in keys
-    }
+    # Cells pickle as they are (locmem and Redis caches both pickle).
+    to_store = {keys[pk]: counted[pk] for pk in counted if pk in keys}
     if to_store:
         cache.set_many(to_store, CACHE_SECONDS)
     return out
