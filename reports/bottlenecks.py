@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, F
 
 from scoring.rules import next_steps
@@ -19,6 +20,21 @@ from surveys.models import Answer, AreaScore
 from surveys.services.scoring import _layout_cached
 
 from .selectors import EVERYTHING, RoundInfo, Scope
+from .tallies import CACHE_SECONDS, closed_key
+
+
+def capped_by_round(
+    rounds: Sequence[RoundInfo], scope: Scope = EVERYTHING
+) -> dict[int, Counter[str]]:
+    """``capped_counts`` of every round, closed rounds' from the cache (keyed by when
+    their report was built), the others counted live."""
+    keys = {info.id: closed_key("capped", info, scope) for info in rounds}
+    cached = cache.get_many([k for k in keys.values() if k])
+    out = {pk: cached[k] for pk, k in keys.items() if k and k in cached}
+    missing = [info.id for info in rounds if info.id not in out]
+    counted = capped_counts(round_ids=missing, scope=scope)
+    cache.set_many({k: counted[pk] for pk, k in keys.items() if k and pk in counted}, CACHE_SECONDS)
+    return {**out, **counted}
 
 
 def capped_counts(
@@ -43,9 +59,24 @@ def capped_counts(
 
 
 def capped_by_department(
-    *, round_id: int, scope: Scope, ancestors: dict[int, list[int]]
+    *, info: RoundInfo, scope: Scope, ancestors: dict[int, list[int]]
 ) -> dict[int, Counter[str]]:
-    """One round: department id (with its sub-departments) → area key → products capped."""
+    """One round: department id (with its sub-departments) → area key → products capped
+    (a closed round's from the cache, keyed by when its report was built)."""
+    key = closed_key("capped-departments", info, scope)
+    found = cache.get(key) if key else None
+    if found is None:
+        found = _capped_by_department(round_id=info.id, scope=scope)
+        if key:
+            cache.set(key, found, CACHE_SECONDS)
+    out: dict[int, Counter[str]] = {}
+    for department_id, counts in found.items():
+        for dept in ancestors.get(department_id, [department_id]):
+            out.setdefault(dept, Counter()).update(counts)
+    return out
+
+
+def _capped_by_department(*, round_id: int, scope: Scope) -> dict[int, Counter[str]]:
     rows = (
         AreaScore.objects.filter(
             assessment__round_id=round_id,
@@ -59,9 +90,21 @@ def capped_by_department(
     )
     out: dict[int, Counter[str]] = {}
     for department_id, key, n in rows:
-        for dept in ancestors.get(department_id, [department_id]):
-            out.setdefault(dept, Counter())[key] += n
+        out.setdefault(department_id, Counter())[key] += n
     return out
+
+
+def next_steps_of(info: RoundInfo, scope: Scope = EVERYTHING) -> tuple[Counter[str], int]:
+    """``next_step_counts``, kept in the cache for a closed round (its answers never change
+    but through a re-score, which rebuilds its report and so changes the key)."""
+    key = closed_key("next-steps", info, scope)
+    found = cache.get(key) if key else None
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    result = next_step_counts(info=info, scope=scope)
+    if key:
+        cache.set(key, result, CACHE_SECONDS)
+    return result
 
 
 def next_step_counts(

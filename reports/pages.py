@@ -61,6 +61,7 @@ class Report:
     rows: list[dict[str, Any]]
     snapshots: dict[int, dict[str, Any]]
     departments: dict[int, Department]
+    _frames: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)
 
     @property
     def rounds(self) -> list[RoundInfo]:
@@ -132,10 +133,14 @@ class Report:
         return None
 
     def frames_of(self, info: RoundInfo) -> tuple[pd.DataFrame, pd.DataFrame]:
-        frame = self.trend.assessments
-        frame = frame[frame["round_id"] == info.id]
-        areas = self.trend.area_scores
-        return frame, areas[areas["assessment_id"].isin(frame["id"])]
+        """One round's assessments and area scores (read once, only when a breakdown of
+        that round is not in its snapshot)."""
+        if info.id not in self._frames:
+            self._frames[info.id] = (
+                selectors.assessment_frame(round_ids=[info.id], scope=self.scope),
+                selectors.area_score_frame(round_ids=[info.id], scope=self.scope),
+            )
+        return self._frames[info.id]
 
     def department_figures(self, info: RoundInfo) -> dict[int, dict[str, Any]]:
         """One round's figures per department (with sub-departments) within the page's scope."""

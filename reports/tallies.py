@@ -226,6 +226,17 @@ def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[in
     return out
 
 
+def closed_key(kind: str, info: RoundInfo, scope: Scope) -> str | None:
+    """A cache key for figures of a closed round with a built report; None otherwise (an
+    open round changes: it is always computed live)."""
+    import hashlib
+
+    if info.is_provisional or info.report_built is None:
+        return None
+    digest = hashlib.sha1(_scope_key(scope).encode()).hexdigest()[:16]
+    return f"reports:{kind}:{info.id}:{info.report_built.isoformat()}:{digest}"
+
+
 def _scope_key(scope: Scope) -> str:
     ids = "*" if scope.department_ids is None else ",".join(map(str, sorted(scope.department_ids)))
     return f"{ids}|{scope.phase or ''}"

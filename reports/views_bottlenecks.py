@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from surveys.i18n import tr
 
 from . import charts
-from .bottlenecks import capped_by_department, capped_counts, capped_rows, next_step_counts
+from .bottlenecks import capped_by_department, capped_by_round, capped_rows, next_steps_of
 from .breakdowns import ancestors_map
 from .pages import Report
 from .scorecard import rounds_for
@@ -73,7 +73,7 @@ def _cell(value: dict[str, Any] | None) -> str:
 @login_required
 def bottlenecks(request: HttpRequest) -> HttpResponse:
     def build(report: Report) -> dict[str, Any]:
-        counts = capped_counts(round_ids=[i.id for i in report.rounds], scope=report.scope)
+        counts = capped_by_round(report.rounds, report.scope)
         table = capped_rows(report.rounds, counts, report.rows)
         chosen = _chosen(report)
         names = charts.area_names(report.rounds)
@@ -81,7 +81,7 @@ def bottlenecks(request: HttpRequest) -> HttpResponse:
         departments: list[dict[str, Any]] = []
         looked_at = 0
         if chosen is not None:
-            tally, looked_at = next_step_counts(info=chosen, scope=report.scope)
+            tally, looked_at = next_steps_of(chosen, report.scope)
             items = {i.key: i for i in items_of({chosen.version_id}).get(chosen.version_id, [])}
             steps = [
                 {
@@ -97,9 +97,7 @@ def bottlenecks(request: HttpRequest) -> HttpResponse:
             ancestors = ancestors_map(
                 (d.id, d.slug, d.name, d.parent_id) for d in report.departments.values()
             )
-            by_dept = capped_by_department(
-                round_id=chosen.id, scope=report.scope, ancestors=ancestors
-            )
+            by_dept = capped_by_department(info=chosen, scope=report.scope, ancestors=ancestors)
             figures = report.department_figures(chosen)
             for d in sorted(report.child_departments(), key=lambda d: d.name):
                 if d.id not in by_dept:
