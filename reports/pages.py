@@ -133,13 +133,17 @@ class Report:
         return None
 
     def frames_of(self, info: RoundInfo) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """One round's assessments and area scores (read once, only when a breakdown of
-        that round is not in its snapshot)."""
+        """One round's assessments and area scores (read only for rounds whose breakdowns
+        are not in their snapshot: at scale, the open round)."""
         if info.id not in self._frames:
-            self._frames[info.id] = (
-                selectors.assessment_frame(round_ids=[info.id], scope=self.scope),
-                selectors.area_score_frame(round_ids=[info.id], scope=self.scope),
-            )
+            # Every round without a usable snapshot is read at once (two queries).
+            ids = {i.id for i in self.rounds if self._snapshot_usable(i) is None} | {info.id}
+            ids -= set(self._frames)
+            frame = selectors.assessment_frame(round_ids=sorted(ids), scope=self.scope)
+            areas = selectors.area_score_frame(round_ids=sorted(ids), scope=self.scope)
+            for pk in ids:
+                part = frame[frame["round_id"] == pk]
+                self._frames[pk] = (part, areas[areas["assessment_id"].isin(part["id"])])
         return self._frames[info.id]
 
     def department_figures(self, info: RoundInfo) -> dict[int, dict[str, Any]]:
