@@ -32,7 +32,7 @@ def _chosen(report: Report) -> Any:
 def capped_chart(report: Report, table: list[dict[str, Any]]) -> charts.Chart:
     names = charts.area_names(report.rounds)
     labels = [info.label for info in report.rounds]
-    fig = go.Figure()
+    fig = charts.new_figure()
     for n, key in enumerate(names):
         fig.add_trace(
             go.Bar(
