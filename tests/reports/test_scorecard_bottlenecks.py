@@ -145,3 +145,10 @@ def test_anonymous_and_ci_tokens_are_sent_to_log_in(org: Any, cast: Any, url: st
     for client in (Client(), Client(HTTP_AUTHORIZATION=f"Bearer {raw}")):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_new_pages_speak_japanese(org: Any, cast: Any) -> None:
+    html = client_for(cast.manager, "ja").get("/reports/scorecard/").content.decode()
+    assert "プロダクトスコアカード" in html and "ボトルネック領域" in html
+    html = client_for(cast.manager, "ja").get("/reports/bottlenecks/").content.decode()
+    assert "最終スコアを抑えているもの" in html
