@@ -73,7 +73,7 @@ def trend(*, record: Any, manage: Any) -> None:
     client.force_login(_user("manager"))
     url = f"/api/v1/reports/trend/?questionnaire={QUESTIONNAIRE}"
     client.get(url)  # warm caches and connections
-    params = {"q": QUESTIONNAIRE, "target": settings.SCORE_TARGET}
+    params: dict[str, Any] = {"q": QUESTIONNAIRE, "target": settings.SCORE_TARGET}
 
     def bare() -> int:
         with connection.cursor() as cursor:
@@ -150,7 +150,11 @@ def static_files(*, record: Any, manage: Any) -> None:
     url = static("vendor/plotly-cartesian.min.js")
     for encoding in ("br", "gzip"):
         response = client.get(url, HTTP_ACCEPT_ENCODING=encoding)
-        body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = (
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]
+            if response.streaming
+            else response.content
+        )
         record(
             f"plotly.js partial bundle, {encoding}",
             len(body) / 1e6,

@@ -434,7 +434,7 @@ def _write_areas(wb: Workbook, trend: Trend) -> None:
 
 def _write_departments(wb: Workbook, trend: Trend, report: Report | None, scope: Scope) -> None:
     keys = _area_keys(trend)
-    names = _area_names(trend)
+    area_title = _area_names(trend)
     sheet = Sheet(
         wb,
         "Departments",
@@ -448,7 +448,7 @@ def _write_departments(wb: Workbook, trend: Trend, report: Report | None, scope:
             ("mean", 10, SCORE),
             ("median", 10, SCORE),
             ("meeting target", 15, COUNT),
-            *[(names[key], 16, SCORE) for key in keys],
+            *[(area_title[key], 16, SCORE) for key in keys],
         ],
     )
     tree = departments_tree()

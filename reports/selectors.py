@@ -309,4 +309,4 @@ def finals_by_product(*, round_id: int, scope: Scope = EVERYTHING) -> dict[int, 
         .filter(scope.q("product__"))
         .values_list("product_id", "final_score")
     )
-    return {int(pk): float(final) for pk, final in rows}
+    return {int(pk): float(final) for pk, final in rows if final is not None}

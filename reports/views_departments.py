@@ -103,7 +103,9 @@ def departments(request: HttpRequest) -> HttpResponse:
                 {
                     "department": d,
                     "figures": f,
-                    "change": _change(f, per_round[previous.id].get(d.id)) if comparable else None,
+                    "change": _change(f, per_round[previous.id].get(d.id))
+                    if comparable and previous is not None
+                    else None,
                     "query": _query(request, department=d.slug),
                     "has_children": bool(d.children),
                 }

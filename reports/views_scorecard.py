@@ -114,7 +114,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def scorecard_csv(request: HttpRequest) -> HttpResponse:
+def scorecard_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     try:
         report = _report(request)
         rounds, qs = _queryset(request, report)
@@ -144,6 +144,7 @@ def scorecard_csv(request: HttpRequest) -> HttpResponse:
                 _("Last activity"),
             ]
         )
+        product: Any
         for product, keys in scorecard_chunks(qs, current):
             row = _row(product, keys, names)
             yield writer.writerow(
