@@ -67,7 +67,7 @@ def _user(role: str) -> Any:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from surveys.roles import ADMIN_GROUP, MANAGER_GROUP
+    from surveys.organisation.roles import ADMIN_GROUP, MANAGER_GROUP
 
     user, _ = get_user_model().objects.get_or_create(username=f"bench-{role}")
     group = {"admin": ADMIN_GROUP, "manager": MANAGER_GROUP}[role]
@@ -230,8 +230,8 @@ def drop_bench_evidence() -> None:
 
 
 def _token_for(product: Any) -> str:
-    from surveys.authentication import token_generate
     from surveys.models import ApiToken
+    from surveys.tokens.authentication import token_generate
 
     raw, prefix, key_hash = token_generate()
     ApiToken.objects.create(product=product, name="bench", prefix=prefix, key_hash=key_hash)
@@ -455,7 +455,7 @@ def round_close(*, record: Any, manage: Any) -> None:
     from django.db import transaction
 
     from surveys.models import Assessment, AssessmentStatus, Product, Round, RoundStatus
-    from surveys.services import rounds as round_services
+    from surveys.rounds import services as round_services
 
     drop_bench_rounds()
     label = f"bench-close-{time.strftime('%Y%m%d%H%M%S')}"

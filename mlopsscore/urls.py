@@ -11,8 +11,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/v1/reports/", include("reports.api_urls")),
     path("api/v1/", include("surveys.api_urls")),
-    path("rounds/", include("surveys.urls_rounds")),
-    path("tokens/", include("surveys.urls_tokens")),
+    path("rounds/", include("surveys.rounds.urls")),
+    path("tokens/", include("surveys.tokens.urls")),
     path("reports/", include("reports.urls")),
     path("", include("surveys.urls")),
 ]

@@ -29,7 +29,7 @@ from surveys.models import (
     Round,
     RoundReport,
 )
-from surveys.selectors.products import department_descendant_ids
+from surveys.organisation.selectors import department_descendant_ids
 
 CHUNK = 5000
 ASSESSMENT_COLUMNS = [

@@ -8,9 +8,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from mlopsscore.errors import ApplicationError
-
-from . import models
-from .i18n import tr
+from surveys import models
+from surveys.i18n import tr
 
 
 class GuardedAdmin(admin.ModelAdmin):

@@ -46,7 +46,7 @@ def cast(db: Any) -> Cast:
 @pytest.fixture(autouse=True)
 def _fresh_layout_cache() -> Any:
     """Version layouts are cached by id; test databases reuse ids after a rollback."""
-    from surveys.services.scoring import _layout_cached
+    from surveys.assessments.scores import _layout_cached
 
     _layout_cached.cache_clear()
     yield

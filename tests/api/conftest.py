@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from surveys.services.tokens import token_create, token_revoke
+from surveys.tokens.services import token_create, token_revoke
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from surveys.assessments.scores import assessments_score_store
 from surveys.models import Evidence
-from surveys.services.scoring import assessments_score_store
 from tests import factories
 
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from surveys.models import Answer, AssessmentStatus
-from surveys.services.questionnaires import questionnaire_load
+from surveys.questionnaires.services import questionnaire_load
 from tests import factories
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "ml-test-score-2017.json"
@@ -183,8 +183,8 @@ def test_without_javascript_the_page_is_a_form(live_server: Any, browser: Any, s
 def test_product_page_draws_the_history_chart(live_server: Any, page: Page, setup: Any) -> None:
     import datetime as dt
 
+    from surveys.assessments.scores import assessments_score_store
     from surveys.models import RoundStatus
-    from surveys.services.scoring import assessments_score_store
 
     assessment, ana, _ = setup
     old = factories.make_round(

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from mlopsscore.errors import ApplicationError
+from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
 from surveys.models import Answer, AnswerRevision, AreaScore, AssessmentStatus, RoundStatus
-from surveys.services.assessments import AnswerConflict, answer_set, assessment_submit
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_submit_stores_scores_and_can_be_repeated_while_open(assessment: Any, ca
 
 def test_every_band_meaning_is_marked_for_translation():
     from scoring.rules import BANDS
-    from surveys.selectors.assessments import BAND_MEANINGS
+    from surveys.assessments.selectors import BAND_MEANINGS
 
     assert tuple(band.meaning for band in BANDS) == BAND_MEANINGS
 

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, ManagementUtility, call_command
 
 from mlopsscore.errors import ApplicationError
+from surveys.imports.services import ImportResult, answers_import
 from surveys.models import (
     Answer,
     AnswerRevision,
@@ -24,7 +25,6 @@ from surveys.models import (
     RoundEvent,
     RoundReport,
 )
-from surveys.services.imports import ImportResult, answers_import
 from tests import factories
 from tests.data.answers_files import HEADER, write_csv, write_xlsx
 

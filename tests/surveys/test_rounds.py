@@ -27,8 +27,8 @@ from surveys.models import (
     RoundReport,
     RoundStatus,
 )
-from surveys.services import rounds as services
-from surveys.services.questionnaires import questionnaire_load
+from surveys.questionnaires.services import questionnaire_load
+from surveys.rounds import services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -466,7 +466,7 @@ def test_round_events_post_to_the_webhook(
 ) -> None:
     settings.ROUND_WEBHOOK_URL = "https://hooks.example/round"
     post = mock.Mock()
-    monkeypatch.setattr("surveys.services.notifications.requests.post", post)
+    monkeypatch.setattr("surveys.rounds.notifications.requests.post", post)
     rnd = factories.make_round(version, products=(cast.product,))
     services.round_close(round=rnd, now=NOW)
     post.assert_called_once()
@@ -480,7 +480,7 @@ def test_a_failing_webhook_is_logged_not_raised(
 ) -> None:
     settings.ROUND_WEBHOOK_URL = "https://hooks.example/round"
     monkeypatch.setattr(
-        "surveys.services.notifications.requests.post",
+        "surveys.rounds.notifications.requests.post",
         mock.Mock(side_effect=requests.ConnectionError("refused")),
     )
     rnd = factories.make_round(version, products=(cast.product,))

@@ -13,6 +13,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Avg, Count, F, Q
 
+from surveys.demo.seed import DEMO_USERS
 from surveys.models import (
     Answer,
     AreaScore,
@@ -30,8 +31,7 @@ from surveys.models import (
     RoundReport,
     RoundStatus,
 )
-from surveys.roles import is_admin, is_manager
-from surveys.services.demo import DEMO_USERS
+from surveys.organisation.roles import is_admin, is_manager
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from surveys.assessments.scores import assessments_score_store
 from surveys.models import AssessmentStatus, RoundStatus
-from surveys.services.scoring import assessments_score_store
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,45 @@
+"""Reads of CI evidence shared by the API and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from surveys.models import Evidence, Item, Product
+
+
+def item_keys_known(keys: Iterable[str]) -> set[str]:
+    """Those of ``keys`` that are the key of an item of some questionnaire version."""
+    wanted = set(keys)
+    if not wanted:
+        return set()
+    return set(
+        Item.objects.filter(key__in=wanted).values_list("key", flat=True).distinct().order_by()
+    )
+
+
+def evidence_of_product(
+    *, product: Product, item: str | None = None, since: datetime | None = None
+) -> QuerySet[Evidence]:
+    """A product's evidence, newest observation first."""
+    rows = Evidence.objects.filter(product=product)
+    if item:
+        rows = rows.filter(item_key=item)
+    if since is not None:
+        rows = rows.filter(observed_at__gte=since)
+    return rows.select_related("product").order_by("-observed_at", "-id")
+
+
+def evidence_latest_by_item(
+    *, product_id: int, start: datetime, end: datetime
+) -> dict[str, Evidence]:
+    """Per item key, the latest evidence of a product observed inside [start, end]."""
+    latest: dict[str, Evidence] = {}
+    rows = Evidence.objects.filter(
+        product_id=product_id, observed_at__gte=start, observed_at__lte=end
+    ).order_by("item_key", "-observed_at", "-id")
+    for row in rows:
+        latest.setdefault(row.item_key, row)
+    return latest

@@ -1,0 +1,51 @@
+"""API tokens of a product: created (shown once, stored hashed) and revoked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mlopsscore.errors import ApplicationError
+from surveys.models import ApiToken, Product
+from surveys.tokens.authentication import token_generate
+
+
+@transaction.atomic
+def token_create(
+    *,
+    product: Product,
+    name: str,
+    can_write_evidence: bool = True,
+    can_read: bool = True,
+    by: Any = None,
+) -> tuple[ApiToken, str]:
+    """A new token of ``product``; returns it with its raw value, which is never stored."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError("Give the token a name (for example the pipeline that uses it).")
+    if len(name) > 100:
+        raise ApplicationError("A token name has at most 100 characters.")
+    if not (can_write_evidence or can_read):
+        raise ApplicationError("A token needs at least one scope: write evidence or read.")
+    raw, prefix, key_hash = token_generate()
+    token = ApiToken(
+        product=product,
+        name=name,
+        prefix=prefix,
+        key_hash=key_hash,
+        can_write_evidence=can_write_evidence,
+        can_read=can_read,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    token.full_clean()
+    token.save()
+    return token, raw
+
+
+def token_revoke(*, token: ApiToken, by: Any = None) -> ApiToken:
+    """Revoke ``token`` for good; revoking twice keeps the first revocation time."""
+    ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
