@@ -13,12 +13,14 @@ from surveys.assessments.models import (
     CarryStatus,
     RevisionSource,
 )
+from surveys.audit.models import AuditCategory, AuditEvent, AuditSource
 from surveys.evidence.models import (
     Evidence,
     Outcome,
 )
 from surveys.guidelines.models import (
     Guideline,
+    GuidelineRevision,
 )
 from surveys.organisation.models import (
     Department,
@@ -54,12 +56,16 @@ __all__ = [
     "ApiToken",
     "Area",
     "AreaScore",
+    "AuditCategory",
+    "AuditEvent",
+    "AuditSource",
     "Assessment",
     "AssessmentStatus",
     "CarryStatus",
     "Department",
     "Evidence",
     "Guideline",
+    "GuidelineRevision",
     "Item",
     "Language",
     "Outcome",
