@@ -31,7 +31,7 @@ def audit_record(
         category=category,
         action=action,
         target=(target or (str(subject) if subject is not None else ""))[:200],
-        subject_type=subject._meta.model_name if subject is not None else "",
+        subject_type=(subject._meta.model_name or "") if subject is not None else "",
         subject_id=subject.pk if subject is not None else None,
         data=data,
     )

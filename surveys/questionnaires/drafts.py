@@ -81,7 +81,9 @@ def text_map(value: Any, current: Any = None) -> dict[str, str]:
 
 
 @transaction.atomic
-def draft_create(*, version: QuestionnaireVersion, new_version: str, by: Any) -> QuestionnaireVersion:
+def draft_create(
+    *, version: QuestionnaireVersion, new_version: str, by: Any
+) -> QuestionnaireVersion:
     """Copy a published version into a new draft."""
     if not KEY_RE.match(new_version or ""):
         raise ApplicationError(
@@ -148,9 +150,12 @@ def draft_upload(*, version: QuestionnaireVersion, data: Any, by: Any) -> Questi
 @transaction.atomic
 def file_load(*, data: Any, by: Any) -> QuestionnaireVersion:
     """A new draft from a file; a file naming an existing version is refused here."""
-    if isinstance(data, dict) and QuestionnaireVersion.objects.filter(
-        questionnaire__key=data.get("key"), version=data.get("version")
-    ).exists():
+    if (
+        isinstance(data, dict)
+        and QuestionnaireVersion.objects.filter(
+            questionnaire__key=data.get("key"), version=data.get("version")
+        ).exists()
+    ):
         raise ApplicationError(
             f"{data.get('key')}@{data.get('version')} already exists: "
             "upload into that draft from its page, or choose a new version."
@@ -230,7 +235,7 @@ def _check_area_key(version: QuestionnaireVersion, key: str, exclude: int | None
         raise ApplicationError(
             f"area {key!r}: key must be lowercase letters, digits, '.', '_', '-'"
         )
-    if version.areas.filter(key=key).exclude(pk=exclude).exists():
+    if version.areas.filter(key=key).exclude(pk=exclude or 0).exists():
         raise ApplicationError(f"area {key!r}: the key is used by another area")
 
 
@@ -265,7 +270,9 @@ def area_save(*, area: Area, fields: dict[str, Any], base_revision: int | None, 
 @transaction.atomic
 def area_remove(*, area: Area, by: Any) -> None:
     version = _draft(area.version)
-    _record(version, by, "area.removed", area.key, items=list(area.items.values_list("key", flat=True)))
+    _record(
+        version, by, "area.removed", area.key, items=list(area.items.values_list("key", flat=True))
+    )
     area.delete()
     _renumber(version)
 
@@ -281,14 +288,16 @@ def area_move(*, area: Area, direction: str, by: Any) -> None:
 # --- items ------------------------------------------------------------------------------
 
 
-def _check_item_identity(version: QuestionnaireVersion, key: str, code: str, exclude: int | None) -> None:
+def _check_item_identity(
+    version: QuestionnaireVersion, key: str, code: str, exclude: int | None
+) -> None:
     if not KEY_RE.match(key or ""):
         raise ApplicationError(
             f"item {key!r}: key {key!r} must be lowercase letters, digits, '.', '_', '-'"
         )
     if not code:
         raise ApplicationError(f"item {key!r}: code is missing")
-    others = version.items.exclude(pk=exclude)
+    others = version.items.exclude(pk=exclude or 0)
     if others.filter(key=key).exists():
         raise ApplicationError(f"item {key!r}: key is also used by another item")
     if (other := others.filter(code=code).first()) is not None:
@@ -348,9 +357,11 @@ def item_save(*, item: Item, fields: dict[str, Any], base_revision: int | None, 
         raise ApplicationError(f"Lineage {override!r} must be one of {', '.join(OVERRIDES)}.")
     replaces = str(fields.get("replaces") or "").strip()
     if replaces and (not KEY_RE.match(replaces) or replaces == key):
-        raise ApplicationError(f"item {key!r}: replaces {replaces!r} must be the key of an earlier item")
+        raise ApplicationError(
+            f"item {key!r}: replaces {replaces!r} must be the key of an earlier item"
+        )
     before = _item_fields(item)
-    criteria = fields.get("criteria") if isinstance(fields.get("criteria"), dict) else {}
+    criteria = fields["criteria"] if isinstance(fields.get("criteria"), dict) else {}
     item.key, item.code = key, code
     item.title = text_map(fields.get("title"), item.title)
     item.question = text_map(fields.get("question"), item.question)

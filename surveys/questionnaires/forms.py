@@ -16,7 +16,9 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 
 class CopyForm(forms.Form):
     new_version = forms.CharField(
-        label=gettext_lazy("New version"), max_length=50, help_text=gettext_lazy("for example 2027.1")
+        label=gettext_lazy("New version"),
+        max_length=50,
+        help_text=gettext_lazy("for example 2027.1"),
     )
 
 
@@ -26,8 +28,12 @@ class FileForm(forms.Form):
 
 class AreaAddForm(forms.Form):
     key = forms.CharField(label=gettext_lazy("Key"), max_length=50)
-    title_en = forms.CharField(label=gettext_lazy("Title (English)"), max_length=200, required=False)
-    title_ja = forms.CharField(label=gettext_lazy("Title (Japanese)"), max_length=200, required=False)
+    title_en = forms.CharField(
+        label=gettext_lazy("Title (English)"), max_length=200, required=False
+    )
+    title_ja = forms.CharField(
+        label=gettext_lazy("Title (Japanese)"), max_length=200, required=False
+    )
 
 
 class ItemAddForm(forms.Form):

@@ -206,9 +206,7 @@ def version_diff(version: QuestionnaireVersion) -> VersionDiff:
         old = old_items.get(item.key)
         if lineage.kind == REPLACES:
             source = old_items.get(item.replaces)
-            entries.append(
-                DiffEntry("replaced", item, source, lineage, text_changes(source, item))
-            )
+            entries.append(DiffEntry("replaced", item, source, lineage, text_changes(source, item)))
         elif old is None:
             entries.append(DiffEntry("added", item, None, lineage, text_changes(None, item)))
         else:

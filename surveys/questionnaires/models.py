@@ -165,7 +165,9 @@ class Item(_FrozenWithVersion):
     # over the automatic same/changed/new, with the reason for it.
     replaces = models.CharField(max_length=100, blank=True)
     lineage_override = models.CharField(
-        max_length=10, blank=True, choices=[("same", "same"), ("changed", "changed"), ("new", "new")]
+        max_length=10,
+        blank=True,
+        choices=[("same", "same"), ("changed", "changed"), ("new", "new")],
     )
     lineage_reason = models.TextField(blank=True)
     # Bumped on every change while the version is a draft (optimistic concurrency).

@@ -63,7 +63,9 @@ def _item_problems(item: Any, where: str) -> list[str]:
         problems.append(problem)
     replaces = item.get("replaces")
     if replaces is not None and not (isinstance(replaces, str) and KEY_RE.match(replaces)):
-        problems.append(f"{where}: replaces {replaces!r} must be the key of an earlier item or null")
+        problems.append(
+            f"{where}: replaces {replaces!r} must be the key of an earlier item or null"
+        )
     elif replaces is not None and replaces == key:
         problems.append(f"{where}: an item cannot replace itself")
     guideline = item.get("guideline")

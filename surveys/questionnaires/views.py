@@ -74,7 +74,9 @@ def version_load(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         _fail(request, exc)
         return redirect("questionnaires:studio")
-    messages.success(request, _("Draft %(label)s created from the file.") % {"label": version.label})
+    messages.success(
+        request, _("Draft %(label)s created from the file.") % {"label": version.label}
+    )
     return redirect("questionnaires:version", pk=version.pk)
 
 
@@ -269,7 +271,9 @@ def _conflict(
     return redirect("questionnaires:version", pk=version.pk)
 
 
-def _error(request: HttpRequest, version: QuestionnaireVersion, exc: ApplicationError) -> HttpResponse:
+def _error(
+    request: HttpRequest, version: QuestionnaireVersion, exc: ApplicationError
+) -> HttpResponse:
     if wants_json(request):
         return JsonResponse({"error": exc.message, "details": exc.details}, status=400)
     _fail(request, exc)
@@ -318,7 +322,10 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except drafts.DraftConflict as conflict:
         current: Any = conflict.current
-        theirs = {"key": current.key, **{f"title.{lang}": current.title.get(lang, "") for lang in LANGS}}
+        theirs = {
+            "key": current.key,
+            **{f"title.{lang}": current.title.get(lang, "") for lang in LANGS},
+        }
         return _conflict(request, area.version, current.revision, theirs, {"area": area.pk})
     except ApplicationError as exc:
         return _error(request, area.version, exc)

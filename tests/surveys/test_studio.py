@@ -80,7 +80,9 @@ def test_copy_from_the_page_makes_a_draft_with_lineage_against_the_source(
     client: Any, cast: Any, version: Any
 ) -> None:
     client.force_login(cast.admin)
-    response = client.post(reverse("questionnaires:copy", args=[version.pk]), {"new_version": "2027.1"})
+    response = client.post(
+        reverse("questionnaires:copy", args=[version.pk]), {"new_version": "2027.1"}
+    )
     copy = QuestionnaireVersion.objects.get(version="2027.1")
     assert response["Location"] == reverse("questionnaires:version", args=[copy.pk])
     assert copy.status == VersionStatus.DRAFT and copy.copied_from == version
@@ -146,7 +148,9 @@ def test_a_duplicate_code_is_refused_with_a_message(client: Any, cast: Any, draf
     assert response.json()["error"] == "item 'data.i1': code 'D2' is also used by item 'data.i2'"
 
 
-def test_add_replace_remove_reorder_then_diff_and_publish(client: Any, cast: Any, draft: Any) -> None:
+def test_add_replace_remove_reorder_then_diff_and_publish(
+    client: Any, cast: Any, draft: Any
+) -> None:
     client.force_login(cast.admin)
     data_area = draft.areas.get(key="data")
     client.post(
@@ -161,14 +165,20 @@ def test_add_replace_remove_reorder_then_diff_and_publish(client: Any, cast: Any
     old = draft.items.get(key="monitoring.i3")
     client.post(reverse("questionnaires:item", args=[old.pk]), {"action": "remove"})
     mon = draft.areas.get(key="monitoring")
-    client.post(reverse("questionnaires:item-add", args=[mon.pk]), {"key": "monitoring.slo", "code": "MON8"})
+    client.post(
+        reverse("questionnaires:item-add", args=[mon.pk]), {"key": "monitoring.slo", "code": "MON8"}
+    )
     slo = draft.items.get(key="monitoring.slo")
     body = _save(
-        client, slo, **{**texts, "title.en": "SLOs", "replaces": "monitoring.i3", "lineage_reason": "split"}
+        client,
+        slo,
+        **{**texts, "title.en": "SLOs", "replaces": "monitoring.i3", "lineage_reason": "split"},
     ).json()
     assert body["lineage"] == "replaces monitoring.i3"
     client.post(reverse("questionnaires:item", args=[new.pk]), {"action": "up"})
-    codes = list(draft.items.filter(area=data_area).order_by("position").values_list("code", flat=True))
+    codes = list(
+        draft.items.filter(area=data_area).order_by("position").values_list("code", flat=True)
+    )
     assert codes == ["D1", "D2", "D3", "D4", "D5", "D6", "D8", "D7"]
     diff = version_diff(draft)
     assert [e.new.key for e in diff.added] == ["data.drift"]
@@ -213,7 +223,9 @@ def test_two_admins_editing_one_item_get_a_conflict_and_see_each_other(
     body = response.json()
     assert body["theirs"]["title.en"] == "Ben's title" and body["by"] == "Ben Admin"
     assert body["revision"] == 1
-    changes = client.get(reverse("questionnaires:changes", args=[draft.pk]), {"after": start}).json()
+    changes = client.get(
+        reverse("questionnaires:changes", args=[draft.pk]), {"after": start}
+    ).json()
     assert [(c["by"], c["what"]) for c in changes["changes"]] == [("Ben Admin", "mlts@2027.1 D1")]
     item.refresh_from_db()
     assert item.title["en"] == "Ben's title"
@@ -267,7 +279,9 @@ def test_load_a_new_file_as_a_draft(client: Any, cast: Any) -> None:
     assert response["Location"] == reverse("questionnaires:version", args=[version.pk])
     assert version.status == VersionStatus.DRAFT and version.items.count() == 8
     again = SimpleUploadedFile("q.json", json.dumps(data).encode(), "application/json")
-    page = client.post(reverse("questionnaires:load"), {"file": again}, follow=True).content.decode()
+    page = client.post(
+        reverse("questionnaires:load"), {"file": again}, follow=True
+    ).content.decode()
     assert "gov@1 already exists" in page
 
 
