@@ -93,7 +93,7 @@
     if (busy.has(form)) { again.add(form); return; }
     busy.add(form);
     state(form, T.saving);
-    fetch(form.action, {
+    fetch(form.getAttribute("action"), {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf(form) },
