@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("surveys.api_urls")),
     path("rounds/", include("surveys.rounds.urls")),
     path("questionnaires/", include("surveys.questionnaires.urls")),
+    path("organisation/", include("surveys.organisation.urls")),
     path("tokens/", include("surveys.tokens.urls")),
     path("reports/", include("reports.urls")),
     path("", include("surveys.urls")),

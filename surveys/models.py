@@ -49,6 +49,7 @@ from surveys.rounds.models import (
 from surveys.tokens.models import (
     ApiToken,
 )
+from surveys.uploads.models import StagedUpload
 
 __all__ = [
     "Answer",
@@ -81,6 +82,7 @@ __all__ = [
     "RoundReminder",
     "RoundReport",
     "RoundStatus",
+    "StagedUpload",
     "VersionStatus",
     "default_evidence_window_days",
     "default_reminder_days",
