@@ -35,9 +35,11 @@ from surveys.questionnaires.models import (
     VersionStatus,
 )
 from surveys.rounds.models import (
+    MailAudience,
     Round,
     RoundEvent,
     RoundEventKind,
+    RoundMail,
     RoundReminder,
     RoundReport,
     RoundStatus,
@@ -62,6 +64,7 @@ __all__ = [
     "Guideline",
     "Item",
     "Language",
+    "MailAudience",
     "Outcome",
     "Phase",
     "Product",
@@ -72,6 +75,7 @@ __all__ = [
     "Round",
     "RoundEvent",
     "RoundEventKind",
+    "RoundMail",
     "RoundReminder",
     "RoundReport",
     "RoundStatus",
