@@ -34,7 +34,7 @@ def clamp_round_settings(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0002_rounds_beat_schedule'),
+        ('surveys', '0003_admin_console'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
