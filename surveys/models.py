@@ -37,9 +37,11 @@ from surveys.questionnaires.models import (
     VersionStatus,
 )
 from surveys.rounds.models import (
+    MailAudience,
     Round,
     RoundEvent,
     RoundEventKind,
+    RoundMail,
     RoundReminder,
     RoundReport,
     RoundStatus,
@@ -69,6 +71,7 @@ __all__ = [
     "GuidelineRevision",
     "Item",
     "Language",
+    "MailAudience",
     "Outcome",
     "Phase",
     "Product",
@@ -79,6 +82,7 @@ __all__ = [
     "Round",
     "RoundEvent",
     "RoundEventKind",
+    "RoundMail",
     "RoundReminder",
     "RoundReport",
     "RoundStatus",
