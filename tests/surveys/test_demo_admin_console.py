@@ -13,8 +13,17 @@ from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/questionnaires/", "/organisation/", "/organisation/products/", "/organisation/people/",
-         "/organisation/bulk/", "/guidelines/", "/imports/answers/", "/audit/", "/rounds/"]  # fmt: skip
+PAGES = [
+    "/questionnaires/",
+    "/organisation/",
+    "/organisation/products/",
+    "/organisation/people/",
+    "/organisation/bulk/",
+    "/guidelines/",
+    "/imports/answers/",
+    "/audit/",
+    "/rounds/",
+]
 
 
 def test_the_demo_admin_opens_every_console_page_without_staff_rights(client: Any) -> None:
