@@ -21,6 +21,7 @@ class AuditCategory(models.TextChoices):
     TOKENS = "tokens", _("Tokens")
     GUIDELINES = "guidelines", _("Guidelines")
     IMPORTS = "imports", _("Imports")
+    REVIEWS = "reviews", _("Reviews")
 
 
 class AuditEvent(models.Model):
