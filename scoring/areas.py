@@ -40,10 +40,6 @@ class ScoreCard:
     def total(self) -> int:
         return sum(area.n for area in self.areas.values())
 
-    @property
-    def unanswered(self) -> int:
-        return self.total - self.answered
-
 
 def score_area(key: str, values: Sequence[str | None], policy: Policy) -> AreaScore:
     """One area's score from its items' values (None = unanswered)."""
