@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0004_round_bounds_sources_mail'),
+        ('surveys', '0005_staged_uploads_audit_index'),
     ]
 
     operations = [
