@@ -17,7 +17,6 @@ urlpatterns = [
     path("guidelines/", include("surveys.guidelines.urls")),
     path("imports/", include("surveys.imports.urls")),
     path("audit/", include("surveys.audit.urls")),
-    path("reviews/", include("surveys.reviews.urls")),
     path("tokens/", include("surveys.tokens.urls")),
     path("reports/", include("reports.urls")),
     path("", include("surveys.urls")),

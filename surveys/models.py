@@ -36,14 +36,6 @@ from surveys.questionnaires.models import (
     QuestionnaireVersion,
     VersionStatus,
 )
-from surveys.reviews.models import (
-    MessageKind,
-    QueryState,
-    Review,
-    ReviewMessage,
-    ReviewQuery,
-    ReviewState,
-)
 from surveys.rounds.models import (
     MailAudience,
     Round,
@@ -79,18 +71,12 @@ __all__ = [
     "Item",
     "Language",
     "MailAudience",
-    "MessageKind",
     "Outcome",
     "Phase",
     "Product",
     "Profile",
-    "QueryState",
     "Questionnaire",
     "QuestionnaireVersion",
-    "Review",
-    "ReviewMessage",
-    "ReviewQuery",
-    "ReviewState",
     "RevisionSource",
     "Round",
     "RoundEvent",

@@ -21,7 +21,6 @@ class AuditCategory(models.TextChoices):
     TOKENS = "tokens", _("Tokens")
     GUIDELINES = "guidelines", _("Guidelines")
     IMPORTS = "imports", _("Imports")
-    REVIEWS = "reviews", _("Reviews")
 
 
 class AuditEvent(models.Model):
