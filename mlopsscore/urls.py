@@ -14,5 +14,6 @@ urlpatterns = [
     path("rounds/", include("surveys.rounds.urls")),
     path("tokens/", include("surveys.tokens.urls")),
     path("reports/", include("reports.urls")),
+    path("reviews/", include("surveys.reviews.urls")),
     path("", include("surveys.urls")),
 ]

@@ -20,6 +20,7 @@ from surveys.assessments.selectors import (
 from surveys.i18n import tr
 from surveys.models import Area, Assessment, AssessmentStatus
 from surveys.organisation.selectors import products_visible_to
+from surveys.reviews.selectors import review_states_of
 
 
 def _area_titles(assessments: list[Assessment]) -> dict[str, str]:
@@ -123,6 +124,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             if latest
             else [],
             "steps": product_next_steps(latest) if latest else [],
+            "review_states": review_states_of(assessments),
         },
     )
 

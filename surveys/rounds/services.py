@@ -40,6 +40,7 @@ from surveys.models import (
     RoundStatus,
     VersionStatus,
 )
+from surveys.reviews.services import na_carry_apply
 from surveys.rounds import notifications
 
 logger = logging.getLogger(__name__)
@@ -201,6 +202,7 @@ class OpenResult:
     carried: int = 0
     new: int = 0
     changed: int = 0
+    na_expired: int = 0
     emails: int = 0
 
 
@@ -331,6 +333,7 @@ def round_open(
         result.assessments += len(created)
         result.new += sum(1 for row in rows if row[6] == CarryStatus.NEW)
         result.changed += sum(1 for row in rows if row[6] == CarryStatus.CHANGED)
+    result.na_expired = na_carry_apply(round=round, now=now)
     result.carried = _carry_revisions(round, now)
     _event(
         round,
