@@ -179,3 +179,24 @@ def test_round_page_shows_coverage_changes_and_raw_scores(
     accepted = client_for(cast, "manager").get(f"/reviews/rounds/{rnd.pk}/?state=accepted")
     assert "Ads Ctr" in accepted.content.decode()
     assert other.product.name not in accepted.content.decode().split('id="assessments"')[1]
+
+
+def test_japanese_pages_and_email(
+    assessment: Any, rnd: Any, cast: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from surveys.models import Profile
+
+    Profile.objects.create(user=cast.member, language="ja")
+    with django_capture_on_commit_callbacks(execute=True):
+        query_on(assessment, cast)
+    [mail] = mailoutbox
+    assert "レビュアーから質問があります" in mail.subject
+    assert "次の回答について問い合わせています" in mail.body
+    manager = client_for(cast, "manager")
+    manager.cookies["django_language"] = "ja"
+    html = manager.get(f"/reviews/rounds/{rnd.pk}/").content.decode()
+    assert "レビューの網羅率" in html and "校正サンプル" in html
+    member = client_for(cast, "member")
+    member.cookies["django_language"] = "ja"
+    html = member.get(f"/assessments/{assessment.pk}/").content.decode()
+    assert "レビュー中" in html and "レビュアーへの返信" in html
