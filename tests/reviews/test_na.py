@@ -175,3 +175,17 @@ def test_an_approval_without_expiry_keeps_being_carried(approval_version: Any, c
     _, carried = next_round(approval_version, cast, first, "2026-10", dt.date(2026, 10, 1))
     review = selectors.assessment_review(carried, cast.admin)
     assert review.na[na_answer(carried).item_id] == NaStatus.APPROVED
+
+
+def test_the_assessment_page_marks_pending_and_expired_na(approval_version: Any, cast: Any) -> None:
+    from tests.reviews.conftest import client_for
+
+    first, assessment = first_round(approval_version, cast)
+    html = client_for(cast, "member").get(f"/assessments/{assessment.pk}/").content.decode()
+    assert "2 N/A pending approval" in html
+    assert html.count("data-na-state>N/A pending approval") == 2
+    services.na_approve(answer=na_answer(assessment), by=cast.admin, rounds=1)
+    _, carried = next_round(approval_version, cast, first, "2026-10", dt.date(2026, 10, 1))
+    html = client_for(cast, "member").get(f"/assessments/{carried.pk}/").content.decode()
+    assert "N/A approval expired" in html and "answer this item again" in html
+    assert "1 N/A pending approval" in html  # monitoring.i7 was never approved

@@ -200,3 +200,8 @@ def test_japanese_pages_and_email(
     member.cookies["django_language"] = "ja"
     html = member.get(f"/assessments/{assessment.pk}/").content.decode()
     assert "レビュー中" in html and "レビュアーへの返信" in html
+
+
+def test_the_round_page_links_to_its_review(rnd: Any, cast: Any) -> None:
+    html = client_for(cast, "admin").get(f"/rounds/{rnd.pk}/").content.decode()
+    assert f'href="/reviews/rounds/{rnd.pk}/"' in html
