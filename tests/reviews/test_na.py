@@ -189,3 +189,13 @@ def test_the_assessment_page_marks_pending_and_expired_na(approval_version: Any,
     html = client_for(cast, "member").get(f"/assessments/{carried.pk}/").content.decode()
     assert "N/A approval expired" in html and "answer this item again" in html
     assert "1 N/A pending approval" in html  # monitoring.i7 was never approved
+
+
+def test_the_product_page_marks_pending_na_beside_the_score(
+    approval_version: Any, cast: Any
+) -> None:
+    from tests.reviews.conftest import client_for
+
+    first_round(approval_version, cast)
+    html = client_for(cast, "manager").get(f"/products/{cast.product.slug}/").content.decode()
+    assert html.count("data-pending-na>2 N/A pending") == 2  # latest score and history
