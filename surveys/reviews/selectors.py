@@ -71,7 +71,7 @@ def review_states_of(assessments: Iterable[Assessment]) -> dict[int, str]:
 
 
 def requires_approval(round: Round) -> bool:
-    return bool(getattr(round.version, "na_requires_approval", False))
+    return bool(round.version.na_requires_approval)
 
 
 def na_states(answers: Iterable[tuple[int, str]]) -> dict[int, str]:

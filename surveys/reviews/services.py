@@ -243,7 +243,7 @@ def _na_answer_locked(answer: Answer, by: Any) -> Answer:
         .select_related("assessment__round__version", "item")
         .get(pk=answer.pk)
     )
-    if not getattr(answer.assessment.round.version, "na_requires_approval", False):
+    if not answer.assessment.round.version.na_requires_approval:
         raise ApplicationError(_("This questionnaire version does not ask for N/A approval."))
     if answer.value != NA:
         raise ApplicationError(_("This answer is not N/A (any more)."))

@@ -39,18 +39,15 @@ def assessment(rnd: Any, cast: Any) -> Assessment:
     return submitted(rnd, cast.product, cast.member, {"monitoring.i1": "0.5"})
 
 
-def require_approval(version: QuestionnaireVersion, monkeypatch: pytest.MonkeyPatch) -> None:
+def require_approval(version: QuestionnaireVersion) -> None:
     """Turn on the version setting ``na_requires_approval`` (DESIGN §3)."""
-    if any(f.name == "na_requires_approval" for f in QuestionnaireVersion._meta.fields):
-        QuestionnaireVersion.objects.filter(pk=version.pk).update(na_requires_approval=True)
-        version.refresh_from_db()
-    else:  # the field arrives with the admin console's migration
-        monkeypatch.setattr(QuestionnaireVersion, "na_requires_approval", True, raising=False)
+    QuestionnaireVersion.objects.filter(pk=version.pk).update(na_requires_approval=True)
+    version.refresh_from_db()
 
 
 @pytest.fixture
-def approval_version(version: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    require_approval(version, monkeypatch)
+def approval_version(version: Any) -> Any:
+    require_approval(version)
     return version
 
 
