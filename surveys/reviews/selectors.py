@@ -138,6 +138,13 @@ class QueryThread:
     def answer_changed(self) -> bool:
         return self.value_now != self.query.value_when_asked
 
+    @property
+    def awaits_reviewer(self) -> bool:
+        """The team replied, or answered by changing the answer."""
+        return self.query.status == QueryStatus.REPLIED or (
+            self.query.status == QueryStatus.OPEN and self.answer_changed
+        )
+
 
 @dataclass
 class AssessmentReview:
@@ -205,24 +212,37 @@ def assessment_review(assessment: Assessment, user: Any) -> AssessmentReview:
 
 
 def queries_awaiting(user: Any) -> list[dict[str, Any]]:
-    """Assessments of the user's own products with queries waiting for their team."""
+    """Assessments of the user's own products with queries waiting for their team: open,
+    and not yet answered by changing the answer either."""
     if not user.is_authenticated:
         return []
-    rows = (
-        ReviewQuery.objects.filter(status=QueryStatus.OPEN, assessment__product__members=user)
-        .values("assessment_id", "assessment__product__name", "assessment__round__label")
-        .annotate(n=Count("id"))
-        .order_by("assessment__product__name", "assessment_id")
+    queries = list(
+        ReviewQuery.objects.filter(
+            status=QueryStatus.OPEN, assessment__product__members=user
+        ).values_list(
+            "assessment_id",
+            "item_id",
+            "value_when_asked",
+            "assessment__product__name",
+            "assessment__round__label",
+        )
     )
-    return [
-        {
-            "assessment_id": row["assessment_id"],
-            "product": row["assessment__product__name"],
-            "round": row["assessment__round__label"],
-            "count": row["n"],
-        }
-        for row in rows
-    ]
+    now = dict(
+        ((a, i), v)
+        for a, i, v in Answer.objects.filter(assessment_id__in={q[0] for q in queries}).values_list(
+            "assessment_id", "item_id", "value"
+        )
+    )
+    waiting: dict[int, dict[str, Any]] = {}
+    for assessment_id, item_id, asked, product, label in queries:
+        if now.get((assessment_id, item_id)) != asked:
+            continue
+        row = waiting.setdefault(
+            assessment_id,
+            {"assessment_id": assessment_id, "product": product, "round": label, "count": 0},
+        )
+        row["count"] += 1
+    return sorted(waiting.values(), key=lambda r: (r["product"], r["assessment_id"]))
 
 
 # --- the round's review ----------------------------------------------------------------
@@ -416,4 +436,34 @@ def audit_rows(steps: Iterable[ReviewStep]) -> list[dict[str, Any]]:
             "assessment_id": step.assessment_id,
         }
         for step in steps
+    ]
+
+
+def rounds_summary(rounds: Sequence[Round]) -> list[dict[str, Any]]:
+    """Per round: submitted, sampled, queried and accepted assessments, and its N/A by
+    approval state (where its version asks for approval), in a few grouped queries."""
+    ids = [r.pk for r in rounds]
+
+    def per_round(queryset: QuerySet[Any], key: str = "round_id") -> dict[int, int]:
+        return dict(queryset.values_list(key).annotate(n=Count("id", distinct=True)))
+
+    base = Assessment.objects.filter(round_id__in=ids)
+    submitted = per_round(base.filter(status=AssessmentStatus.SUBMITTED))
+    queried = per_round(base.filter(review__state=ReviewState.QUERIED))
+    accepted = per_round(base.filter(accepted_q()))
+    sampled = dict(
+        SamplePick.objects.filter(sample__round_id__in=ids)
+        .values_list("sample__round_id")
+        .annotate(n=Count("assessment_id", distinct=True))
+    )
+    return [
+        {
+            "round": r,
+            "submitted": submitted.get(r.pk, 0),
+            "sampled": sampled.get(r.pk, 0),
+            "queried": queried.get(r.pk, 0),
+            "accepted": accepted.get(r.pk, 0),
+            "na": na_counts(r) if requires_approval(r) else None,
+        }
+        for r in rounds
     ]

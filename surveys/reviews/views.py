@@ -80,7 +80,7 @@ def review_index(request: HttpRequest) -> HttpResponse:
         .select_related("version")
         .order_by("-opens_on", "-pk")
     )
-    return render(request, "reviews/index.html", {"rounds": rounds})
+    return render(request, "reviews/index.html", {"rows": selectors.rounds_summary(list(rounds))})
 
 
 @login_required

@@ -199,3 +199,16 @@ def test_the_product_page_marks_pending_na_beside_the_score(
     first_round(approval_version, cast)
     html = client_for(cast, "manager").get(f"/products/{cast.product.slug}/").content.decode()
     assert html.count("data-pending-na>2 N/A pending") == 2  # latest score and history
+
+
+def test_the_reviews_index_counts_na_per_round(approval_version: Any, cast: Any) -> None:
+    from tests.reviews.conftest import client_for
+
+    rnd, assessment = first_round(approval_version, cast)
+    services.na_approve(answer=na_answer(assessment), by=cast.admin)
+    services.na_reject(answer=na_answer(assessment, "monitoring.i7"), by=cast.admin, comment="no")
+    [row] = selectors.rounds_summary([rnd])
+    assert row["na"] == {"approved": 1, "pending": 0, "rejected": 1}
+    assert (row["submitted"], row["sampled"], row["queried"], row["accepted"]) == (0, 0, 0, 0)
+    html = client_for(cast, "manager").get("/reviews/").content.decode()
+    assert "1 · 0 · 1" in html

@@ -187,3 +187,13 @@ def test_review_steps_reach_the_audit_rows(assessment: Any, cast: Any) -> None:
         ("review.replied", cast.member, "Ads Ctr · 2026-10 · D1", "ok"),
         ("review.queried", cast.admin, "Ads Ctr · 2026-10 · D1", "?"),
     ]
+
+
+def test_changing_the_answer_answers_the_query(assessment: Any, cast: Any) -> None:
+    infra = item(assessment, "infra.i2")
+    services.review_query(assessment=assessment, items=[infra], comment="?", by=cast.admin)
+    assert selectors.queries_awaiting(cast.member)[0]["count"] == 1
+    answer_set(assessment=assessment, item=infra, value="0.5", base_revision=None, by=cast.member)
+    assert selectors.queries_awaiting(cast.member) == []
+    [thread] = selectors.assessment_review(assessment, cast.admin).threads[infra.pk]
+    assert thread.awaits_reviewer
