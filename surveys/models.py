@@ -49,9 +49,11 @@ from surveys.reviews.models import (
     StepKind,
 )
 from surveys.rounds.models import (
+    MailAudience,
     Round,
     RoundEvent,
     RoundEventKind,
+    RoundMail,
     RoundReminder,
     RoundReport,
     RoundStatus,
@@ -80,6 +82,7 @@ __all__ = [
     "GuidelineRevision",
     "Item",
     "Language",
+    "MailAudience",
     "NaDecision",
     "NaStatus",
     "Outcome",
@@ -98,6 +101,7 @@ __all__ = [
     "Round",
     "RoundEvent",
     "RoundEventKind",
+    "RoundMail",
     "RoundReminder",
     "RoundReport",
     "RoundStatus",
