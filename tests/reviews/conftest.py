@@ -7,18 +7,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from surveys.assessments.services import assessment_submit
 from surveys.models import Assessment, QuestionnaireVersion
 from tests import factories
-
-
-def client_for(cast: Any, who: str | None) -> Client:
-    client = Client()
-    if who:
-        client.force_login(getattr(cast, who))
-    return client
 
 
 def submitted(rnd: Any, product: Any, by: Any, values: dict[str, str] | None = None) -> Assessment:

@@ -177,38 +177,36 @@ def test_an_approval_without_expiry_keeps_being_carried(approval_version: Any, c
     assert review.na[na_answer(carried).item_id] == NaStatus.APPROVED
 
 
-def test_the_assessment_page_marks_pending_and_expired_na(approval_version: Any, cast: Any) -> None:
-    from tests.reviews.conftest import client_for
-
+def test_the_assessment_page_marks_pending_and_expired_na(
+    approval_version: Any, cast: Any, client_for: Any
+) -> None:
     first, assessment = first_round(approval_version, cast)
-    html = client_for(cast, "member").get(f"/assessments/{assessment.pk}/").content.decode()
+    html = client_for("member").get(f"/assessments/{assessment.pk}/").content.decode()
     assert "2 N/A pending approval" in html
     assert html.count("data-na-state>N/A pending approval") == 2
     services.na_approve(answer=na_answer(assessment), by=cast.admin, rounds=1)
     _, carried = next_round(approval_version, cast, first, "2026-10", dt.date(2026, 10, 1))
-    html = client_for(cast, "member").get(f"/assessments/{carried.pk}/").content.decode()
+    html = client_for("member").get(f"/assessments/{carried.pk}/").content.decode()
     assert "N/A approval expired" in html and "answer this item again" in html
     assert "1 N/A pending approval" in html  # monitoring.i7 was never approved
 
 
 def test_the_product_page_marks_pending_na_beside_the_score(
-    approval_version: Any, cast: Any
+    approval_version: Any, cast: Any, client_for: Any
 ) -> None:
-    from tests.reviews.conftest import client_for
-
     first_round(approval_version, cast)
-    html = client_for(cast, "manager").get(f"/products/{cast.product.slug}/").content.decode()
+    html = client_for("manager").get(f"/products/{cast.product.slug}/").content.decode()
     assert html.count("data-pending-na>2 N/A pending") == 2  # latest score and history
 
 
-def test_the_reviews_index_counts_na_per_round(approval_version: Any, cast: Any) -> None:
-    from tests.reviews.conftest import client_for
-
+def test_the_reviews_index_counts_na_per_round(
+    approval_version: Any, cast: Any, client_for: Any
+) -> None:
     rnd, assessment = first_round(approval_version, cast)
     services.na_approve(answer=na_answer(assessment), by=cast.admin)
     services.na_reject(answer=na_answer(assessment, "monitoring.i7"), by=cast.admin, comment="no")
     [row] = selectors.rounds_summary([rnd])
     assert row["na"] == {"approved": 1, "pending": 0, "rejected": 1}
     assert (row["submitted"], row["sampled"], row["queried"], row["accepted"]) == (0, 0, 0, 0)
-    html = client_for(cast, "manager").get("/reviews/").content.decode()
+    html = client_for("manager").get("/reviews/").content.decode()
     assert "1 · 0 · 1" in html

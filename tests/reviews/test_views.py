@@ -7,23 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from surveys.models import Item, QueryStatus, ReviewQuery, ReviewSample, ReviewState
 from surveys.reviews import selectors, services
-from surveys.tokens.services import token_create
-from tests.reviews.conftest import client_for
-
-CAST = ["member", "other_member", "manager", "admin", "anonymous", "other_token"]
-
-
-def caller(cast: Any, who: str) -> Client:
-    if who == "anonymous":
-        return Client()
-    if who == "other_token":
-        _, secret = token_create(product=cast.other_product, name="ci")
-        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    return client_for(cast, who)
+from tests.conftest import WHO
 
 
 def query_on(assessment: Any, cast: Any, key: str = "infra.i2") -> ReviewQuery:
@@ -38,10 +25,10 @@ READ = {"member": 403, "other_member": 403, "manager": 200, "admin": 200}
 READ_ONE = {"member": 403, "other_member": 404, "manager": 200, "admin": 200}
 
 
-@pytest.mark.parametrize("who", CAST)
-def test_round_review_page(assessment: Any, rnd: Any, cast: Any, who: str) -> None:
-    response = caller(cast, who).get(f"/reviews/rounds/{rnd.pk}/")
-    if who in ("anonymous", "other_token"):
+@pytest.mark.parametrize("who", WHO)
+def test_round_review_page(assessment: Any, rnd: Any, cast: Any, who: str, client_for: Any) -> None:
+    response = client_for(who).get(f"/reviews/rounds/{rnd.pk}/")
+    if who in ("anonymous", "foreign_token"):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
         return
     assert response.status_code == READ[who]
@@ -49,14 +36,14 @@ def test_round_review_page(assessment: Any, rnd: Any, cast: Any, who: str) -> No
         html = response.content.decode()
         assert "Review coverage" in html and "Ads Ctr" in html
         assert ('id="sample-form"' in html) == (who == "admin")
-    index = caller(cast, who).get("/reviews/")
+    index = client_for(who).get("/reviews/")
     assert index.status_code == READ[who]
 
 
-@pytest.mark.parametrize("who", CAST)
-def test_assessment_review_page(assessment: Any, cast: Any, who: str) -> None:
-    response = caller(cast, who).get(f"/reviews/assessments/{assessment.pk}/")
-    if who in ("anonymous", "other_token"):
+@pytest.mark.parametrize("who", WHO)
+def test_assessment_review_page(assessment: Any, cast: Any, who: str, client_for: Any) -> None:
+    response = client_for(who).get(f"/reviews/assessments/{assessment.pk}/")
+    if who in ("anonymous", "foreign_token"):
         assert response.status_code == 302
         return
     assert response.status_code == READ_ONE[who]
@@ -64,12 +51,12 @@ def test_assessment_review_page(assessment: Any, cast: Any, who: str) -> None:
         assert ('id="query-form"' in response.content.decode()) == (who == "admin")
 
 
-@pytest.mark.parametrize("who", CAST)
+@pytest.mark.parametrize("who", WHO)
 def test_only_admins_query_accept_resolve_and_draw(
-    assessment: Any, rnd: Any, cast: Any, who: str
+    assessment: Any, rnd: Any, cast: Any, who: str, client_for: Any
 ) -> None:
     item = Item.objects.get(version=rnd.version, key="data.i1")
-    client = caller(cast, who)
+    client = client_for(who)
     response = client.post(
         f"/reviews/assessments/{assessment.pk}/query/", {"items": [item.pk], "comment": "Why?"}
     )
@@ -92,10 +79,10 @@ def test_only_admins_query_accept_resolve_and_draw(
     assert ReviewSample.objects.exists() == (who == "admin")
 
 
-@pytest.mark.parametrize("who", CAST)
-def test_the_products_team_replies(assessment: Any, cast: Any, who: str) -> None:
+@pytest.mark.parametrize("who", WHO)
+def test_the_products_team_replies(assessment: Any, cast: Any, who: str, client_for: Any) -> None:
     query = query_on(assessment, cast)
-    response = caller(cast, who).post(
+    response = client_for(who).post(
         f"/reviews/queries/{query.pk}/reply/", {"comment": "The check runs nightly"}
     )
     expected = {"member": 302, "other_member": 404, "manager": 403, "admin": 302}
@@ -106,9 +93,11 @@ def test_the_products_team_replies(assessment: Any, cast: Any, who: str) -> None
         assert response["Location"] == f"/assessments/{assessment.pk}/#item-{query.item_id}"
 
 
-def test_the_team_sees_the_query_beside_its_item_and_the_mark(assessment: Any, cast: Any) -> None:
+def test_the_team_sees_the_query_beside_its_item_and_the_mark(
+    assessment: Any, cast: Any, client_for: Any
+) -> None:
     query = query_on(assessment, cast)
-    member = client_for(cast, "member")
+    member = client_for("member")
     html = member.get(f"/assessments/{assessment.pk}/").content.decode()
     block = html[html.index(f'id="review-{query.item_id}"') :]
     assert "No check has run since March" in block[:3000]
@@ -123,13 +112,13 @@ def test_the_team_sees_the_query_beside_its_item_and_the_mark(assessment: Any, c
     product = member.get(f"/products/{cast.product.slug}/").content.decode()
     assert 'data-review-state="queried"' in product
     # Another product's member sees none of it on their home page.
-    assert (
-        "Questions from reviewers" not in client_for(cast, "other_member").get("/").content.decode()
-    )
+    assert "Questions from reviewers" not in client_for("other_member").get("/").content.decode()
 
 
-def test_bad_input_is_a_message_not_a_500(assessment: Any, rnd: Any, cast: Any) -> None:
-    admin = client_for(cast, "admin")
+def test_bad_input_is_a_message_not_a_500(
+    assessment: Any, rnd: Any, cast: Any, client_for: Any
+) -> None:
+    admin = client_for("admin")
     response = admin.post(
         f"/reviews/assessments/{assessment.pk}/query/", {"comment": "x"}, follow=True
     )
@@ -150,7 +139,7 @@ def test_bad_input_is_a_message_not_a_500(assessment: Any, rnd: Any, cast: Any) 
 
 
 def test_round_page_shows_coverage_changes_and_raw_scores(
-    assessment: Any, rnd: Any, cast: Any
+    assessment: Any, rnd: Any, cast: Any, client_for: Any
 ) -> None:
     from surveys.assessments.services import answer_set, assessment_submit
     from tests.reviews.conftest import submitted
@@ -174,15 +163,20 @@ def test_round_page_shows_coverage_changes_and_raw_scores(
         cast.other_product.department.name: (0, 1, 1, 0),
     }
     assert (total.changed_answers, total.reviewed_answers) == (1, 28)
-    html = client_for(cast, "manager").get(f"/reviews/rounds/{rnd.pk}/").content.decode()
+    html = client_for("manager").get(f"/reviews/rounds/{rnd.pk}/").content.decode()
     assert "1 / 2 / 2" in html and "(1 / 28)" in html
-    accepted = client_for(cast, "manager").get(f"/reviews/rounds/{rnd.pk}/?state=accepted")
+    accepted = client_for("manager").get(f"/reviews/rounds/{rnd.pk}/?state=accepted")
     assert "Ads Ctr" in accepted.content.decode()
     assert other.product.name not in accepted.content.decode().split('id="assessments"')[1]
 
 
 def test_japanese_pages_and_email(
-    assessment: Any, rnd: Any, cast: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+    assessment: Any,
+    rnd: Any,
+    cast: Any,
+    mailoutbox: Any,
+    django_capture_on_commit_callbacks: Any,
+    client_for: Any,
 ) -> None:
     from surveys.models import Profile
 
@@ -192,16 +186,16 @@ def test_japanese_pages_and_email(
     [mail] = mailoutbox
     assert "レビュアーから質問があります" in mail.subject
     assert "次の回答について問い合わせています" in mail.body
-    manager = client_for(cast, "manager")
+    manager = client_for("manager")
     manager.cookies["django_language"] = "ja"
     html = manager.get(f"/reviews/rounds/{rnd.pk}/").content.decode()
     assert "レビューの網羅率" in html and "校正サンプル" in html
-    member = client_for(cast, "member")
+    member = client_for("member")
     member.cookies["django_language"] = "ja"
     html = member.get(f"/assessments/{assessment.pk}/").content.decode()
     assert "レビュー中" in html and "レビュアーへの返信" in html
 
 
-def test_the_round_page_links_to_its_review(rnd: Any, cast: Any) -> None:
-    html = client_for(cast, "admin").get(f"/rounds/{rnd.pk}/").content.decode()
+def test_the_round_page_links_to_its_review(rnd: Any, cast: Any, client_for: Any) -> None:
+    html = client_for("admin").get(f"/rounds/{rnd.pk}/").content.decode()
     assert f'href="/reviews/rounds/{rnd.pk}/"' in html
