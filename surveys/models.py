@@ -63,6 +63,7 @@ from surveys.rounds.models import (
 from surveys.tokens.models import (
     ApiToken,
 )
+from surveys.uploads.models import StagedUpload
 
 __all__ = [
     "Answer",
@@ -106,6 +107,7 @@ __all__ = [
     "RoundReport",
     "RoundStatus",
     "SamplePick",
+    "StagedUpload",
     "StepKind",
     "VersionStatus",
     "default_evidence_window_days",
