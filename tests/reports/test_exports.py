@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from python_calamine import CalamineWorkbook
 
 from reports.exports import SHEETS
 from surveys.models import Answer
@@ -32,6 +33,15 @@ def open_workbook(content: bytes) -> Any:
 
 def sheet_rows(workbook: Any, name: str) -> list[list[Any]]:
     return [list(row) for row in workbook[name].iter_rows(values_only=True)]
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def calamine_rows(path: Any, name: str) -> list[list[Any]]:
+    with CalamineWorkbook.from_path(str(path)) as workbook:
+        return [list(row) for row in workbook.get_sheet_by_name(name).iter_rows()]
 
 
 def test_the_command_writes_the_workbook(org: Any, tmp_path: Any) -> None:
@@ -140,15 +150,15 @@ def test_the_answers_sheet_is_the_long_format(org: Any, tmp_path: Any) -> None:
 
 
 def test_answers_sheet_text_is_kept_as_typed(org: Any, tmp_path: Any) -> None:
-    """The Answers sheet is written as XML text by the export itself: markup characters,
-    surrounding spaces and line breaks come back as they were; control characters, which
-    a workbook cannot hold, are left out."""
+    """Markup characters, surrounding spaces and line breaks come back as they were (a
+    carriage return is stored as Excel's ``_x000D_`` escape, which Excel and
+    python-calamine decode and openpyxl does not); other control characters are left out."""
     Answer.objects.filter(
         assessment__product__slug="p4", assessment__round__label="2022-04", item__key="data.i1"
     ).update(note="  a < b & c > d\r\nnext line\x07 ")
     path = tmp_path / "report.xlsx"
     call_command("export_report", "--questionnaire", "mlts", "--format", "xlsx", "-o", str(path))
-    rows = sheet_rows(openpyxl.load_workbook(path), "Answers")
+    rows = calamine_rows(path, "Answers")
     p4 = next(r for r in rows if r[2] == "p4" and r[5] == "data.i1")
     assert p4[7] == "  a < b & c > d\r\nnext line "
 
@@ -229,8 +239,10 @@ def test_anonymous_visitors_download_nothing(org: Any) -> None:
 def test_the_csv_of_answers(org: Any, cast: Any) -> None:
     response = client_for(cast.manager).get("/reports/answers.csv", {"phase": "poc"})
     assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode()
-    rows = list(csv.reader(io.StringIO(text)))
+    content = b"".join(response.streaming_content)
+    # a byte order mark first, or Excel reads UTF-8 as the local code page
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0] == ANSWER_HEADER
     assert rows[1] == ["2022-04", "2022-04-01", "p6", "Search", "poc", "data.i1", "1", ""]
     assert len(rows) == 1 + 6
@@ -240,7 +252,7 @@ def test_the_csv_holds_every_round(org: Any, cast: Any) -> None:
     # whatever round the page shows, the CSV streams the answers of every round
     for params in ({}, {"round": "2021-10"}):
         response = client_for(cast.manager).get("/reports/answers.csv", params)
-        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        rows = csv_rows(response)
         assert [r[0] for r in rows[1:]] == ["2021-10"] * 30 + ["2022-04"] * 30
 
 
@@ -248,5 +260,5 @@ def test_a_respondent_csv_holds_only_their_departments(org: Any) -> None:
     member = factories.UserFactory(username="ads-ml-member")
     org.products["p3"].members.add(member)
     response = client_for(member).get("/reports/answers.csv")
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert {row[2] for row in list(csv.reader(io.StringIO(text)))[1:]} == {"p3"}
