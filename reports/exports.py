@@ -439,8 +439,9 @@ def _write_items(wb: Book, trend: Trend, report: Report | None, scope: Scope) ->
             )
 
 
-def _write_products(wb: Book, trend: Trend) -> None:
-    """Each product's latest scored assessment: final, verified, band and area scores."""
+def _write_products(wb: Book, trend: Trend, scope: Scope) -> None:
+    """Each product's latest scored assessment: final, verified, band and area scores
+    (of the products whose rows ``scope`` lists)."""
     keys = _area_keys(trend)
     sheet = Sheet(
         wb,
@@ -484,7 +485,8 @@ def _write_products(wb: Book, trend: Trend) -> None:
     # One read of the products in slug order (10,000 short rows); the ones without a
     # scored assessment in scope are skipped.
     products = (
-        Product.objects.order_by("slug")
+        Product.objects.filter(scope.rows_q())
+        .order_by("slug")
         .values_list("pk", "slug", "name", "department__name", "phase")
         .iterator(chunk_size=CHUNK)
     )
@@ -528,7 +530,7 @@ def answer_rows(
         round_ids = [info.id for info in trend.rounds]
     rows = (
         Answer.objects.filter(assessment__round_id__in=round_ids)
-        .filter(scope.q("assessment__product__"))
+        .filter(scope.rows_q("assessment__product__"))
         .order_by(
             "assessment__round__opens_on",
             "assessment__round_id",
@@ -641,7 +643,7 @@ def _write_all(
     _write_areas(wb, trend)
     _write_departments(wb, trend, report, scope)
     _write_items(wb, trend, report, scope)
-    _write_products(wb, trend)
+    _write_products(wb, trend, scope)
     _write_answers(wb, trend, scope, chosen)
 
 
