@@ -20,7 +20,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, cast
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
@@ -36,6 +36,7 @@ _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=\"[A-Z]*\d*:?[
 _CARRY = 64  # bytes kept between chunks, so that a tag cut in two is still found
 _OFFICE_DOCUMENT = "/officeDocument"
 _MAX_PARTS = 10_000
+EXCEL_MAX_CELL_CHARS = 32_767
 _MAX_LISTED = 100  # formula rows listed in a message
 
 
@@ -102,9 +103,9 @@ def _relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]
     return found
 
 
-def answers_sheet(zf: zipfile.ZipFile) -> tuple[str, str]:
-    """The sheet the answers are read from, ``(name, part path)``: the one named
-    "Answers" (any case), as in the report's workbook, else the first."""
+def answers_sheet(zf: zipfile.ZipFile) -> tuple[str, str, str | None]:
+    """The sheet the answers are read from, ``(name, part path, shared strings path)``:
+    the one named "Answers" (any case), as in the report's workbook, else the first."""
     workbook = next(
         (path for kind, path in _relationships(zf, "").values() if kind.endswith(_OFFICE_DOCUMENT)),
         "xl/workbook.xml",
@@ -118,10 +119,11 @@ def answers_sheet(zf: zipfile.ZipFile) -> tuple[str, str]:
                 sheets.append((element.get("name", ""), rel[1]))
     if not sheets:
         raise ApplicationError("The XLSX workbook has no worksheet.")
+    shared = next((path for kind, path in rels.values() if kind.endswith("/sharedStrings")), None)
     for name, path in sheets:
         if name.strip().casefold() == "answers":
-            return name, path
-    return sheets[0]
+            return name, path, shared
+    return (*sheets[0], shared)
 
 
 def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -130,44 +132,92 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             yield chunk
 
 
-def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bool:
-    """Count the sheet's rows as they stream by; True when it holds a formula."""
-    rows, formulas, carry, first = 0, False, b"", True
+@dataclass
+class _Scan:
+    formulas: bool = False
+    long_text: bool = False  # a run of text that may be longer than the cell limit
+
+
+def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, *, rows: bool) -> _Scan:
+    """One streamed pass over a part: count its rows (when ``rows``), stop past the limit,
+    and note whether it holds a formula or a text that may be over the cell limit."""
+    found, count, carry, first = _Scan(), 0, b"", True
+    # Text holds no "<": a text over the limit is a run of more bytes without one. The
+    # run is searched from just after a "<" only, so each byte is looked at once.
+    long_run = re.compile(rb"(?<=<)[^<]{%d,}" % (limits.cell_chars + 1))
     for chunk in _chunks(zf, info):
-        if first:
+        if rows and first:
             stated = _DIMENSION.search(chunk[:4096])
             if stated and int(stated.group(1)) > limits.rows:
                 raise too_many_rows(int(stated.group(1)), limits)
-            first = False
+        first = False
         text = carry + chunk
-        rows += sum(1 for m in _ROW_TAG.finditer(text) if m.end() > len(carry))
-        if rows > limits.rows:
-            raise too_many_rows(rows, limits)
-        formulas = formulas or _FORMULA_TAG.search(text) is not None
-        carry = text[-_CARRY:]
-    return formulas
+        if rows:
+            count += sum(1 for m in _ROW_TAG.finditer(text) if m.end() > len(carry))
+            if count > limits.rows:
+                raise too_many_rows(count, limits)
+        found.formulas = found.formulas or _FORMULA_TAG.search(text) is not None
+        found.long_text = found.long_text or long_run.search(text) is not None
+        last = text.rfind(b"<")
+        carry = text[max(0, min(last if last >= 0 else 0, len(text) - _CARRY)) :]
+    return found
 
 
-def _formula_rows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> list[int]:
-    """Rows holding a formula cell with no cached value (Excel writes one on saving;
-    a file made by a program may not)."""
-    parser = XMLPullParser(events=("end",))
-    found: list[int] = []
-    row = 0
+def _events(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[tuple[str, Element]]:
+    parser = XMLPullParser(events=("start", "end"))
     for chunk in _chunks(zf, info):
         parser.feed(chunk)
-        events = cast(Iterator[tuple[str, Element]], parser.read_events())
-        for _event, element in events:
-            tag = _local(element.tag)
+        yield from cast(Iterator[tuple[str, Element]], parser.read_events())
+    parser.close()
+
+
+def _text_length(element: Element) -> int:
+    return sum(len(node.text or "") for node in element.iter() if _local(node.tag) == "t")
+
+
+def _long_shared_strings(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> set[int]:
+    """Indexes of the shared strings longer than ``limit`` characters."""
+    found, index = set(), 0
+    for event, element in _events(zf, info):
+        if event == "end" and _local(element.tag) == "si":
+            if _text_length(element) > limit:
+                found.add(index)
+            index += 1
+            element.clear()
+    return found
+
+
+def _cell_problems(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, long_shared: set[int], limit: int
+) -> list[tuple[int, str]]:
+    """``(row, problem)`` of every formula without a cached value (Excel stores one on
+    saving; a file made by a program may not) and every text over ``limit``."""
+    found: list[tuple[int, str]] = []
+    row = 0
+    for event, element in _events(zf, info):
+        tag = _local(element.tag)
+        if event == "start":
             if tag == "row":
                 row = int(element.get("r") or row + 1)
-                element.clear()
-            elif tag == "c":
-                children = {_local(child.tag): child for child in element}
-                value = children.get("v")
-                if "f" in children and (value is None or not (value.text or "")):
-                    found.append(row if element.get("r") is None else _row_of(element, row))
-    parser.close()
+            continue
+        if tag == "row":
+            element.clear()
+        elif tag == "c":
+            number = _row_of(element, row)
+            children = {_local(child.tag): child for child in element}
+            value = children.get("v")
+            cached = "" if value is None else (value.text or "")
+            if "f" in children and not cached:
+                found.append((number, FORMULA))
+            kind = element.get("t")
+            if kind == "s" and cached.strip().isdigit():
+                long = int(cached) in long_shared
+            elif kind == "inlineStr":
+                long = _text_length(element) > limit
+            else:
+                long = len(cached) > limit
+            if long:
+                found.append((number, LONG))
     return found
 
 
@@ -178,6 +228,8 @@ def _row_of(cell: Element, row: int) -> int:
 
 def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
     """Check an XLSX against ``limits`` and its formulas; the name of the sheet to read."""
+    # python-calamine cuts a text at what a spreadsheet cell holds: refuse longer ones.
+    limits = replace(limits, cell_chars=min(limits.cell_chars, EXCEL_MAX_CELL_CHARS))
     try:
         with zipfile.ZipFile(stream) as zf:
             infos = zf.infolist()
@@ -188,19 +240,23 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
                     f"{limits.uncompressed_bytes:,} bytes (IMPORT_MAX_UNCOMPRESSED_BYTES); "
                     "nothing was imported."
                 )
-            name, path = answers_sheet(zf)
+            name, path, shared_path = answers_sheet(zf)
             sheet = zf.NameToInfo.get(path)
             if sheet is None:
                 raise ApplicationError(f"The XLSX workbook has no {path}: it is damaged.")
-            has_formulas = _scan_sheet(zf, sheet, limits)
-            for info in infos:  # unpacks every other part once: its CRC and size hold
-                if info is not sheet:
+            scanned = _scan(zf, sheet, limits, rows=True)
+            shared = zf.NameToInfo.get(shared_path or "")
+            long_shared: set[int] = set()
+            if shared is not None and _scan(zf, shared, limits, rows=False).long_text:
+                long_shared = _long_shared_strings(zf, shared, limits.cell_chars)
+            for info in infos:  # unpack every other part once: its CRC and size hold
+                if info is not sheet and info is not shared:
                     for _ in _chunks(zf, info):
                         pass
-            if has_formulas:
-                rows = _formula_rows(zf, sheet)
-                if rows:
-                    raise _formulas_refused(rows)
+            if scanned.formulas or scanned.long_text or long_shared:
+                problems = _cell_problems(zf, sheet, long_shared, limits.cell_chars)
+                if problems:
+                    raise _refused(problems, limits)
             return name
     except (
         zipfile.BadZipFile,
@@ -214,17 +270,29 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
         raise ApplicationError(f"The XLSX workbook cannot be read: {exc}.") from exc
 
 
-def _formulas_refused(rows: list[int]) -> ApplicationError:
+FORMULA = (
+    "a cell holds a formula without a value; open the file in a spreadsheet and save it "
+    "again (the value is then stored), or type the value"
+)
+LONG = "a cell is longer than {limit:,} characters"
+
+
+def _refused(problems: list[tuple[int, str]], limits: Limits) -> ApplicationError:
     details = [
-        f"row {row}: a cell holds a formula without a value; open the file in a spreadsheet "
-        "and save it again (the value is then stored), or type the value"
-        for row in sorted(set(rows))
+        f"row {row}: {problem.format(limit=limits.cell_chars)}" for row, problem in sorted(problems)
     ]
     more = len(details) - _MAX_LISTED
     if more > 0:
-        details = [*details[:_MAX_LISTED], f"… and {more} more row(s) with such formulas"]
+        details = [*details[:_MAX_LISTED], f"… and {more} more"]
+    kinds = {problem for _, problem in problems}
+    reasons = []
+    if FORMULA in kinds:
+        reasons.append("formulas without a value")
+    if LONG in kinds:
+        reasons.append(
+            f"cells longer than {limits.cell_chars:,} characters (IMPORT_MAX_CELL_CHARS)"
+        )
     return ApplicationError(
-        f"The answers file has {len(set(rows))} row(s) with a formula without a value; "
-        "nothing was imported.",
+        f"The answers file holds {' and '.join(reasons)}; nothing was imported.",
         details=details,
     )

@@ -339,7 +339,8 @@ def test_rows_are_numbered_as_in_the_file_with_empty_rows_counted(
         write_xlsx(tmp_path / "a.xlsx", [good, (), (None,) * 8, bad]),
     ):
         assert problems_of(version, path) == [
-            "row 5: answer '2' is not an answer: use 0, 0.5, 1 or NA (N/A, 対象外), or leave it empty"
+            "row 5: answer '2' is not an answer: "
+            "use 0, 0.5, 1 or NA (N/A, 対象外), or leave it empty"
         ]
 
 
