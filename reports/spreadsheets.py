@@ -15,7 +15,6 @@ import csv
 import datetime as dt
 import math
 import numbers
-import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -27,8 +26,6 @@ from surveys.imports.reading import FORMULA_TRIGGERS
 
 EXCEL_MAX_TEXT = 32_767  # characters in one cell
 
-# Characters an XLSX file cannot hold (XML 1.0 forbids them).
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 WORKBOOK_OPTIONS = {
     "constant_memory": True,
     # Text stays text: never turned into a formula, a number or a link.
@@ -73,18 +70,28 @@ class Book:
         self.wb.close()
 
 
+_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0, for dates after February 1900
+
+
 def write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None) -> None:
-    """One cell, by the type of ``value``; text always as a string cell."""
+    """One cell, by the type of ``value``; text always as a string cell.
+
+    XlsxWriter escapes control characters (``_x0007_``), which Excel and python-calamine
+    decode: text comes back as it was typed.
+    """
     if value is None:
         return
     if isinstance(value, str):
         if value:
-            text = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_MAX_TEXT]
-            ws.write_string(row, col, text, fmt)
+            ws.write_string(row, col, value[:EXCEL_MAX_TEXT], fmt)
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, fmt)
-    elif isinstance(value, dt.date):
+    elif isinstance(value, dt.datetime) or (isinstance(value, dt.date) and fmt is None):
         ws.write_datetime(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        # A date is a day number in a date format; this skips write_datetime's
+        # conversion of every cell of a date column.
+        ws.write_number(row, col, (value - _EPOCH).days, fmt)
     elif isinstance(value, numbers.Real):
         number = float(value)
         if math.isfinite(number):
@@ -125,11 +132,17 @@ class Sheet:
             self.ws.write_string(0, index, name, book.header)
         self.ws.freeze_panes(1, 1 if len(columns) > 1 else 0)
         self.rows = 1
+        self._write_string = self.ws.write_string
 
     def append(self, values: Iterable[Any]) -> None:
-        ws, row = self.ws, self.rows
+        ws, row, write_string = self.ws, self.rows, self._write_string
         for col, (value, fmt) in enumerate(zip(values, self.formats, strict=False)):
-            write_cell(ws, row, col, value, fmt)
+            # Text is most cells of a big sheet: written here without a second call.
+            if type(value) is str:
+                if value:
+                    write_string(row, col, value[:EXCEL_MAX_TEXT], fmt)
+            else:
+                write_cell(ws, row, col, value, fmt)
         self.rows += 1
 
 

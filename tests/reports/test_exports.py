@@ -150,9 +150,9 @@ def test_the_answers_sheet_is_the_long_format(org: Any, tmp_path: Any) -> None:
 
 
 def test_answers_sheet_text_is_kept_as_typed(org: Any, tmp_path: Any) -> None:
-    """Markup characters, surrounding spaces and line breaks come back as they were (a
-    carriage return is stored as Excel's ``_x000D_`` escape, which Excel and
-    python-calamine decode and openpyxl does not); other control characters are left out."""
+    """Markup characters, surrounding spaces, line breaks and control characters come
+    back as they were (control characters and carriage returns are stored as Excel's
+    ``_x0007_`` escapes, which Excel and python-calamine decode and openpyxl does not)."""
     Answer.objects.filter(
         assessment__product__slug="p4", assessment__round__label="2022-04", item__key="data.i1"
     ).update(note="  a < b & c > d\r\nnext line\x07 ")
@@ -160,7 +160,7 @@ def test_answers_sheet_text_is_kept_as_typed(org: Any, tmp_path: Any) -> None:
     call_command("export_report", "--questionnaire", "mlts", "--format", "xlsx", "-o", str(path))
     rows = calamine_rows(path, "Answers")
     p4 = next(r for r in rows if r[2] == "p4" and r[5] == "data.i1")
-    assert p4[7] == "  a < b & c > d\r\nnext line "
+    assert p4[7] == "  a < b & c > d\r\nnext line\x07 "
 
 
 def test_the_answers_sheet_holds_the_latest_round_with_assessments(org: Any, tmp_path: Any) -> None:
