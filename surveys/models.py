@@ -37,9 +37,11 @@ from surveys.questionnaires.models import (
     VersionStatus,
 )
 from surveys.rounds.models import (
+    MailAudience,
     Round,
     RoundEvent,
     RoundEventKind,
+    RoundMail,
     RoundReminder,
     RoundReport,
     RoundStatus,
@@ -49,6 +51,7 @@ from surveys.rounds.models import (
 from surveys.tokens.models import (
     ApiToken,
 )
+from surveys.uploads.models import StagedUpload
 
 __all__ = [
     "Answer",
@@ -68,6 +71,7 @@ __all__ = [
     "GuidelineRevision",
     "Item",
     "Language",
+    "MailAudience",
     "Outcome",
     "Phase",
     "Product",
@@ -78,9 +82,11 @@ __all__ = [
     "Round",
     "RoundEvent",
     "RoundEventKind",
+    "RoundMail",
     "RoundReminder",
     "RoundReport",
     "RoundStatus",
+    "StagedUpload",
     "VersionStatus",
     "default_evidence_window_days",
     "default_reminder_days",

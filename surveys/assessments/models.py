@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from scoring.rules import NA
 from surveys.organisation.models import Product
 from surveys.questionnaires.models import Item
-from surveys.rounds.models import Round, RoundStatus
+from surveys.rounds.models import Round
+from surveys.sources import RevisionSource
 
 User = settings.AUTH_USER_MODEL
 
@@ -45,6 +46,9 @@ class Assessment(models.Model):
     verified_score = models.FloatField(null=True, blank=True)
     band = models.CharField(max_length=8, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # Where the stored scores last came from: a submission (web, api), a close (admin, job),
+    # an import, or an admin's re-scoring.
+    score_source = models.CharField(max_length=10, choices=RevisionSource.choices, blank=True)
     is_regression = models.BooleanField(default=False)
     regression = models.JSONField(default=dict, blank=True)
 
@@ -57,10 +61,6 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} · {self.round}"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.round.status == RoundStatus.OPEN
 
 
 class AreaScore(models.Model):
@@ -117,14 +117,6 @@ class Answer(models.Model):
         return f"{self.item.code}={self.value}"
 
 
-class RevisionSource(models.TextChoices):
-    WEB = "web", _("Web")
-    API = "api", _("API")
-    IMPORT = "import", _("Import")
-    CARRY = "carry", _("Carried forward")
-    ADMIN = "admin", _("Admin")
-
-
 class AnswerRevision(models.Model):
     """Every change of an answer: who, when, old value, new value."""
 
@@ -136,10 +128,14 @@ class AnswerRevision(models.Model):
     old_note = models.TextField(blank=True)
     new_note = models.TextField(blank=True)
     na_reason = models.TextField(blank=True)
-    source = models.CharField(max_length=10, choices=RevisionSource.choices, default="web")
+    source = models.CharField(
+        max_length=10, choices=RevisionSource.choices, default=RevisionSource.WEB
+    )
 
     class Meta:
         ordering = ["at", "id"]
+        # The audit page reads the newest revisions first.
+        indexes = [models.Index(fields=["at"], name="answer_revision_at")]
 
     def __str__(self) -> str:
         return f"{self.old_value} → {self.new_value}"
