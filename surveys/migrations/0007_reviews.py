@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0005_staged_uploads_audit_index'),
+        ('surveys', '0006_round_close_requested'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
