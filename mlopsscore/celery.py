@@ -8,4 +8,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlopsscore.settings")
 
 app = Celery("mlopsscore")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Tasks live with their concept (surveys/<concept>/tasks.py), not one per app.
+app.autodiscover_tasks(["surveys.rounds", "reports"])

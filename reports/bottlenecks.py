@@ -16,8 +16,8 @@ from django.core.cache import cache
 from django.db.models import Count, F
 
 from scoring.rules import next_steps
+from surveys.assessments.scores import _layout_cached
 from surveys.models import Answer, AreaScore
-from surveys.services.scoring import _layout_cached
 
 from .selectors import EVERYTHING, RoundInfo, Scope
 from .tallies import CACHE_SECONDS, closed_key

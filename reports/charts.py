@@ -38,10 +38,6 @@ class Chart:
     def data_id(self) -> str:
         return f"{self.id}-data"
 
-    @property
-    def trace_count(self) -> int:
-        return len(self.figure.get("data", []))
-
 
 # The look of plotly's "plotly_white" template, set directly: building the template
 # object for every chart cost more than the rest of the page.

@@ -1,35 +1,28 @@
 """Files to take to a meeting: the Excel workbook and the CSV of answers.
 
-The workbook is written with openpyxl in write-only mode and fed from querysets read
-in chunks, so 10,000 products × 20 rounds fit in time and memory. Its Answers sheet
-holds the answers of ONE round (the latest with any assessment unless one is asked
-for); the CSV streams the answers of every round. Both use the long format of DESIGN
-§6.2, which ``import_answers`` reads back (it reads the sheet named "Answers").
+The workbook is written with XlsxWriter in ``constant_memory`` mode (each row goes to
+disk as soon as the next one starts) and fed from querysets read in chunks, so 10,000
+products × 20 rounds fit in time and memory. Its Answers sheet holds the answers of ONE
+round (the latest with any assessment unless one is asked for); the CSV streams the
+answers of every round. Both use the long format of DESIGN §6.2, which
+``import_answers`` reads back (it reads the sheet named "Answers").
+
+Text is written as text, never as a formula (``spreadsheets``, DESIGN §6.2).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
-from copy import copy
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from mlopsscore.errors import ApplicationError
-from scoring.rules import BAND_KEYS, BANDS, band_of
+from scoring.rules import BAND_KEYS, band_of
 from surveys.i18n import tr
 from surveys.models import Answer, Item, Product
 
@@ -44,8 +37,10 @@ from .selectors import (
     item_value_counts,
     items_of,
 )
+from .spreadsheets import Book, Sheet, csv_lines
 from .trend import Trend
 from .workbook_labels import header_text, sheet_title
+from .workbook_summary import write_summary
 
 if TYPE_CHECKING:
     from .pages import Report
@@ -64,169 +59,24 @@ NAME_COLUMNS = ("product_name", "item_code", "item_title")
 EXCEL_MAX_ROWS = 1_048_576
 CHUNK = 5000
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F5FBF")
-TITLE_FONT = Font(bold=True, size=14)
 SCORE = "0.00"
 SHARE = "0.0%"
 COUNT = "0"
 DATE = "yyyy-mm-dd"
 
 
-XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-PLAIN_CHUNK = 1000
-
-
-class PlainRowsWorksheet(WriteOnlyWorksheet):  # type: ignore[misc]
-    """A write-only worksheet for a big sheet of plain values (str, int, float, date).
-
-    openpyxl builds a Cell object, checks its type and looks up its style for every
-    cell: for the Answers sheet of a round of 10,000 products (some 280,000 rows × 8
-    cells) that is most of the export's time. Here the styled header rows go through
-    openpyxl as usual; the plain rows after them are written as the sheet's XML text
-    into a temporary file, which ``close`` splices into openpyxl's own sheet file just
-    before ``</sheetData>``. Strings are inline strings, as openpyxl writes them; dates
-    get openpyxl's default date format, as a plain ``append`` gives them.
-    """
-
-    def __init__(self, parent: Workbook, title: str) -> None:
-        super().__init__(parent, title)
-        self._header_rows = 0
-        self._plain_rows = 0
-        # Closed in close(), which openpyxl calls when it saves the workbook.
-        self._plain = tempfile.TemporaryFile()  # noqa: SIM115
-        self._buffer: list[str] = []
-        self._letters = [get_column_letter(n) for n in range(1, 101)]
-        self._dates: dict[dt.date, str] = {}
-        self._date_style = ""
-
-    def append(self, row: Any) -> None:
-        if any(isinstance(value, Cell) for value in row):
-            if self._plain_rows:
-                raise ValueError("Styled rows go before the plain rows.")
-            super().append(row)
-            self._header_rows += 1
-            return
-        if not self._header_rows:
-            raise ValueError("A sheet of plain rows starts with its styled header.")
-        self._plain_rows += 1
-        idx = self._header_rows + self._plain_rows
-        cells = []
-        for letter, value in zip(self._letters, row, strict=False):
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                text = ILLEGAL_CHARACTERS_RE.sub("", value).translate(XML_TEXT)
-                space = ' xml:space="preserve"' if value != value.strip() else ""
-                cells.append(
-                    f'<c r="{letter}{idx}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
-                )
-            elif isinstance(value, bool):
-                cells.append(f'<c r="{letter}{idx}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, dt.date):
-                cells.append(
-                    f'<c r="{letter}{idx}" s="{self._date_style_id(value)}" t="n">'
-                    f"<v>{self._serial(value)}</v></c>"
-                )
-            else:
-                cells.append(f'<c r="{letter}{idx}" t="n"><v>{value}</v></c>')
-        self._buffer.append(f'<row r="{idx}">{"".join(cells)}</row>')
-        if len(self._buffer) >= PLAIN_CHUNK:
-            self._flush()
-
-    def _date_style_id(self, value: dt.date) -> str:
-        if not self._date_style:
-            self._date_style = str(WriteOnlyCell(self, value=value).style_id)
-        return self._date_style
-
-    def _serial(self, value: dt.date) -> str:
-        if value not in self._dates:
-            self._dates[value] = str(to_excel(value, self.parent.epoch))
-        return self._dates[value]
-
-    def _flush(self) -> None:
-        self._plain.write("".join(self._buffer).encode("utf-8"))
-        self._buffer.clear()
-
-    def close(self) -> None:
-        if self._header_rows == 0:
-            super().append([])  # openpyxl then writes <sheetData>...</sheetData>
-        super().close()
-        self._flush()
-        path = self._writer.out
-        with open(path, "rb") as handle:
-            written = handle.read()
-        head, end, tail = written.partition(b"</sheetData>")
-        if not end:
-            raise ValueError(f"No </sheetData> in the sheet {self.title!r}.")
-        with open(path, "wb") as handle:
-            handle.write(head)
-            self._plain.seek(0)
-            shutil.copyfileobj(self._plain, handle, 1 << 20)
-            handle.write(end + tail)
-        self._plain.close()
-
-
-class Sheet:
-    """A write-only sheet with a styled, frozen header, column widths and number formats.
-
-    ``plain``: a big sheet of plain values without number formats (PlainRowsWorksheet).
-    """
-
-    def __init__(
-        self,
-        workbook: Workbook,
-        title: str,
-        columns: list[tuple[str, int, str | None]],
-        *,
-        plain: bool = False,
-        translate: bool = True,
-    ) -> None:
-        if plain:
-            self.ws: WriteOnlyWorksheet = PlainRowsWorksheet(
-                parent=workbook, title=sheet_title(title)
-            )
-            workbook._add_sheet(self.ws)
-        else:
-            self.ws = workbook.create_sheet(sheet_title(title))
-        self.formats = [fmt for _name, _width, fmt in columns]
-        for index, (_name, width, _fmt) in enumerate(columns, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = width
-        self.ws.freeze_panes = "B2" if len(columns) > 1 else "A2"
-        header = []
-        for name, _width, _fmt in columns:
-            cell = WriteOnlyCell(self.ws, value=header_text(name) if translate else name)
-            cell.font = HEADER_FONT
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(vertical="center")
-            header.append(cell)
-        self.ws.append(header)
-        self.rows = 1
-        # The style of each formatted column, made once: a cell then only copies it.
-        self._styles: list[Any] = []
-        for fmt in self.formats:
-            if fmt is None:
-                self._styles.append(None)
-                continue
-            template = WriteOnlyCell(self.ws)
-            template.number_format = fmt
-            self._styles.append(template._style)
-
-    def append(self, values: Iterable[Any]) -> None:
-        cells = []
-        for value, style in zip(values, self._styles, strict=False):
-            if style is None or value is None or isinstance(value, str):
-                cells.append(value)
-            else:
-                cell = WriteOnlyCell(self.ws, value=value)
-                cell._style = copy(style)
-                cells.append(cell)
-        self.ws.append(cells)
-        self.rows += 1
-
-
 def _band_columns() -> list[tuple[str, int, str | None]]:
     return [(f"band {key}", 10, COUNT) for key in BAND_KEYS]
+
+
+def _cols(columns: list[tuple[str, int, str | None]]) -> list[tuple[str, int, str | None]]:
+    """Column headers in the reader's language."""
+    return [(header_text(name), width, fmt) for name, width, fmt in columns]
+
+
+def _area_names(trend: Trend) -> dict[str, str]:
+    """Area key → its title in the reader's language (headers name areas, never keys)."""
+    return area_names(trend.rounds)
 
 
 def _area_keys(trend: Trend) -> list[str]:
@@ -234,11 +84,6 @@ def _area_keys(trend: Trend) -> list[str]:
     for info in trend.rounds:
         keys.extend(k for k in info.area_keys if k not in keys)
     return keys
-
-
-def _area_names(trend: Trend) -> dict[str, str]:
-    """Area key → its title in the reader's language (headers name areas, never keys)."""
-    return area_names(trend.rounds)
 
 
 def answers_round_of(trend: Trend, label: str | None = None) -> RoundInfo | None:
@@ -261,102 +106,28 @@ def answers_round_of(trend: Trend, label: str | None = None) -> RoundInfo | None
     return with_data[-1] if with_data else None
 
 
-def _write_summary(
-    wb: Workbook,
-    trend: Trend,
-    scope_text: str,
-    answers_round: RoundInfo | None,
-    filters: list[tuple[str, str]] | None = None,
-) -> None:
-    ws = wb.create_sheet(sheet_title("Summary"))
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 60
-    title = WriteOnlyCell(ws, value=_("Trend report: %(q)s") % {"q": trend.questionnaire})
-    title.font = TITLE_FONT
-    ws.append([title])
-    ws.append([_("Generated"), timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
-    ws.append([_("Products"), scope_text])
-    # The filters of the page the workbook was downloaded from, by name.
-    for name, value in filters or []:
-        ws.append([name, value])
-    ws.append([_("Target"), trend.target.value])
-    ws.append([_("Cohort baseline"), trend.baseline.label if trend.baseline else "—"])
-    ws.append([_("Rounds"), len(trend.rounds)])
-    ws.append(
-        [
-            _("Answers sheet"),
-            _("round %(round)s") % {"round": answers_round.label} if answers_round else "—",
-        ]
-    )
-    ws.append([_("All answers"), _(CSV_NOTE)])
-    latest = next(
-        (
-            row
-            for info, row in zip(reversed(trend.rounds), reversed(trend.rows), strict=True)
-            if row["scored"] and not info.is_provisional
-        ),
-        None,
-    )
-    if latest is not None:
-        ws.append([])
-        bold = WriteOnlyCell(
-            ws, value=_("Latest closed round: %(round)s") % {"round": latest["label"]}
-        )
-        bold.font = Font(bold=True)
-        ws.append([bold])
-        for name, value in (
-            (_("Products targeted"), latest["targeted"]),
-            (_("Products scored"), latest["scored"]),
-            (_("Mean final score"), latest["final"]["mean"]),
-            (_("Median final score"), latest["final"]["median"]),
-            (_("Meeting the target"), latest["meeting_target"]),
-            (_("Cohort mean"), latest["cohort"]["mean"]),
-        ):
-            ws.append([name, value])
-    provisional = [info.label for info in trend.rounds if info.is_provisional]
-    if provisional:
-        ws.append(
-            [
-                _("Provisional"),
-                _("Still open, figures change until it closes: %(rounds)s")
-                % {"rounds": ", ".join(provisional)},
-            ]
-        )
-    ws.append([])
-    head = WriteOnlyCell(ws, value=_("Bands of the final score"))
-    head.font = Font(bold=True)
-    ws.append([head])
-    for band in BANDS:
-        ws.append([band.key, band.meaning])
-    ws.append([])
-    ws.append([_("Sheets"), ", ".join(sheet_title(name) for name in SHEETS if name != "Summary")])
-
-
-def _write_trend(wb: Workbook, trend: Trend) -> None:
-    sheet = _trend_sheet(wb, trend)
-    workbook_charts.trend_charts(sheet.ws, len(trend.rounds))
-
-
-def _trend_sheet(wb: Workbook, trend: Trend) -> Sheet:
+def _write_trend(wb: Book, trend: Trend) -> None:
     sheet = Sheet(
         wb,
-        "Trend",
-        [
-            ("round", 12, None),
-            ("date", 12, DATE),
-            ("status", 10, None),
-            ("version", 16, None),
-            ("targeted", 10, COUNT),
-            ("scored", 10, COUNT),
-            ("response rate", 14, SHARE),
-            ("mean", 10, SCORE),
-            ("median", 10, SCORE),
-            ("p25", 10, SCORE),
-            ("p75", 10, SCORE),
-            ("meeting target", 15, COUNT),
-            ("verified mean", 14, SCORE),
-            *_band_columns(),
-        ],
+        sheet_title("Trend"),
+        _cols(
+            [
+                ("round", 12, None),
+                ("date", 12, DATE),
+                ("status", 10, None),
+                ("version", 16, None),
+                ("targeted", 10, COUNT),
+                ("scored", 10, COUNT),
+                ("response rate", 14, SHARE),
+                ("mean", 10, SCORE),
+                ("median", 10, SCORE),
+                ("p25", 10, SCORE),
+                ("p75", 10, SCORE),
+                ("meeting target", 15, COUNT),
+                ("verified mean", 14, SCORE),
+                *_band_columns(),
+            ]
+        ),
     )
     for info, row in zip(trend.rounds, trend.rows, strict=True):
         final = row["final"]
@@ -378,22 +149,25 @@ def _trend_sheet(wb: Workbook, trend: Trend) -> Sheet:
                 *[row["bands"][k] for k in BAND_KEYS],
             ]
         )
-    return sheet
+
+    workbook_charts.trend_charts(wb.wb, sheet.ws, len(trend.rounds))
 
 
-def _write_cohort(wb: Workbook, trend: Trend) -> None:
+def _write_cohort(wb: Book, trend: Trend) -> None:
     baseline = trend.baseline.label if trend.baseline else ""
     sheet = Sheet(
         wb,
-        "Cohort",
-        [
-            ("round", 12, None),
-            ("baseline", 12, None),
-            ("cohort scored", 14, COUNT),
-            ("cohort mean", 13, SCORE),
-            ("cohort median", 14, SCORE),
-            ("all products mean", 18, SCORE),
-        ],
+        sheet_title("Cohort"),
+        _cols(
+            [
+                ("round", 12, None),
+                ("baseline", 12, None),
+                ("cohort scored", 14, COUNT),
+                ("cohort mean", 13, SCORE),
+                ("cohort median", 14, SCORE),
+                ("all products mean", 18, SCORE),
+            ]
+        ),
     )
     for row in trend.rows:
         cohort = row["cohort"]
@@ -409,17 +183,19 @@ def _write_cohort(wb: Workbook, trend: Trend) -> None:
         )
 
 
-def _write_areas(wb: Workbook, trend: Trend) -> None:
+def _write_areas(wb: Book, trend: Trend) -> None:
     keys = _area_keys(trend)
     names = _area_names(trend)
     sheet = Sheet(
         wb,
-        "Areas",
-        [
-            ("round", 12, None),
-            *[(names[key], 16, SCORE) for key in keys],
-            *[(_("%(area)s, verified") % {"area": names[key]}, 20, SCORE) for key in keys],
-        ],
+        sheet_title("Areas"),
+        _cols(
+            [
+                ("round", 12, None),
+                *[(names[key], 16, SCORE) for key in keys],
+                *[(_("%(area)s, verified") % {"area": names[key]}, 20, SCORE) for key in keys],
+            ]
+        ),
     )
     for row in trend.rows:
         sheet.append(
@@ -429,27 +205,30 @@ def _write_areas(wb: Workbook, trend: Trend) -> None:
                 *[row["verified"]["areas"].get(k) for k in keys],
             ]
         )
-    workbook_charts.areas_chart(sheet.ws, len(trend.rows), len(keys))
+
+    workbook_charts.areas_chart(wb.wb, sheet.ws, len(trend.rows), len(keys))
 
 
-def _write_departments(wb: Workbook, trend: Trend, report: Report | None, scope: Scope) -> None:
+def _write_departments(wb: Book, trend: Trend, report: Report | None, scope: Scope) -> None:
     keys = _area_keys(trend)
     area_title = _area_names(trend)
     sheet = Sheet(
         wb,
-        "Departments",
-        [
-            ("round", 12, None),
-            ("department", 28, None),
-            ("parent", 24, None),
-            ("targeted", 10, COUNT),
-            ("scored", 10, COUNT),
-            ("response rate", 14, SHARE),
-            ("mean", 10, SCORE),
-            ("median", 10, SCORE),
-            ("meeting target", 15, COUNT),
-            *[(area_title[key], 16, SCORE) for key in keys],
-        ],
+        sheet_title("Departments"),
+        _cols(
+            [
+                ("round", 12, None),
+                ("department", 28, None),
+                ("parent", 24, None),
+                ("targeted", 10, COUNT),
+                ("scored", 10, COUNT),
+                ("response rate", 14, SHARE),
+                ("mean", 10, SCORE),
+                ("median", 10, SCORE),
+                ("meeting target", 15, COUNT),
+                *[(area_title[key], 16, SCORE) for key in keys],
+            ]
+        ),
     )
     tree = departments_tree()
     names = {pk: name for pk, _, name, _ in tree}
@@ -489,24 +268,26 @@ def _write_departments(wb: Workbook, trend: Trend, report: Report | None, scope:
             )
 
 
-def _write_items(wb: Workbook, trend: Trend, report: Report | None, scope: Scope) -> None:
+def _write_items(wb: Book, trend: Trend, report: Report | None, scope: Scope) -> None:
     sheet = Sheet(
         wb,
-        "Items",
-        [
-            ("round", 12, None),
-            ("item", 24, None),
-            ("code", 8, None),
-            ("title", 40, None),
-            ("area", 20, None),
-            ("guideline", 22, None),
-            ("answered", 10, COUNT),
-            ("share 0", 10, SHARE),
-            ("share 0.5", 10, SHARE),
-            ("share 1", 10, SHARE),
-            ("share N/A", 10, SHARE),
-            ("mean points", 12, SCORE),
-        ],
+        sheet_title("Items"),
+        _cols(
+            [
+                ("round", 12, None),
+                ("item", 24, None),
+                ("code", 8, None),
+                ("title", 40, None),
+                ("area", 20, None),
+                ("guideline", 22, None),
+                ("answered", 10, COUNT),
+                ("share 0", 10, SHARE),
+                ("share 0.5", 10, SHARE),
+                ("share 1", 10, SHARE),
+                ("share N/A", 10, SHARE),
+                ("mean points", 12, SCORE),
+            ]
+        ),
     )
     if report is not None:
         tables = report.item_tables()
@@ -542,24 +323,27 @@ def _write_items(wb: Workbook, trend: Trend, report: Report | None, scope: Scope
             )
 
 
-def _write_products(wb: Workbook, trend: Trend) -> None:
-    """Each product's latest scored assessment: final, verified, band and area scores."""
+def _write_products(wb: Book, trend: Trend, scope: Scope) -> None:
+    """Each product's latest scored assessment: final, verified, band and area scores
+    (of the products whose rows ``scope`` lists)."""
     keys = _area_keys(trend)
     names = _area_names(trend)
     sheet = Sheet(
         wb,
-        "Products",
-        [
-            ("product", 24, None),
-            ("name", 30, None),
-            ("department", 24, None),
-            ("phase", 12, None),
-            ("round", 12, None),
-            ("final", 10, SCORE),
-            ("verified", 10, SCORE),
-            ("band", 8, None),
-            *[(names[key], 16, SCORE) for key in keys],
-        ],
+        sheet_title("Products"),
+        _cols(
+            [
+                ("product", 24, None),
+                ("name", 30, None),
+                ("department", 24, None),
+                ("phase", 12, None),
+                ("round", 12, None),
+                ("final", 10, SCORE),
+                ("verified", 10, SCORE),
+                ("band", 8, None),
+                *[(names[key], 16, SCORE) for key in keys],
+            ]
+        ),
     )
     order = {info.id: n for n, info in enumerate(trend.rounds)}
     labels = {info.id: info.label for info in trend.rounds}
@@ -588,7 +372,8 @@ def _write_products(wb: Workbook, trend: Trend) -> None:
     # One read of the products in slug order (10,000 short rows); the ones without a
     # scored assessment in scope are skipped.
     products = (
-        Product.objects.order_by("slug")
+        Product.objects.filter(scope.rows_q())
+        .order_by("slug")
         .values_list("pk", "slug", "name", "department__name", "phase")
         .iterator(chunk_size=CHUNK)
     )
@@ -632,7 +417,7 @@ def answer_rows(
         round_ids = [info.id for info in trend.rounds]
     rows = (
         Answer.objects.filter(assessment__round_id__in=round_ids)
-        .filter(scope.q("assessment__product__"))
+        .filter(scope.rows_q("assessment__product__"))
         .order_by(
             "assessment__round__opens_on",
             "assessment__round_id",
@@ -662,44 +447,28 @@ def item_names(trend: Trend) -> dict[int, tuple[str, str]]:
 
 
 def answers_csv_rows(trend: Trend, *, scope: Scope = EVERYTHING) -> Iterator[list[Any]]:
-    """The CSV of every round's answers: DESIGN §6.2's columns, then the names people read
-    (product name, item code and title in the reader's language)."""
+    """DESIGN §6.2's columns, then the names people read (product name, item code and
+    title in the reader's language)."""
     names = item_names(trend)
     yield [*ANSWER_COLUMNS, *NAME_COLUMNS]
-    for (
-        label,
-        opens_on,
-        product,
-        department,
-        phase,
-        item,
-        value,
-        note,
-        product_name,
-        item_id,
-    ) in answer_rows(trend, scope=scope):
+    for row in answer_rows(trend, scope=scope):
+        label, opens_on, product, department, phase, item, value, note, name, item_id = row
         code, title = names.get(item_id, ("", ""))
         yield [
-            label,
-            opens_on.isoformat(),
-            product,
-            department,
-            phase,
-            item,
-            value or "",
-            note,
-            product_name,
-            code,
-            title,
+            *(label, opens_on.isoformat(), product, department, phase, item, value or "", note),
+            *(name, code, title),
         ]
 
 
-def _write_answers(
-    wb: Workbook, trend: Trend, scope: Scope, answers_round: RoundInfo | None
-) -> None:
+def answers_csv_lines(trend: Trend, *, scope: Scope = EVERYTHING) -> Iterator[str]:
+    """The CSV of answers as text lines (``csv_lines``: a BOM first, formulas escaped)."""
+    return csv_lines(answers_csv_rows(trend, scope=scope))
+
+
+def _write_answers(wb: Book, trend: Trend, scope: Scope, answers_round: RoundInfo | None) -> None:
     columns: list[tuple[str, int, str | None]] = [
         ("round", 12, None),
-        ("round_date", 12, None),  # a date: openpyxl's default date format
+        ("round_date", 12, DATE),
         ("product", 24, None),
         ("department", 24, None),
         ("phase", 12, None),
@@ -711,41 +480,22 @@ def _write_answers(
         (_("item code"), 9, None),
         (_("item title"), 40, None),
     ]
-    sheet = Sheet(wb, "Answers", columns, plain=True, translate=False)
+    sheet = Sheet(wb, "Answers", columns)
     if answers_round is None:
         return
     names = item_names(trend)
     part = 1
-    for (
-        label,
-        opens_on,
-        product,
-        department,
-        phase,
-        item,
-        value,
-        note,
-        product_name,
-        item_id,
-    ) in answer_rows(trend, scope=scope, round_ids=[answers_round.id]):
+    for row in answer_rows(trend, scope=scope, round_ids=[answers_round.id]):
+        label, opens_on, product, department, phase, item, value, note, name, item_id = row
         if sheet.rows >= EXCEL_MAX_ROWS:
             # A sheet holds about a million rows: the rest goes on the next one.
             part += 1
-            sheet = Sheet(wb, f"Answers {part}", columns, plain=True, translate=False)
+            sheet = Sheet(wb, f"Answers {part}", columns)
         code, title = names.get(item_id, ("", ""))
         sheet.append(
             [
-                label,
-                opens_on,
-                product,
-                department,
-                phase,
-                item,
-                _answer_cell(value),
-                note,
-                product_name,
-                code,
-                title,
+                *(label, opens_on, product, department, phase, item, _answer_cell(value), note),
+                *(name, code, title),
             ]
         )
 
@@ -767,17 +517,31 @@ def workbook_write(
     """
     scope = report.scope if report is not None else (scope or EVERYTHING)
     chosen = answers_round_of(trend, answers_round)
-    wb = Workbook(write_only=True)
-    _write_summary(wb, trend, _scope_text(scope), chosen, filters)
+    # XlsxWriter writes a zip: to a file first, then to ``out`` (a response need not seek).
+    with tempfile.TemporaryFile() as spool:
+        wb = Book(spool)
+        _write_all(wb, trend, report, scope, chosen, filters)
+        wb.close()
+        spool.seek(0)
+        shutil.copyfileobj(spool, out, 1 << 20)
+
+
+def _write_all(
+    wb: Book,
+    trend: Trend,
+    report: Report | None,
+    scope: Scope,
+    chosen: RoundInfo | None,
+    filters: list[tuple[str, str]] | None = None,
+) -> None:
+    write_summary(wb, trend, _scope_text(scope), chosen, filters, sheets=SHEETS, note=CSV_NOTE)
     _write_trend(wb, trend)
     _write_cohort(wb, trend)
     _write_areas(wb, trend)
     _write_departments(wb, trend, report, scope)
     _write_items(wb, trend, report, scope)
-    _write_products(wb, trend)
+    _write_products(wb, trend, scope)
     _write_answers(wb, trend, scope, chosen)
-    wb.active = OPENS_ON
-    wb.save(out)
 
 
 def _scope_text(scope: Scope) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from surveys.models import AreaScore, Assessment, Product
-from surveys.selectors.products import products_visible_to
+from surveys.organisation.selectors import products_visible_to
 
 from .movement import previous_closed
 from .selectors import RoundInfo, Scope

@@ -7,7 +7,6 @@ departments (DESIGN §7). Every page takes the same filters in its query string.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,11 +21,12 @@ from surveys.i18n import tr
 from surveys.models import Phase, Questionnaire, Round
 
 from . import charts
-from .exports import answers_csv_rows, workbook_write
+from .breakdowns import continue_replaced
+from .exports import answers_csv_lines, workbook_write
 from .movement import ClosedChange, closed_change, decompose
 from .pages import Filters, Report, report_build
 from .permissions import report_scope
-from .selectors import Scope, finals_by_product
+from .selectors import Scope, finals_by_product, item_successors
 
 FILTER_KEYS = ("questionnaire", "baseline", "target", "department", "phase", "round")
 
@@ -205,7 +205,10 @@ def items(request: HttpRequest) -> HttpResponse:
         metric = "mean"
 
     def build(report: Report) -> dict[str, Any]:
-        tables = report.item_tables()
+        tables = continue_replaced(
+            report.item_tables(),
+            item_successors({info.version_id for info in report.rounds}),
+        )
         selected = report.selected_round()
         rows = tables.get(selected.id, []) if selected else []
         for row in rows:
@@ -290,29 +293,16 @@ def workbook(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def answers_csv(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
-    import csv
-
     try:
         report = _report(request)
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        # A byte-order mark first: Excel then reads the file as UTF-8 (Japanese notes
-        # and names are not garbled).
-        yield "\ufeff"
-        for row in answers_csv_rows(report.trend, scope=report.scope):
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        answers_csv_lines(report.trend, scope=report.scope),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="{_filename(report, "answers", "csv")}"'
     )

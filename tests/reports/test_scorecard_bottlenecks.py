@@ -13,8 +13,8 @@ from django.test import Client
 
 from reports.bottlenecks import capped_counts, next_step_counts
 from reports.selectors import rounds_of
-from surveys.authentication import token_generate
 from surveys.models import ApiToken, Questionnaire
+from surveys.tokens.authentication import token_generate
 
 pytestmark = pytest.mark.django_db
 PAGES = ["/reports/scorecard/", "/reports/bottlenecks/", "/reports/scorecard.csv"]

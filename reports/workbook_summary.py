@@ -1,0 +1,86 @@
+"""The workbook's Summary sheet in the reader's language (issue 13, points 2 and 7)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from scoring.rules import BANDS
+
+from .selectors import RoundInfo
+from .spreadsheets import Book, Rows
+from .workbook_labels import sheet_title
+
+if TYPE_CHECKING:
+    from .trend import Trend
+
+
+def write_summary(
+    wb: Book,
+    trend: Trend,
+    scope_text: str,
+    answers_round: RoundInfo | None,
+    filters: list[tuple[str, str]] | None = None,
+    *,
+    sheets: tuple[str, ...],
+    note: str,
+) -> None:
+    """The Summary sheet: what the workbook holds, the filters by name, the latest closed
+    round, the open round named as provisional, and the bands' meanings."""
+    sheet = wb.sheet(sheet_title("Summary"))
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 60)
+    ws = Rows(wb, sheet)
+    ws.append([_("Trend report: %(q)s") % {"q": trend.questionnaire}], wb.title)
+    ws.append([_("Generated"), timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
+    ws.append([_("Products"), scope_text])
+    # The filters of the page the workbook was downloaded from, by name.
+    for name, value in filters or []:
+        ws.append([name, value])
+    ws.append([_("Target"), trend.target.value])
+    ws.append([_("Cohort baseline"), trend.baseline.label if trend.baseline else "—"])
+    ws.append([_("Rounds"), len(trend.rounds)])
+    ws.append(
+        [
+            _("Answers sheet"),
+            _("round %(round)s") % {"round": answers_round.label} if answers_round else "—",
+        ]
+    )
+    ws.append([_("All answers"), _(note)])
+    latest = next(
+        (
+            row
+            for info, row in zip(reversed(trend.rounds), reversed(trend.rows), strict=True)
+            if row["scored"] and not info.is_provisional
+        ),
+        None,
+    )
+    if latest is not None:
+        ws.append([])
+        ws.append([_("Latest closed round: %(round)s") % {"round": latest["label"]}], wb.bold)
+        for name, value in (
+            (_("Products targeted"), latest["targeted"]),
+            (_("Products scored"), latest["scored"]),
+            (_("Mean final score"), latest["final"]["mean"]),
+            (_("Median final score"), latest["final"]["median"]),
+            (_("Meeting the target"), latest["meeting_target"]),
+            (_("Cohort mean"), latest["cohort"]["mean"]),
+        ):
+            ws.append([name, value])
+    provisional = [info.label for info in trend.rounds if info.is_provisional]
+    if provisional:
+        ws.append(
+            [
+                _("Provisional"),
+                _("Still open, figures change until it closes: %(rounds)s")
+                % {"rounds": ", ".join(provisional)},
+            ]
+        )
+    ws.append([])
+    ws.append([_("Bands of the final score")], wb.bold)
+    for band in BANDS:
+        ws.append([band.key, band.meaning])
+    ws.append([])
+    ws.append([_("Sheets"), ", ".join(sheet_title(name) for name in sheets if name != "Summary")])
