@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,7 +25,8 @@ from .scorecard import (
     scorecard_chunks,
     scorecard_queryset,
 )
-from .views import _Echo, _filename, _query, _render, _report
+from .spreadsheets import csv_lines
+from .views import _filename, _query, _render, _report
 
 
 def _params(request: HttpRequest) -> tuple[str, str, str]:
@@ -121,12 +121,11 @@ def scorecard_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     names = area_names(report.rounds)
-    writer = csv.writer(_Echo())
     current = rounds.current.id if rounds.current else None
 
-    def lines() -> Iterator[str]:
-        yield "\ufeff"
-        yield writer.writerow(
+    def rows() -> Iterator[list[Any]]:
+        # csv_lines writes a byte order mark first and escapes formula-like text.
+        yield (
             [
                 "product",
                 _("Product"),
@@ -147,7 +146,7 @@ def scorecard_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         product: Any
         for product, keys in scorecard_chunks(qs, current):
             row = _row(product, keys, names)
-            yield writer.writerow(
+            yield (
                 [
                     product.slug,
                     product.name,
@@ -166,12 +165,13 @@ def scorecard_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 ]
             )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{_filename(report, "scorecard", "csv")}"'
     )
     return response
 
 
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
+def _num(value: float | None) -> float | str:
+    """A number as a number (a CSV cell that is text beginning with "-" would be escaped)."""
+    return "" if value is None else round(value, 4)
