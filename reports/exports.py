@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -237,7 +238,8 @@ def answers_round_of(trend: Trend, label: str | None = None) -> RoundInfo | None
                 return info
         known = ", ".join(info.label for info in trend.rounds) or "none"
         raise ApplicationError(
-            f"No round {label!r} in questionnaire {trend.questionnaire!r}. Rounds: {known}."
+            gettext("No round %(label)r in questionnaire %(questionnaire)r. Rounds: %(known)s.")
+            % {"label": label, "questionnaire": trend.questionnaire, "known": known}
         )
     with_data = [
         info for info, row in zip(trend.rounds, trend.rows, strict=True) if row["targeted"]

@@ -12,6 +12,8 @@ from typing import IO, Any
 from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 
+from django.utils.translation import gettext
+
 from mlopsscore.errors import ApplicationError
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -50,10 +52,12 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[Sequence[object]]:
         yield from csv.reader(text, delimiter=delimiter)
     except UnicodeDecodeError as exc:
         raise ApplicationError(
-            "The file is neither an XLSX workbook nor UTF-8 text; save the CSV as UTF-8."
+            gettext("The file is neither an XLSX workbook nor UTF-8 text; save the CSV as UTF-8.")
         ) from exc
     except csv.Error as exc:
-        raise ApplicationError(f"The CSV file cannot be read: {exc}.") from exc
+        raise ApplicationError(
+            gettext("The CSV file cannot be read: %(exc)s.") % {"exc": exc}
+        ) from exc
 
 
 def _read_only_workbook(stream: IO[bytes]) -> Any:
@@ -103,16 +107,20 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[Sequence[object]]:
     try:
         workbook = _read_only_workbook(stream)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ApplicationError(f"The XLSX workbook cannot be read: {exc}.") from exc
+        raise ApplicationError(
+            gettext("The XLSX workbook cannot be read: %(exc)s.") % {"exc": exc}
+        ) from exc
     try:
         if not workbook.worksheets:
-            raise ApplicationError("The XLSX workbook has no worksheet.")
+            raise ApplicationError(gettext("The XLSX workbook has no worksheet."))
         sheet = _answers_sheet(workbook)
         # Some writers store a wrong sheet size; read what is really there.
         sheet.reset_dimensions()
         yield from sheet.iter_rows(values_only=True)
     except (ParseError, BadZipFile, KeyError) as exc:
-        raise ApplicationError(f"The XLSX workbook is damaged: {exc}.") from exc
+        raise ApplicationError(
+            gettext("The XLSX workbook is damaged: %(exc)s.") % {"exc": exc}
+        ) from exc
     finally:
         workbook.close()
 
@@ -124,7 +132,7 @@ def opened(path: str | Path | None, file: IO[Any] | None) -> Iterator[IO[bytes]]
             yield stream
         return
     if file is None:
-        raise ApplicationError("Give the answers file.")
+        raise ApplicationError(gettext("Give the answers file."))
     if hasattr(file, "seek"):
         file.seek(0)
     data = file.read()
@@ -136,6 +144,8 @@ def numbered_rows(stream: IO[bytes]) -> Iterator[tuple[int, Sequence[object]]]:
     magic = stream.read(4)
     stream.seek(0)
     if magic == _OLE_MAGIC:
-        raise ApplicationError("Old .xls workbooks are not read: save it as .xlsx or CSV (UTF-8).")
+        raise ApplicationError(
+            gettext("Old .xls workbooks are not read: save it as .xlsx or CSV (UTF-8).")
+        )
     rows = _xlsx_rows(stream) if magic == _ZIP_MAGIC else _csv_rows(stream)
     return enumerate(rows, start=1)
