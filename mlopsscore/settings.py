@@ -151,7 +151,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 # One catalogue per part of the product, so each part keeps its own Japanese texts.
 LOCALE_PATHS = [
-    BASE_DIR / "locale" / part for part in ("core", "survey", "rounds", "reports", "api")
+    BASE_DIR / "locale" / part
+    for part in ("core", "survey", "rounds", "reports", "api", "security")
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -269,7 +270,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-
 # --- Shared cache and sign-in lockout (issue 11, points 6 and 10) -------------------------
 def caches_from_env(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """The cache every process shares: API throttles count there.
@@ -287,7 +287,7 @@ def caches_from_env(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         raise ImproperlyConfigured(f"CACHE_URL={url!r} is not a redis:// URL")
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "mlopsscore.cache.SharedRedisCache",
             "LOCATION": url,
             # The broker's database may be shared: keep our keys apart.
             "KEY_PREFIX": "mlopsscore",
