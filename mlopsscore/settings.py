@@ -320,11 +320,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "surveys.lockouts.views.locked_out"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-# Behind a proxy, the client's address is the last one the proxy appended.
-AXES_IPWARE_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# Behind N reverse proxies, the client's address is the N-th from the right of
+# X-Forwarded-For (what the outermost trusted proxy saw); 0 trusts REMOTE_ADDR only.
+LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "surveys.lockouts.backends.client_address"
 if AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT must be at least 1")
 # --- end of shared cache and sign-in lockout -------------------------------------------

@@ -210,3 +210,36 @@ def test_the_demo_passwords_pass_the_validators(spec: Any) -> None:
         username=spec.username, first_name=spec.first_name, last_name=spec.last_name
     )
     validate_password(spec.password, user)
+
+
+# --- behind a proxy ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "counted"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),  # no proxy configured: the header is not trusted
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # the client's own entry is ignored
+        (2, "6.6.6.6, 203.0.113.9, 10.1.1.1", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.1"),  # fewer entries than proxies: the proxy's address
+        (1, "not-an-address", "10.0.0.1"),
+    ],
+)
+def test_behind_proxies_the_client_address_is_counted(
+    settings: Any, count: int, forwarded: str, counted: str
+) -> None:
+    from axes.models import AccessAttempt
+
+    settings.LOGIN_PROXY_COUNT = count
+    attempt("ben", "wrong", address="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [counted]
+
+
+def test_behind_a_proxy_one_guesser_does_not_lock_out_everyone(settings: Any) -> None:
+    settings.LOGIN_PROXY_COUNT = 1
+    UserFactory(username="ben")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt(f"guess-{n}", "wrong", address="10.0.0.254", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    ben = attempt("ben", PASSWORD, address="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert ben.signed_in
