@@ -13,12 +13,14 @@ from surveys.assessments.models import (
     CarryStatus,
     RevisionSource,
 )
+from surveys.audit.models import AuditCategory, AuditEvent, AuditSource
 from surveys.evidence.models import (
     Evidence,
     Outcome,
 )
 from surveys.guidelines.models import (
     Guideline,
+    GuidelineRevision,
 )
 from surveys.organisation.models import (
     Department,
@@ -35,9 +37,11 @@ from surveys.questionnaires.models import (
     VersionStatus,
 )
 from surveys.rounds.models import (
+    MailAudience,
     Round,
     RoundEvent,
     RoundEventKind,
+    RoundMail,
     RoundReminder,
     RoundReport,
     RoundStatus,
@@ -56,12 +60,17 @@ __all__ = [
     "AreaScore",
     "Assessment",
     "AssessmentStatus",
+    "AuditCategory",
+    "AuditEvent",
+    "AuditSource",
     "CarryStatus",
     "Department",
     "Evidence",
     "Guideline",
+    "GuidelineRevision",
     "Item",
     "Language",
+    "MailAudience",
     "Outcome",
     "Phase",
     "Product",
@@ -72,6 +81,7 @@ __all__ = [
     "Round",
     "RoundEvent",
     "RoundEventKind",
+    "RoundMail",
     "RoundReminder",
     "RoundReport",
     "RoundStatus",
