@@ -131,7 +131,7 @@ def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         from surveys.api.errors import error_body  # the API's one error shape
 
-        return JsonResponse(error_body("bad_input", message), status=400)
+        return JsonResponse(error_body("invalid", message), status=400)
     if _wants_json(request):
         return JsonResponse({"error": message}, status=400)
     html = render_to_string("400.html", {"message": message}, request)

@@ -202,7 +202,7 @@ def test_a_nul_in_the_query_string_is_a_400_page_with_a_message(world: Any, url:
 def test_a_nul_in_an_api_query_is_a_400_in_the_api_error_shape(world: Any) -> None:
     response = _client("admin", world).get("/api/v1/rounds/?status=%00")
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "bad_input"
+    assert response.json()["error"]["code"] == "invalid"
     assert "NUL character" in response.json()["error"]["message"]
 
 
@@ -267,3 +267,24 @@ def test_the_api_parser_refuses_deep_nesting_and_huge_numbers(world: Any) -> Non
         response = client.post("/api/v1/evidence/", body, content_type="application/json")
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "parse_error"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[" * 50_000 + b"]" * 50_000, "nested more than 64 levels"),
+        (b'{"key": "a\\u0000b"}', "NUL character"),
+        (b'{"key": "\\ud800"}', "invalid Unicode"),
+        (b'{"max_na_per_area": 1e400}', "too large"),
+    ],
+)
+def test_a_questionnaire_file_nobody_can_store_is_refused_with_a_message(
+    world: Any, content: bytes, message: str
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("q.json", content, content_type="application/json")
+    response = _client("admin", world).post("/questionnaires/load/", {"file": upload}, follow=True)
+    assert response.status_code == 200
+    assert "The file is not valid JSON" in response.content.decode()
+    assert message in response.content.decode()
