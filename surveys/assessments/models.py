@@ -138,6 +138,8 @@ class AnswerRevision(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # The audit page reads the newest revisions first.
+        indexes = [models.Index(fields=["at"], name="answer_revision_at")]
 
     def __str__(self) -> str:
         return f"{self.old_value} → {self.new_value}"

@@ -24,6 +24,13 @@ from surveys.models import (
 __all__ = ["ImportResult", "RoundResult", "answers_import"]
 
 
+class _RolledBack(Exception):
+    """Leaves a dry run's savepoint: everything it wrote is rolled back."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+
+
 def _checked(
     *,
     version: QuestionnaireVersion,
@@ -48,12 +55,14 @@ def answers_import(
     path: str | Path | None = None,
     file: IO[Any] | None = None,
     by: Any = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import an answers file (DESIGN §6.2) into ``version``'s rounds, all or nothing.
 
     Give ``path`` or an open binary ``file`` (CSV in UTF-8, with or without BOM, or
     XLSX). Raises ``ApplicationError`` whose ``details`` list every problem as
-    ``row N: ...``; nothing is written then.
+    ``row N: ...``; nothing is written then. ``dry_run`` writes everything inside a
+    savepoint and rolls it back: the result says what the import would do.
     """
     checked, problems = _checked(version=version, path=path, file=file)
     if problems:
@@ -63,7 +72,12 @@ def answers_import(
         )
     try:
         with transaction.atomic():
-            return Writer(version, checked, by).write()
+            result = Writer(version, checked, by).write()
+            if dry_run:
+                raise _RolledBack(result)
+            return result
+    except _RolledBack as done:
+        return done.result
     except IntegrityError as exc:
         # Only another import (or an admin) writing the same rounds at the same time.
         raise ApplicationError(

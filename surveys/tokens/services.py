@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from mlopsscore.errors import ApplicationError
-from surveys.models import ApiToken, Product
+from surveys.audit.services import audit_record
+from surveys.models import ApiToken, AuditCategory, Product
 from surveys.tokens.authentication import token_generate
 
 
@@ -41,11 +42,31 @@ def token_create(
     )
     token.full_clean()
     token.save()
+    audit_record(
+        by=by,
+        category=AuditCategory.TOKENS,
+        action="token.created",
+        subject=token,
+        target=f"{product.slug}: {name} ({prefix}…)",
+        read=can_read,
+        write_evidence=can_write_evidence,
+    )
     return token, raw
 
 
+@transaction.atomic
 def token_revoke(*, token: ApiToken, by: Any = None) -> ApiToken:
     """Revoke ``token`` for good; revoking twice keeps the first revocation time."""
-    ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=timezone.now())
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
     token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        audit_record(
+            by=by,
+            category=AuditCategory.TOKENS,
+            action="token.revoked",
+            subject=token,
+            target=f"{token.product.slug}: {token.name} ({token.prefix}…)",
+        )
     return token
