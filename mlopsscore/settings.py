@@ -152,7 +152,7 @@ LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 # One catalogue per part of the product, so each part keeps its own Japanese texts.
 LOCALE_PATHS = [
     BASE_DIR / "locale" / part
-    for part in ("core", "survey", "rounds", "reports", "api", "console", "security")
+    for part in ("core", "survey", "rounds", "reports", "api", "console", "reviews", "security")
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from scoring.rules import NA
 from surveys.organisation.models import Product
 from surveys.questionnaires.models import Item
-from surveys.rounds.models import Round, RoundStatus
+from surveys.rounds.models import Round
 from surveys.sources import RevisionSource
 
 User = settings.AUTH_USER_MODEL
@@ -62,10 +62,6 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.product} · {self.round}"
 
-    @property
-    def is_editable(self) -> bool:
-        return self.round.status == RoundStatus.OPEN
-
 
 class AreaScore(models.Model):
     """One area's stored score in one scored assessment."""
@@ -93,6 +89,7 @@ class CarryStatus(models.TextChoices):
     NEW = "new", _("New item")
     CHANGED = "changed", _("Criteria changed")
     REPLACED = "replaced", _("Carried from a replaced item")
+    NA_EXPIRED = "na_expired", _("N/A approval expired")
 
 
 class Answer(models.Model):

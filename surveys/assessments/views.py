@@ -29,6 +29,7 @@ from surveys.assessments.selectors import (
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
 from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
+from surveys.reviews.selectors import assessment_review
 
 
 def _visible(request: HttpRequest, pk: int) -> Assessment:
@@ -90,6 +91,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and assessment.submitted_at is not None,
             "others": others,
             "js_text": _js_text() if editable else None,
+            "review": assessment_review(assessment, request.user),
         },
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from surveys.audit.services import audit_record
@@ -27,7 +28,10 @@ def _title_of(markdown: str, fallback: str) -> str:
 def guidelines_load(*, directory: Path) -> list[Guideline]:
     """Create or update one guideline per ``<slug>.md`` in ``directory``."""
     if not directory.is_dir():
-        raise ApplicationError(f"{directory} is not a directory of guideline pages.")
+        raise ApplicationError(
+            gettext("%(directory)s is not a directory of guideline pages.")
+            % {"directory": directory}
+        )
     loaded = []
     for english in sorted(directory.glob("*.md")):
         if english.name.endswith(".ja.md"):

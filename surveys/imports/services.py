@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, ngettext
 
 from mlopsscore.errors import ApplicationError
 from surveys.imports.reading import numbered_rows, opened
@@ -67,7 +68,12 @@ def answers_import(
     checked, problems = _checked(version=version, path=path, file=file)
     if problems:
         raise ApplicationError(
-            f"The answers file has {len(problems)} problem(s); nothing was imported.",
+            ngettext(
+                "The answers file has %(count)d problem; nothing was imported.",
+                "The answers file has %(count)d problems; nothing was imported.",
+                len(problems),
+            )
+            % {"count": len(problems)},
             details=problems,
         )
     try:
@@ -81,5 +87,7 @@ def answers_import(
     except IntegrityError as exc:
         # Only another import (or an admin) writing the same rounds at the same time.
         raise ApplicationError(
-            "The same rounds or products were changed while importing; import the file again."
+            gettext(
+                "The same rounds or products were changed while importing; import the file again."
+            )
         ) from exc

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from surveys.audit.services import audit_record
@@ -25,11 +26,13 @@ def token_create(
     """A new token of ``product``; returns it with its raw value, which is never stored."""
     name = name.strip()
     if not name:
-        raise ApplicationError("Give the token a name (for example the pipeline that uses it).")
+        raise ApplicationError(
+            gettext("Give the token a name (for example the pipeline that uses it).")
+        )
     if len(name) > 100:
-        raise ApplicationError("A token name has at most 100 characters.")
+        raise ApplicationError(gettext("A token name has at most 100 characters."))
     if not (can_write_evidence or can_read):
-        raise ApplicationError("A token needs at least one scope: write evidence or read.")
+        raise ApplicationError(gettext("A token needs at least one scope: write evidence or read."))
     raw, prefix, key_hash = token_generate()
     token = ApiToken(
         product=product,
