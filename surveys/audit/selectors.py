@@ -112,7 +112,7 @@ def _rounds(f: Filters, people: Q | None) -> list[Entry]:
             f"round.{e.kind}",
             e.round.label,
             _show(e.details),
-            "",
+            e.source,
         )
         for e in qs.order_by("-at", "-id")[:PAGE]
     ]
