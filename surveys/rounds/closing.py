@@ -225,6 +225,7 @@ def assessments_freeze(
     result = FreezeResult()
     assessments = _in(round, assessment_ids)
     result.not_submitted = _record_non_response(assessments)
+    # Scored at the close's own time: nothing of a closed round is dated after its close.
     result.submitted = result.scored = _score_submitted(round, assessments, source, now)
     result.regressed_ids = regressions_flag(round)
     result.regressions = len(result.regressed_ids)
