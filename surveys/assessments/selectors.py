@@ -109,10 +109,19 @@ class ItemRow:
         return self.answer.carry if self.answer else ""
 
     @property
+    def checked(self) -> bool:
+        """A check for this item ran inside the round's evidence window (pass or fail)."""
+        return self.evidence is not None and self.evidence.outcome in (Outcome.PASS, Outcome.FAIL)
+
+    @property
     def suggestion(self) -> str | None:
         """An unanswered item whose check ran recently suggests `1`."""
-        ran = self.evidence is not None and self.evidence.outcome in (Outcome.PASS, Outcome.FAIL)
-        return "1" if self.value is None and ran else None
+        return "1" if self.value is None and self.checked else None
+
+    @property
+    def unverified(self) -> bool:
+        """An answer of 1 without a check counts 0.5 in the verified score (DESIGN §3)."""
+        return self.value == "1" and not self.checked
 
 
 @dataclass

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from mlopsscore.errors import ApplicationError
 from scoring.rules import NA, ScoreCard, na_limit_problems, normalize_value
+from surveys.assessments.resubmission import status_after_change
 from surveys.assessments.scores import assessment_cards, assessments_score_store, version_layout
 from surveys.i18n import tr
 from surveys.models import (
@@ -146,11 +147,11 @@ def answer_set(
     answer.updated_at = now
     answer.updated_by = by
     answer.save()
-    # Any change re-opens the assessment as a draft: a changed answer must be re-submitted.
-    Assessment.objects.filter(pk=assessment.pk).update(
-        status=AssessmentStatus.DRAFT, updated_at=now
-    )
-    assessment.status = AssessmentStatus.DRAFT
+    # A value that differs from the submitted one must be submitted again; a change
+    # that ends where it started (the keyboard passing through) leaves it submitted.
+    status = status_after_change(assessment)
+    Assessment.objects.filter(pk=assessment.pk).update(status=status, updated_at=now)
+    assessment.status = status
     assessment.updated_at = now
     return answer
 

@@ -16,10 +16,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mlopsscore.errors import ApplicationError
+from surveys.assessments.carried import carried_answers_confirm, carried_summary
 from surveys.assessments.selectors import (
     answer_value_label,
     assessment_editable_by,
@@ -70,6 +73,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _save_all(request, assessment)
     editable = assessment_editable_by(request.user, assessment)
     panel = score_panel(assessment)
+    areas = assessment_rows(assessment)
     others = (
         assessments_visible_to(request.user)
         .filter(product=assessment.product)
@@ -83,7 +87,11 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment": assessment,
             "product": assessment.product,
             "round": assessment.round,
-            "areas": assessment_rows(assessment),
+            "areas": areas,
+            "carried": carried_summary(assessment, areas),
+            "first_unanswered": next(
+                (row for area in areas for row in area.rows if row.value is None), None
+            ),
             "panel": panel,
             "editable": editable,
             "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
@@ -114,6 +122,7 @@ def _js_text() -> dict[str, str]:
         "keepTheirs": _("Keep theirs"),
         "keepMine": _("Overwrite with mine"),
         "progress": _("%(answered)s of %(total)s answered"),
+        "cleared": _("Choice cleared."),
         "note": _("Note"),
         "reason": _("Reason"),
     }
@@ -234,6 +243,8 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
             "panel_html": render_to_string("surveys/_panel.html", {"panel": panel}, request),
             "status": assessment.status,
             "status_label": AssessmentStatus(assessment.status).label,
+            "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
+            and assessment.submitted_at is not None,
         }
     )
 
@@ -254,4 +265,44 @@ def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, problem)
         return redirect("assessment", pk=assessment.pk)
     messages.success(request, _("Submitted. You may change and re-submit until the round closes."))
+    return redirect(f"{reverse('assessment', args=[assessment.pk])}#receipt")
+
+
+@login_required
+def assessment_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole assessment on one page, for printing or keeping as a record."""
+    assessment = _visible(request, pk)
+    return render(
+        request,
+        "surveys/assessment_print.html",
+        {
+            "assessment": assessment,
+            "product": assessment.product,
+            "round": assessment.round,
+            "areas": assessment_rows(assessment),
+            "panel": score_panel(assessment),
+        },
+    )
+
+
+@login_required
+@require_POST
+def carried_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, in one action, every carried answer the team has not changed."""
+    assessment = _visible(request, pk)
+    _editable(request, assessment)
+    try:
+        count = carried_answers_confirm(assessment=assessment, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Confirmed %(count)d carried answer.",
+                "Confirmed %(count)d carried answers.",
+                count,
+            )
+            % {"count": count},
+        )
     return redirect("assessment", pk=assessment.pk)

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from surveys.assessments.selectors import home_rows
 from surveys.models import Department, Round, RoundStatus
 from surveys.organisation.roles import sees_everything
-from surveys.organisation.selectors import products_visible_to
+from surveys.organisation.selectors import products_editable_by, products_visible_to
 
 PAGE_SIZE = 50
 
@@ -39,11 +39,18 @@ def home(request: HttpRequest) -> HttpResponse:
     everything = sees_everything(request.user)
     params = request.GET.copy()
     params.pop("page", None)
+    shown = list(page.object_list)
     return render(
         request,
         "surveys/home.html",
         {
-            "rows": home_rows(list(page.object_list), open_rounds),
+            "rows": home_rows(shown, open_rounds),
+            # Managers read every product but edit none: no "Fill in" they cannot use.
+            "editable_ids": set(
+                products_editable_by(request.user)
+                .filter(pk__in=[p.pk for p in shown])
+                .values_list("pk", flat=True)
+            ),
             "page": page,
             "open_rounds": open_rounds,
             "sees_everything": everything,
