@@ -47,10 +47,13 @@ def cast(db: Any) -> Cast:
 def _fresh_layout_cache() -> Any:
     """Version layouts are cached by id; test databases reuse ids after a rollback."""
     from surveys.assessments.scores import _layout_cached
+    from surveys.questionnaires.selectors import _items_cached
 
     _layout_cached.cache_clear()
+    _items_cached.cache_clear()
     yield
     _layout_cached.cache_clear()
+    _items_cached.cache_clear()
 
 
 @pytest.fixture(autouse=True)

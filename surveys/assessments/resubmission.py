@@ -34,8 +34,18 @@ def differs_from_submission(assessment: Assessment) -> bool:
     return any(submitted[pk] != now[pk] for pk in submitted)
 
 
-def status_after_change(assessment: Assessment) -> str:
-    """The status an assessment takes once one of its answers has changed."""
+def status_after_change(assessment: Assessment, *, old_value: str | None, value: str | None) -> str:
+    """The status an assessment takes once one of its answers went from ``old_value`` to
+    ``value`` (the change's revision already written).
+
+    While it is submitted every answer still has its submitted value, so only this one
+    change can make a difference, and no query is needed; a draft that was submitted
+    before asks the revisions since.
+    """
+    if assessment.submitted_at is None:
+        return AssessmentStatus.DRAFT
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        return AssessmentStatus.SUBMITTED if old_value == value else AssessmentStatus.DRAFT
     if differs_from_submission(assessment):
         return AssessmentStatus.DRAFT
     return AssessmentStatus.SUBMITTED

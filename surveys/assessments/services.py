@@ -33,7 +33,7 @@ from surveys.models import (
     Round,
     RoundStatus,
 )
-from surveys.organisation.selectors import products_editable_by
+from surveys.organisation.selectors import product_editable_by
 
 _url_validator = URLValidator(schemes=["http", "https"])
 
@@ -62,7 +62,7 @@ def _check_editable(assessment: Assessment, by: Any) -> Round:
         raise ApplicationError(_("This round has not opened yet."))
     if round.status != RoundStatus.OPEN:
         raise ApplicationError(_("This round is closed: its answers can no longer change."))
-    if not products_editable_by(by).filter(pk=assessment.product_id).exists():
+    if not product_editable_by(by, assessment.product_id):
         raise ApplicationError(_("You may not change this assessment."))
     return round
 
@@ -114,14 +114,16 @@ def answer_set(
     Saving what is already stored succeeds whatever the base revision, so a retried
     request whose first attempt got through is not mistaken for a conflict.
     """
-    _check_editable(assessment, by)
-    if item.version_id != Round.objects.get(pk=assessment.round_id).version_id:
+    round = _check_editable(assessment, by)
+    if item.version_id != round.version_id:
         raise ApplicationError(_("This item is not part of this assessment's questionnaire."))
     wanted = answer_clean(
         item=item, value=value, na_reason=na_reason, note=note, evidence_url=evidence_url
     )
-    Answer.objects.get_or_create(assessment=assessment, item=item)
-    answer = Answer.objects.select_for_update().get(assessment=assessment, item=item)
+    answer = Answer.objects.select_for_update().filter(assessment=assessment, item=item).first()
+    if answer is None:  # every item has its row from the round's opening; this is rare
+        Answer.objects.get_or_create(assessment=assessment, item=item)
+        answer = Answer.objects.select_for_update().get(assessment=assessment, item=item)
     stored = AnswerInput(answer.value, answer.na_reason, answer.note, answer.evidence_url)
     if stored == wanted:
         return answer
@@ -139,6 +141,7 @@ def answer_set(
         na_reason=wanted.na_reason,
         source=source,
     )
+    old_value = answer.value
     answer.value = wanted.value
     answer.na_reason = wanted.na_reason
     answer.note = wanted.note
@@ -149,7 +152,7 @@ def answer_set(
     answer.save()
     # A value that differs from the submitted one must be submitted again; a change
     # that ends where it started (the keyboard passing through) leaves it submitted.
-    status = status_after_change(assessment)
+    status = status_after_change(assessment, old_value=old_value, value=wanted.value)
     Assessment.objects.filter(pk=assessment.pk).update(status=status, updated_at=now)
     assessment.status = status
     assessment.updated_at = now

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,12 +26,15 @@ from surveys.assessments.carried import carried_answers_confirm, carried_summary
 from surveys.assessments.selectors import (
     answer_value_label,
     assessment_editable_by,
+    assessment_for_autosave,
     assessment_rows,
     assessments_visible_to,
     score_panel,
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
+from surveys.i18n import tr
 from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
+from surveys.questionnaires.selectors import version_items
 
 
 def _visible(request: HttpRequest, pk: int) -> Assessment:
@@ -197,13 +200,24 @@ def json_login_required(view: Any) -> Any:
 @json_login_required
 @require_POST
 def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
-    """Save one item's answer (JSON in, JSON out); 409 with both values on a conflict."""
-    assessment = _visible(request, pk)
+    """Save one item's answer (JSON in, JSON out); 409 with both values on a conflict.
+
+    It runs at every choice a person makes, so it reads what it needs once: the
+    assessment with the viewer's rights in one query, the item from the published
+    version's items (read once per process), the values for the score panel after the
+    change.
+    """
+    assessment = assessment_for_autosave(request.user, pk)
+    if assessment is None:
+        raise Http404
     try:
         _editable(request, assessment)
     except PermissionDenied as exc:
         return JsonResponse({"error": str(exc)}, status=403)
-    item = get_object_or_404(Item, pk=item_id, version_id=assessment.round.version_id)
+    items = version_items(assessment.round.version)
+    if item_id not in items:
+        raise Http404
+    item = items[item_id]
     try:
         payload = json.loads(request.body or b"{}")
         if not isinstance(payload, dict):
@@ -234,8 +248,10 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         )
     except ApplicationError as exc:
         return JsonResponse({"error": exc.message, "details": exc.details}, status=400)
-    answer = Answer.objects.select_related("updated_by").get(pk=answer.pk)
-    panel = score_panel(assessment)
+    if answer.updated_by_id == request.user.pk:
+        answer.updated_by = request.user  # type: ignore[assignment]
+    titles = {i.area.key: tr(i.area.title) for i in items.values()}
+    panel = score_panel(assessment, titles=titles)
     return JsonResponse(
         {
             "answer": _answer_json(answer),
