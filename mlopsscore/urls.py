@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/reports/", include("reports.api_urls")),
     path("api/v1/", include("surveys.api_urls")),
     path("rounds/", include("surveys.rounds.urls")),
+    path("questionnaires/", include("surveys.questionnaires.urls")),
     path("tokens/", include("surveys.tokens.urls")),
     path("reports/", include("reports.urls")),
     path("", include("surveys.urls")),

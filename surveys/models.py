@@ -13,12 +13,14 @@ from surveys.assessments.models import (
     CarryStatus,
     RevisionSource,
 )
+from surveys.audit.models import AuditCategory, AuditEvent, AuditSource
 from surveys.evidence.models import (
     Evidence,
     Outcome,
 )
 from surveys.guidelines.models import (
     Guideline,
+    GuidelineRevision,
 )
 from surveys.organisation.models import (
     Department,
@@ -56,10 +58,14 @@ __all__ = [
     "AreaScore",
     "Assessment",
     "AssessmentStatus",
+    "AuditCategory",
+    "AuditEvent",
+    "AuditSource",
     "CarryStatus",
     "Department",
     "Evidence",
     "Guideline",
+    "GuidelineRevision",
     "Item",
     "Language",
     "Outcome",

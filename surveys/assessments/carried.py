@@ -20,6 +20,10 @@ from surveys.models import Answer, Assessment, AssessmentStatus, CarryStatus, Ro
 from surveys.organisation.selectors import products_editable_by
 
 
+# Answers taken from the last submission: same item, or the item this one replaces.
+_CARRIED = (CarryStatus.CARRIED, CarryStatus.REPLACED)
+
+
 @dataclass
 class CarriedSummary:
     round_label: str
@@ -29,7 +33,7 @@ class CarriedSummary:
 
 def _unconfirmed(rows: list[ItemRow]) -> list[ItemRow]:
     """Carried answers nobody has touched since the round opened."""
-    return [r for r in rows if r.carry == CarryStatus.CARRIED and r.revision == 0]
+    return [r for r in rows if r.carry in _CARRIED and r.revision == 0]
 
 
 def carried_summary(assessment: Assessment, areas: list[AreaBlock]) -> CarriedSummary | None:
@@ -65,7 +69,7 @@ def carried_answers_confirm(*, assessment: Assessment, by: Any) -> int:
         raise ApplicationError(_("You may not change this assessment."))
     now = timezone.now()
     count = Answer.objects.filter(
-        assessment=assessment, carry=CarryStatus.CARRIED, revision=0
+        assessment=assessment, carry__in=_CARRIED, revision=0
     ).update(carry=CarryStatus.NONE, updated_at=now, updated_by=by)
     Assessment.objects.filter(pk=assessment.pk, status=AssessmentStatus.NOT_STARTED).update(
         status=AssessmentStatus.DRAFT, updated_at=now

@@ -88,6 +88,7 @@ class CarryStatus(models.TextChoices):
     CARRIED = "carried", _("Carried forward")
     NEW = "new", _("New item")
     CHANGED = "changed", _("Criteria changed")
+    REPLACED = "replaced", _("Carried from a replaced item")
 
 
 class Answer(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -21,3 +22,25 @@ class Guideline(models.Model):
 
     def __str__(self) -> str:
         return tr(self.title) or self.slug
+
+
+class GuidelineRevision(models.Model):
+    """One saved state of a guideline: every change is kept, with who and when."""
+
+    guideline = models.ForeignKey(Guideline, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    title = models.JSONField(default=dict)
+    body = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["guideline_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["guideline", "number"], name="uniq_guideline_revision")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guideline.slug} #{self.number}"

@@ -22,6 +22,8 @@ class Profile(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     language = models.CharField(max_length=5, choices=Language.choices, default=Language.EN)
+    # An IANA zone name (``Asia/Tokyo``); empty means the site's TIME_ZONE.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
@@ -35,6 +37,7 @@ class Department(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

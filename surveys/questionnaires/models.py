@@ -40,6 +40,7 @@ class QuestionnaireVersion(models.Model):
         default=NaPolicy.RESCALE.value,
     )
     max_na_per_area = models.PositiveSmallIntegerField(default=3)
+    na_requires_approval = models.BooleanField(default=False)
     status = models.CharField(
         max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
@@ -50,6 +51,8 @@ class QuestionnaireVersion(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped on every change of the draft's settings: an edit based on an older one conflicts.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -129,6 +132,7 @@ class Area(_FrozenWithVersion):
     key = models.SlugField(max_length=50)
     position = models.PositiveSmallIntegerField()
     title = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["version_id", "position"]
@@ -156,6 +160,18 @@ class Item(_FrozenWithVersion):
     # Digest of the criteria and N/A text: an answer carried forward to an item whose
     # digest differs is marked "changed" and starts empty.
     criteria_digest = models.CharField(max_length=64, blank=True)
+    # Lineage (DESIGN §2) against the version this one was copied from: ``replaces`` names
+    # the key whose history this item continues; ``lineage_override`` is an admin's word
+    # over the automatic same/changed/new, with the reason for it.
+    replaces = models.CharField(max_length=100, blank=True)
+    lineage_override = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("same", "same"), ("changed", "changed"), ("new", "new")],
+    )
+    lineage_reason = models.TextField(blank=True)
+    # Bumped on every change while the version is a draft (optimistic concurrency).
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["version_id", "position"]

@@ -61,6 +61,13 @@ def _item_problems(item: Any, where: str) -> list[str]:
             problems.append(f"{where}: criteria has unknown levels {extra}")
     if item.get("na") is not None and (problem := _text_problem(item["na"], f"{where}: na")):
         problems.append(problem)
+    replaces = item.get("replaces")
+    if replaces is not None and not (isinstance(replaces, str) and KEY_RE.match(replaces)):
+        problems.append(
+            f"{where}: replaces {replaces!r} must be the key of an earlier item or null"
+        )
+    elif replaces is not None and replaces == key:
+        problems.append(f"{where}: an item cannot replace itself")
     guideline = item.get("guideline")
     if guideline is not None and not (isinstance(guideline, str) and KEY_RE.match(guideline)):
         problems.append(f"{where}: guideline {guideline!r} must be a guideline slug or null")
@@ -84,6 +91,8 @@ def questionnaire_problems(data: Any) -> list[str]:
     max_na = data.get("max_na_per_area", DEFAULT_MAX_NA_PER_AREA)
     if isinstance(max_na, bool) or not isinstance(max_na, int) or max_na < 0:
         problems.append(f"max_na_per_area {max_na!r} must be a whole number, 0 or more")
+    if not isinstance(data.get("na_requires_approval", False), bool):
+        problems.append("na_requires_approval must be true or false")
     areas = data.get("areas")
     if not isinstance(areas, list) or not areas:
         return [*problems, "areas must be a non-empty list"]
@@ -140,6 +149,9 @@ def _canonical(data: dict[str, Any]) -> dict[str, Any]:
             "criteria": {level: as_text_map(it["criteria"][level]) for level in CRITERIA_KEYS},
             "na": None if it.get("na") is None else as_text_map(it["na"]),
             "guideline": it.get("guideline") or None,
+            # Optional keys enter the meaning only when set, so files without them keep
+            # the content hash they were published with.
+            **({"replaces": it["replaces"]} if it.get("replaces") else {}),
         }
 
     return {
@@ -148,6 +160,7 @@ def _canonical(data: dict[str, Any]) -> dict[str, Any]:
         "title": as_text_map(data["title"]),
         "na_policy": data.get("na_policy", NaPolicy.RESCALE.value),
         "max_na_per_area": data.get("max_na_per_area", DEFAULT_MAX_NA_PER_AREA),
+        **({"na_requires_approval": True} if data.get("na_requires_approval") else {}),
         "areas": [
             {
                 "key": a["key"],
@@ -199,6 +212,7 @@ def questionnaire_load(*, data: Any, publish: bool = False) -> tuple[Questionnai
         version = existing
         for field in ("title", "na_policy", "max_na_per_area"):
             setattr(version, field, canonical[field])
+        version.na_requires_approval = canonical.get("na_requires_approval", False)
         version.content_hash = content_hash
         version.save()
     else:
@@ -208,6 +222,7 @@ def questionnaire_load(*, data: Any, publish: bool = False) -> tuple[Questionnai
             title=canonical["title"],
             na_policy=canonical["na_policy"],
             max_na_per_area=canonical["max_na_per_area"],
+            na_requires_approval=canonical.get("na_requires_approval", False),
             content_hash=content_hash,
         )
     _create_content(version, canonical["areas"])
@@ -236,6 +251,7 @@ def _create_content(version: QuestionnaireVersion, areas: list[dict[str, Any]]) 
                     criteria=it["criteria"],
                     na=it["na"],
                     guideline=it["guideline"] or "",
+                    replaces=it.get("replaces", ""),
                     criteria_digest=criteria_digest(it["criteria"], it["na"]),
                 )
             )
@@ -259,6 +275,10 @@ def version_copy(*, version: QuestionnaireVersion, new_version: str) -> Question
     """Editing a published version means copying it to a new draft."""
     data = version_to_dict(version=version)
     data["version"] = new_version
+    # The copy's lineage is against ``version``: what that one replaced is history.
+    for area in data["areas"]:
+        for item in area["items"]:
+            item.pop("replaces", None)
     if QuestionnaireVersion.objects.filter(
         questionnaire=version.questionnaire, version=new_version
     ).exists():
@@ -280,6 +300,7 @@ def version_to_dict(*, version: QuestionnaireVersion) -> dict[str, Any]:
         "title": version.title,
         "na_policy": version.na_policy,
         "max_na_per_area": version.max_na_per_area,
+        **({"na_requires_approval": True} if version.na_requires_approval else {}),
         "areas": [
             {
                 "key": area.key,
@@ -293,6 +314,7 @@ def version_to_dict(*, version: QuestionnaireVersion) -> dict[str, Any]:
                         "criteria": it.criteria,
                         "na": it.na,
                         "guideline": it.guideline or None,
+                        **({"replaces": it.replaces} if it.replaces else {}),
                     }
                     for it in items_by_area.get(area.pk, [])
                 ],

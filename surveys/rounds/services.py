@@ -40,6 +40,7 @@ from surveys.models import (
     RoundStatus,
     VersionStatus,
 )
+from surveys.questionnaires.lineage import carry_decision
 from surveys.rounds import notifications
 
 logger = logging.getLogger(__name__)
@@ -237,25 +238,17 @@ def answers_insert_rows(rows: Sequence[tuple[Any, ...]]) -> None:
 def _answer_rows(
     items: Sequence[Item], carried: dict[str, _Carried] | None, assessment_id: int, now: dt.datetime
 ) -> list[tuple[Any, ...]]:
-    """The answers of a new assessment: carried by item key when the criteria still match."""
+    """The answers of a new assessment, carried by lineage (``carry_decision``)."""
     rows = []
     for item in items:
-        source = carried.get(item.key) if carried is not None else None
+        source, carry = (None, CarryStatus.NONE.value)
+        if carried is not None:
+            source, carry = carry_decision(item, carried)
         row: tuple[str | None, str, str, str, str]
-        if carried is None:
-            row = (None, "", "", "", CarryStatus.NONE.value)
-        elif source is None:
-            row = (None, "", "", "", CarryStatus.NEW.value)
-        elif source.digest != item.criteria_digest:
-            row = (None, "", "", "", CarryStatus.CHANGED.value)
+        if source is None:
+            row = (None, "", "", "", carry)
         else:
-            row = (
-                source.value,
-                source.na_reason,
-                source.note,
-                source.evidence_url,
-                CarryStatus.CARRIED.value,
-            )
+            row = (source.value, source.na_reason, source.note, source.evidence_url, carry)
         rows.append((assessment_id, item.pk, *row, 0, now))
     return rows
 
@@ -270,12 +263,13 @@ def _carry_revisions(round: Round, now: dt.datetime) -> int:
             f"INSERT INTO {revision} "
             "(answer_id, by_id, at, old_value, new_value, old_note, new_note, na_reason, source) "
             f"SELECT a.id, NULL, %s, NULL, a.value, '', a.note, a.na_reason, %s FROM {answer} a "
-            f"WHERE a.carry = %s AND a.assessment_id IN "
+            f"WHERE a.carry IN (%s, %s) AND a.assessment_id IN "
             f"(SELECT id FROM {assessment} WHERE round_id = %s)",
             [
                 connection.ops.adapt_datetimefield_value(now),
                 RevisionSource.CARRY.value,
                 CarryStatus.CARRIED.value,
+                CarryStatus.REPLACED.value,
                 round.pk,
             ],
         )
