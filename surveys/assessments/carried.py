@@ -19,7 +19,6 @@ from surveys.assessments.selectors import AreaBlock, ItemRow
 from surveys.models import Answer, Assessment, AssessmentStatus, CarryStatus, Round, RoundStatus
 from surveys.organisation.selectors import products_editable_by
 
-
 # Answers taken from the last submission: same item, or the item this one replaces.
 _CARRIED = (CarryStatus.CARRIED, CarryStatus.REPLACED)
 
@@ -68,9 +67,9 @@ def carried_answers_confirm(*, assessment: Assessment, by: Any) -> int:
     if not products_editable_by(by).filter(pk=assessment.product_id).exists():
         raise ApplicationError(_("You may not change this assessment."))
     now = timezone.now()
-    count = Answer.objects.filter(
-        assessment=assessment, carry__in=_CARRIED, revision=0
-    ).update(carry=CarryStatus.NONE, updated_at=now, updated_by=by)
+    count = Answer.objects.filter(assessment=assessment, carry__in=_CARRIED, revision=0).update(
+        carry=CarryStatus.NONE, updated_at=now, updated_by=by
+    )
     Assessment.objects.filter(pk=assessment.pk, status=AssessmentStatus.NOT_STARTED).update(
         status=AssessmentStatus.DRAFT, updated_at=now
     )
