@@ -8,6 +8,7 @@ must then give ``SECRET_KEY``; a bad value fails loudly at start.
 from __future__ import annotations
 
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mlopsscore.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -140,6 +142,14 @@ LOCALE_PATHS = [
     BASE_DIR / "locale" / part for part in ("core", "survey", "rounds", "reports", "api", "console")
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# The zone of people who have not chosen one (Profile.time_zone); pages and emails show
+# times in the reader's zone.
+ORGANISATION_TIME_ZONE = os.environ.get("ORGANISATION_TIME_ZONE", TIME_ZONE)
+for _zone_name in (TIME_ZONE, ORGANISATION_TIME_ZONE):
+    try:
+        zoneinfo.ZoneInfo(_zone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as _exc:
+        raise ImproperlyConfigured(f"{_zone_name!r} is not a time zone name") from _exc
 USE_I18N = True
 USE_TZ = True
 
