@@ -64,9 +64,10 @@ class TimeZoneMiddleware:
             return zone("")
         kept = request.session.get(SESSION_KEY)
         now = time.time()
-        fresh = isinstance(kept, list) and len(kept) == 3 and kept[0] == user.pk
-        if fresh and now - kept[2] < REFRESH_SECONDS:
-            return zone(str(kept[1]))
+        if isinstance(kept, list) and len(kept) == 3 and kept[0] == user.pk:
+            _pk, name, at = kept
+            if now - at < REFRESH_SECONDS:
+                return zone(str(name))
         found = user_time_zone(user)
         request.session[SESSION_KEY] = [user.pk, found.key, now]
         return found

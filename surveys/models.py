@@ -37,9 +37,11 @@ from surveys.questionnaires.models import (
     VersionStatus,
 )
 from surveys.rounds.models import (
+    MailAudience,
     Round,
     RoundEvent,
     RoundEventKind,
+    RoundMail,
     RoundReminder,
     RoundReport,
     RoundStatus,
@@ -68,6 +70,7 @@ __all__ = [
     "GuidelineRevision",
     "Item",
     "Language",
+    "MailAudience",
     "Outcome",
     "Phase",
     "Product",
@@ -78,6 +81,7 @@ __all__ = [
     "Round",
     "RoundEvent",
     "RoundEventKind",
+    "RoundMail",
     "RoundReminder",
     "RoundReport",
     "RoundStatus",

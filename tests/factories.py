@@ -162,7 +162,7 @@ def score_round(rnd: models.Round) -> None:
     """Store the scores of every assessment of ``rnd``, as submitting or closing would."""
     from surveys.assessments.scores import assessments_score_store
 
-    assessments_score_store(round=rnd, assessments=list(rnd.assessments.all()))
+    assessments_score_store(round=rnd, assessments=list(rnd.assessments.all()), source="web")
 
 
 def make_evidence(

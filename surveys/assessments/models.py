@@ -11,6 +11,7 @@ from scoring.rules import NA
 from surveys.organisation.models import Product
 from surveys.questionnaires.models import Item
 from surveys.rounds.models import Round, RoundStatus
+from surveys.sources import RevisionSource
 
 User = settings.AUTH_USER_MODEL
 
@@ -45,6 +46,9 @@ class Assessment(models.Model):
     verified_score = models.FloatField(null=True, blank=True)
     band = models.CharField(max_length=8, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # Where the stored scores last came from: a submission (web, api), a close (admin, job),
+    # an import, or an admin's re-scoring.
+    score_source = models.CharField(max_length=10, choices=RevisionSource.choices, blank=True)
     is_regression = models.BooleanField(default=False)
     regression = models.JSONField(default=dict, blank=True)
 
@@ -117,14 +121,6 @@ class Answer(models.Model):
         return f"{self.item.code}={self.value}"
 
 
-class RevisionSource(models.TextChoices):
-    WEB = "web", _("Web")
-    API = "api", _("API")
-    IMPORT = "import", _("Import")
-    CARRY = "carry", _("Carried forward")
-    ADMIN = "admin", _("Admin")
-
-
 class AnswerRevision(models.Model):
     """Every change of an answer: who, when, old value, new value."""
 
@@ -136,7 +132,9 @@ class AnswerRevision(models.Model):
     old_note = models.TextField(blank=True)
     new_note = models.TextField(blank=True)
     na_reason = models.TextField(blank=True)
-    source = models.CharField(max_length=10, choices=RevisionSource.choices, default="web")
+    source = models.CharField(
+        max_length=10, choices=RevisionSource.choices, default=RevisionSource.WEB
+    )
 
     class Meta:
         ordering = ["at", "id"]

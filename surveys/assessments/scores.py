@@ -1,4 +1,4 @@
-"""Scores of assessments: computed by ``scoring.rules``, stored with the assessment.
+"""Scores of assessments: computed by ``scoring``, stored with the assessment.
 
 ``assessments_score_store`` is set-based: it scores any number of assessments of one
 round in a handful of queries, so closing a round of 10,000 products stays fast.
@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from scoring.rules import Policy, ScoreCard, lower_unbacked, score_card
+from scoring.areas import ScoreCard, score_card
+from scoring.values import Policy
+from scoring.verified import EvidenceRun, backed_keys, lower_unbacked
 from surveys.models import (
     Answer,
     AreaScore,
     Assessment,
     Evidence,
     Item,
-    Outcome,
     QuestionnaireVersion,
     Round,
 )
@@ -77,21 +79,29 @@ def assessment_values(assessment: Assessment) -> dict[int, str | None]:
 
 
 def backed_item_keys(product_ids: Iterable[int], round: Round) -> dict[int, set[str]]:
-    """Per product, the item keys with a check that ran inside the round's evidence window."""
-    start, end = round.evidence_window
-    backed: dict[int, set[str]] = defaultdict(set)
+    """Per product, the item keys whose check ran inside the round's evidence window.
+
+    The rule is ``scoring.verified.backed_keys``; the query only narrows the rows to the
+    window and keeps the latest run per product, item and outcome, so the rows to judge
+    stay few however often a pipeline posts.
+    """
+    window = round.evidence_window
+    runs: dict[int, list[EvidenceRun]] = defaultdict(list)
     rows = (
         Evidence.objects.filter(
             product_id__in=list(product_ids),
-            outcome__in=[Outcome.PASS, Outcome.FAIL],
-            observed_at__gte=start,
-            observed_at__lte=end,
+            observed_at__gte=window[0],
+            observed_at__lte=window[1],
         )
-        .values_list("product_id", "item_key")
-        .distinct()
+        .values("product_id", "item_key", "outcome")
+        .annotate(last=Max("observed_at"))
+        .values_list("product_id", "item_key", "outcome", "last")
     )
-    for product_id, item_key in rows:
-        backed[product_id].add(item_key)
+    for product_id, item_key, outcome, last in rows:
+        runs[product_id].append(EvidenceRun(item_key, outcome, last))
+    backed: dict[int, set[str]] = defaultdict(set)
+    for product_id, product_runs in runs.items():
+        backed[product_id] = backed_keys(product_runs, window)
     return backed
 
 
@@ -116,8 +126,9 @@ def assessment_cards(assessment: Assessment) -> tuple[ScoreCard, ScoreCard]:
 
 
 @transaction.atomic
-def assessments_score_store(*, round: Round, assessments: Sequence[Assessment]) -> int:
-    """Compute and store the scores of these assessments of ``round``; returns how many."""
+def assessments_score_store(*, round: Round, assessments: Sequence[Assessment], source: str) -> int:
+    """Compute and store the scores of these assessments of ``round``, recording where
+    the change came from (``RevisionSource``); returns how many."""
     if not assessments:
         return 0
     layout = version_layout(round.version)
@@ -137,6 +148,7 @@ def assessments_score_store(*, round: Round, assessments: Sequence[Assessment]) 
         assessment.verified_score = verified.final
         assessment.band = claimed.band.key if claimed.band else ""
         assessment.scored_at = now
+        assessment.score_source = source
         if claimed.final is None:
             continue
         for key, area in claimed.areas.items():
@@ -157,7 +169,14 @@ def assessments_score_store(*, round: Round, assessments: Sequence[Assessment]) 
     return len(assessments)
 
 
-_SCORE_FIELDS = ("is_complete", "final_score", "verified_score", "band", "scored_at")
+_SCORE_FIELDS = (
+    "is_complete",
+    "final_score",
+    "verified_score",
+    "band",
+    "scored_at",
+    "score_source",
+)
 
 
 def _scores_update(assessments: Sequence[Assessment]) -> None:
@@ -168,7 +187,8 @@ def _scores_update(assessments: Sequence[Assessment]) -> None:
         Assessment.objects.bulk_update(assessments, list(_SCORE_FIELDS), batch_size=2000)
         return
     row = (
-        "(%s::bigint, %s::boolean, %s::double precision, %s::double precision, %s, %s::timestamptz)"
+        "(%s::bigint, %s::boolean, %s::double precision, %s::double precision, %s,"
+        " %s::timestamptz, %s)"
     )
     table = Assessment._meta.db_table
     with connection.cursor() as cursor:
@@ -176,8 +196,8 @@ def _scores_update(assessments: Sequence[Assessment]) -> None:
             chunk = assessments[start : start + 5000]
             cursor.execute(
                 f"UPDATE {table} AS a SET is_complete = v.c, final_score = v.f, "
-                "verified_score = v.vf, band = v.b, scored_at = v.s "
-                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v(id, c, f, vf, b, s) "
+                "verified_score = v.vf, band = v.b, scored_at = v.s, score_source = v.src "
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v(id, c, f, vf, b, s, src) "
                 "WHERE a.id = v.id",
                 [
                     value
@@ -189,6 +209,7 @@ def _scores_update(assessments: Sequence[Assessment]) -> None:
                         a.verified_score,
                         a.band,
                         a.scored_at,
+                        a.score_source,
                     )
                 ],
             )
@@ -197,6 +218,11 @@ def _scores_update(assessments: Sequence[Assessment]) -> None:
 def assessments_score_clear(*, assessment_ids: Sequence[int]) -> None:
     """Drafts that were never submitted carry no score."""
     Assessment.objects.filter(pk__in=assessment_ids).update(
-        is_complete=False, final_score=None, verified_score=None, band="", scored_at=None
+        is_complete=False,
+        final_score=None,
+        verified_score=None,
+        band="",
+        scored_at=None,
+        score_source="",
     )
     AreaScore.objects.filter(assessment_id__in=assessment_ids).delete()

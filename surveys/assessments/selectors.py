@@ -9,9 +9,11 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
-from scoring.rules import BANDS, NA, next_steps
+from scoring.bands import band_meaning as scoring_band_meaning
+from scoring.figures import figure
+from scoring.next_steps import next_steps
+from scoring.values import NA
 from surveys.assessments.scores import (
     assessment_values,
     backed_item_keys,
@@ -41,35 +43,11 @@ from surveys.organisation.selectors import (
 )
 from surveys.questionnaires.selectors import version_items
 
-# The rubric's band meanings (scoring.rules.BANDS), marked so the catalogue carries them.
-BAND_MEANINGS = (
-    gettext_noop("More of a research project than a productionized system."),
-    gettext_noop(
-        "Not totally untested, but it is worth considering the possibility of "
-        "serious holes in reliability."
-    ),
-    gettext_noop(
-        "There has been first pass at basic productionization, but additional "
-        "investment may be needed."
-    ),
-    gettext_noop(
-        "Reasonably tested, but it is possible that more of those tests and "
-        "procedures may be automated."
-    ),
-    gettext_noop(
-        "Strong levels of automated testing and monitoring, appropriate for "
-        "mission-critical systems."
-    ),
-    gettext_noop("Exceptional levels of automated testing and monitoring."),
-)
-
 
 def band_meaning(key: str) -> str:
-    """The rubric's meaning of a band, in the reader's language."""
-    for band in BANDS:
-        if band.key == key:
-            return _(band.meaning)
-    return ""
+    """The rubric's meaning of a band (``scoring.bands``), in the reader's language."""
+    meaning = scoring_band_meaning(key)
+    return _(meaning) if meaning else ""
 
 
 def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
@@ -203,10 +181,6 @@ def assessment_rows(assessment: Assessment) -> list[AreaBlock]:
     return list(blocks.values())
 
 
-def _num(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
 def score_panel(
     assessment: Assessment,
     *,
@@ -235,12 +209,12 @@ def score_panel(
             {
                 "key": key,
                 "title": titles.get(key, key),
-                "score": _num(area.score),
-                "verified": _num(verified.areas[key].score),
+                "score": figure(area.score),
+                "verified": figure(verified.areas[key].score),
                 "answered": area.answered,
                 "n": area.n,
                 "na": area.na_count,
-                "raw": _num(area.raw),
+                "raw": figure(area.raw),
                 "applicable": area.applicable,
                 "bottleneck": key in claimed.bottlenecks,
             }
@@ -249,8 +223,8 @@ def score_panel(
         "answered": claimed.answered,
         "total": claimed.total,
         "complete": claimed.complete,
-        "final": _num(claimed.final),
-        "verified": _num(verified.final),
+        "final": figure(claimed.final),
+        "verified": figure(verified.final),
         "has_evidence": has_evidence,
         "show_verified": show_verified,
         "band": claimed.band.key if claimed.band else None,
@@ -286,7 +260,7 @@ def product_next_steps(assessment: Assessment, limit: int = 5) -> list[dict[str,
     steps = next_steps(areas, layout.policy, limit=limit)
     items = {i.key: i for i in Item.objects.filter(version_id=layout.version_id)}
     return [
-        {"step": step, "item": items[step.item_key], "final_gain": round(step.final_gain, 4)}
+        {"step": step, "item": items[step.item_key], "final_gain": figure(step.final_gain)}
         for step in steps
     ]
 

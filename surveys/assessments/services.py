@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mlopsscore.errors import ApplicationError
-from scoring.rules import NA, ScoreCard, na_limit_problems, normalize_value
+from scoring.areas import Unanswered, submission_problems
+from scoring.values import NA, normalize_value
 from surveys.assessments.resubmission import status_after_change
-from surveys.assessments.scores import assessment_cards, assessments_score_store, version_layout
+from surveys.assessments.scores import assessment_values, assessments_score_store, version_layout
 from surveys.i18n import tr
 from surveys.models import (
     Answer,
@@ -57,7 +58,12 @@ class AnswerInput:
 
 
 def _check_editable(assessment: Assessment, by: Any) -> Round:
-    round = Round.objects.get(pk=assessment.round_id)
+    """The assessment's round, locked until the transaction ends, if its answers may change.
+
+    The lock serialises this write with a close of the round (``round_close`` takes the
+    same lock): a write that waited for a close finds the round closed and is refused.
+    """
+    round = Round.objects.select_for_update().get(pk=assessment.round_id)
     if round.status == RoundStatus.SCHEDULED:
         raise ApplicationError(_("This round has not opened yet."))
     if round.status != RoundStatus.OPEN:
@@ -159,40 +165,43 @@ def answer_set(
     return answer
 
 
-def submission_messages(assessment: Assessment, card: ScoreCard) -> list[str]:
-    """Why this assessment cannot be submitted, in the reader's language (empty: fine)."""
+def submission_messages(assessment: Assessment) -> list[str]:
+    """Why this assessment cannot be submitted (``scoring.areas.submission_problems``),
+    in the reader's language (empty: it can be)."""
     layout = version_layout(assessment.round.version)
-    values = {
-        item_id: value for item_id, value in assessment.answers.values_list("item_id", "value")
-    }
-    by_area = layout.values_by_area(values)
-    problems: list[str] = []
-    missing = card.total - card.answered
-    if missing:
-        problems.append(
-            ngettext(
-                "%(count)d item is still unanswered; answer every item to submit.",
-                "%(count)d items are still unanswered; answer every item to submit.",
-                missing,
-            )
-            % {"count": missing}
-        )
+    by_area = layout.values_by_area(assessment_values(assessment))
     titles = {area.key: tr(area.title) for area in assessment.round.version.areas.all()}
-    for key, count in na_limit_problems(by_area, layout.policy).items():
-        problems.append(
-            _("%(area)s: %(count)d items are N/A, at most %(max)d are allowed per area.")
-            % {"area": titles.get(key, key), "count": count, "max": layout.policy.max_na_per_area}
-        )
-    return problems
+    messages: list[str] = []
+    for problem in submission_problems(by_area, layout.policy):
+        if isinstance(problem, Unanswered):
+            messages.append(
+                ngettext(
+                    "%(count)d item is still unanswered; answer every item to submit.",
+                    "%(count)d items are still unanswered; answer every item to submit.",
+                    problem.count,
+                )
+                % {"count": problem.count}
+            )
+        else:
+            messages.append(
+                _("%(area)s: %(count)d items are N/A, at most %(max)d are allowed per area.")
+                % {
+                    "area": titles.get(problem.area_key, problem.area_key),
+                    "count": problem.count,
+                    "max": problem.allowed,
+                }
+            )
+    return messages
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, by: Any) -> Assessment:
+def assessment_submit(
+    *, assessment: Assessment, by: Any, source: str = RevisionSource.WEB
+) -> Assessment:
     """Submit a complete assessment and store its scores; re-submitting is allowed while open."""
     _check_editable(assessment, by)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    claimed, _verified = assessment_cards(assessment)
-    problems = submission_messages(assessment, claimed)
+    problems = submission_messages(assessment)
     if problems:
         raise ApplicationError(" ".join(problems), details=problems)
     now = timezone.now()
@@ -201,5 +210,5 @@ def assessment_submit(*, assessment: Assessment, by: Any) -> Assessment:
     assessment.submitted_by = by
     assessment.updated_at = now
     assessment.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
-    assessments_score_store(round=assessment.round, assessments=[assessment])
+    assessments_score_store(round=assessment.round, assessments=[assessment], source=source)
     return assessment

@@ -7,7 +7,8 @@ each product keeps its own ease (answers do not flicker), some items are N/A for
 kind of task, some products join later (in the small demo; at scale every product is in
 every round), and some do not respond.
 
-Closed rounds are closed through ``round_close``, so their scores, reports and
+Past rounds are recorded as history (``round_record_historical``) and frozen through
+``assessments_freeze``, the path every close takes, so their scores, reports and
 regressions are stored exactly as a real close stores them. The open round is opened
 through ``round_open``. At scale (``--products 10000 --rounds 20``) rows are inserted in
 big batches (COPY on PostgreSQL).
@@ -48,11 +49,13 @@ from surveys.models import (
     QuestionnaireVersion,
     RevisionSource,
     Round,
-    RoundStatus,
+    RoundEventKind,
 )
 from surveys.organisation.roles import ADMIN_GROUP, MANAGER_GROUP
 from surveys.questionnaires.services import questionnaire_load
-from surveys.rounds.services import answers_insert_rows, round_close, round_create, round_open
+from surveys.rounds.carry import answers_insert_rows
+from surveys.rounds.closing import assessments_freeze
+from surveys.rounds.services import round_create, round_open, round_record_historical
 
 ROOT_SLUG = "demo"
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "ml-test-score-2017.json"
@@ -456,14 +459,8 @@ def _closed_round(
 ) -> Round:
     closes_on = opens_on + dt.timedelta(days=settings.ROUND_OPEN_DAYS)
     label = f"{opens_on:%Y-%m}"
-    round = Round.objects.create(
-        questionnaire_id=version.questionnaire_id,
-        version=version,
-        label=label,
-        opens_on=opens_on,
-        closes_on=closes_on,
-        status=RoundStatus.OPEN,
-        opened_at=_at(opens_on),
+    round = round_record_historical(
+        version=version, label=label, opens_on=opens_on, closes_on=closes_on
     )
     targeted = [p for p in products if p.joins <= index]
     Round.products.through.objects.bulk_create(
@@ -534,7 +531,14 @@ def _closed_round(
     Evidence.objects.bulk_create(evidence, batch_size=5000)
     summary.evidence += len(evidence)
     summary.assessments += len(created)
-    round_close(round=round, now=_at(closes_on + dt.timedelta(days=1), 0), notify=False)
+    assessments_freeze(
+        round=round,
+        kind=RoundEventKind.CLOSED,
+        by=None,
+        source=RevisionSource.JOB,
+        now=_at(closes_on + dt.timedelta(days=1), 0),
+        notify=False,
+    )
     return round
 
 
@@ -594,7 +598,7 @@ def _open_round(
         complete = assessment in submitted
         answers = list(Answer.objects.filter(assessment=assessment).order_by("item__position"))
         for answer in answers:
-            target = values[answer.item_id]
+            target: str | None = values[answer.item_id]
             if answer.value is not None and rng.random() > 0.2:
                 target = answer.value  # most carried answers still hold
             if answer.value is None and not complete and rng.random() < 0.5:
@@ -638,7 +642,7 @@ def _open_round(
         chunk = list(
             Assessment.objects.filter(pk__in=[a.pk for a in submitted[start : start + 2000]])
         )
-        assessments_score_store(round=round, assessments=chunk)
+        assessments_score_store(round=round, assessments=chunk, source=RevisionSource.WEB)
     summary.assessments += len(assessments)
     return round
 

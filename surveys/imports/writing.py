@@ -5,22 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
-from reports.services import round_report_store
-from scoring.rules import NA
-from surveys.assessments.scores import (
-    assessments_score_clear,
-    assessments_score_store,
-)
+from scoring.values import NA
 from surveys.imports.validation import (
     BATCH,
-    SCORE_BATCH,
     UNASSIGNED,
     Row,
     Validator,
@@ -37,10 +31,10 @@ from surveys.models import (
     QuestionnaireVersion,
     RevisionSource,
     Round,
-    RoundEvent,
     RoundEventKind,
-    RoundStatus,
 )
+from surveys.rounds.closing import assessments_freeze
+from surveys.rounds.services import round_lock, round_record_historical
 
 
 @dataclass
@@ -55,6 +49,7 @@ class RoundResult:
     scored: int = 0
     not_submitted: int = 0
     answers_changed: int = 0
+    regressions: int = 0
 
     @property
     def changed(self) -> bool:
@@ -137,10 +132,6 @@ def insert_many(model: type[models.Model], rows: Iterable[dict[str, object]]) ->
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row([row[name] if name in row else defaults[name] for name in names])
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=timezone.get_default_timezone())
 
 
 class Writer:
@@ -241,25 +232,18 @@ class Writer:
         for label in labels:
             existing = self.checked.rounds.get(label)
             if existing is not None:
-                rounds[label] = existing
+                # Held until the import commits: no close, re-open or re-score meanwhile.
+                rounds[label] = round_lock(existing)
                 self.round_results[label] = RoundResult(label)
                 continue
             opens_on = self.checked.new_rounds[label].opens_on
             assert opens_on is not None  # checked before writing
-            closes_on = opens_on + timedelta(days=settings.ROUND_OPEN_DAYS)
-            rounds[label] = Round.objects.create(
-                questionnaire=self.version.questionnaire,
+            rounds[label] = round_record_historical(
                 version=self.version,
                 label=label,
                 opens_on=opens_on,
-                closes_on=closes_on,
-                status=RoundStatus.CLOSED,
-                is_historical=True,
-                opened_at=datetime.combine(
-                    opens_on, time.min, tzinfo=timezone.get_default_timezone()
-                ),
-                closed_at=_end_of(closes_on),
-                created_by=self.by,
+                closes_on=opens_on + timedelta(days=settings.ROUND_OPEN_DAYS),
+                by=self.by,
             )
             self.round_results[label] = RoundResult(label, created=True)
         ordered = sorted(labels, key=lambda label: (rounds[label].opens_on, label))
@@ -284,47 +268,32 @@ class Writer:
             if a.product_id in answers
         }
         new_ids = self.create_assessments(rnd, [p for p in answers if p not in existing], answers)
-        score: list[Assessment] = []
-        clear: list[int] = []
-        for product_id in new_ids:
-            if self.is_complete(answers[product_id]):
-                score.append(Assessment(pk=new_ids[product_id], product_id=product_id))
-            else:
-                clear.append(new_ids[product_id])
         outcome.assessments_created = len(new_ids)
         updated = self.update_assessments(rnd, existing, answers, outcome)
-        for assessment in updated:
-            if self.is_complete(answers[assessment.product_id]):
-                score.append(assessment)
-            else:
-                clear.append(assessment.pk)
         outcome.assessments_updated = len(updated)
         outcome.assessments_unchanged = len(existing) - len(updated)
-        # Small chunks: scores are written with one CASE per field, whose cost grows with
-        # the square of the chunk.
-        for start in range(0, len(score), SCORE_BATCH):
-            assessments_score_store(round=rnd, assessments=score[start : start + SCORE_BATCH])
-        for start in range(0, len(clear), BATCH):
-            assessments_score_clear(assessment_ids=clear[start : start + BATCH])
-        outcome.scored, outcome.not_submitted = len(score), len(clear)
-        if outcome.changed:
-            round_report_store(round=rnd)
-            RoundEvent.objects.create(
-                round=rnd,
-                kind=RoundEventKind.IMPORTED,
-                by=self.by,
-                details={
-                    "rows": outcome.rows,
-                    "round_created": outcome.created,
-                    "products_targeted": outcome.products_targeted,
-                    "assessments_created": outcome.assessments_created,
-                    "assessments_updated": outcome.assessments_updated,
-                    "assessments_unchanged": outcome.assessments_unchanged,
-                    "scored": outcome.scored,
-                    "not_submitted": outcome.not_submitted,
-                    "answers_changed": outcome.answers_changed,
-                },
-            )
+        if not outcome.changed:
+            return
+        # Scored, non-response recorded and regressions flagged as a close does; in a
+        # round that existed, a recorded re-score from the import.
+        frozen = assessments_freeze(
+            round=rnd,
+            kind=RoundEventKind.IMPORTED if outcome.created else RoundEventKind.RESCORED,
+            by=self.by,
+            source=RevisionSource.IMPORT,
+            now=self.now,
+            assessment_ids=[*new_ids.values(), *(a.pk for a in updated)],
+            notify=False,
+            rows=outcome.rows,
+            round_created=outcome.created,
+            products_targeted=outcome.products_targeted,
+            assessments_created=outcome.assessments_created,
+            assessments_updated=outcome.assessments_updated,
+            assessments_unchanged=outcome.assessments_unchanged,
+            answers_changed=outcome.answers_changed,
+        )
+        outcome.scored, outcome.not_submitted = frozen.scored, frozen.not_submitted
+        outcome.regressions = frozen.regressions
 
     def is_complete(self, rows: dict[int, Row]) -> bool:
         return len(rows) == len(self.items) and all(r.value is not None for r in rows.values())
@@ -407,7 +376,8 @@ class Writer:
         answers: dict[int, dict[int, Row]],
         outcome: RoundResult,
     ) -> list[Assessment]:
-        """Replace the answers of assessments already in the round; returns the changed ones."""
+        """Change the named answers of assessments already in the round; returns the
+        assessments that changed (in answers, or in status: complete means submitted)."""
         if not existing:
             return []
         by_assessment = {a.pk: a for a in existing.values()}
@@ -426,11 +396,13 @@ class Writer:
             rows = answers[assessment.product_id]
             had = stored[assessment.pk]
             differs = False
-            for item in self.items:
-                fresh = self.answer(assessment.pk, item.pk, rows.get(item.pk))
-                old = had.get(item.pk)
+            # DESIGN §6.2: only the answers the file names change; the others stay.
+            for item_id, row in rows.items():
+                fresh = self.answer(assessment.pk, item_id, row)
+                old = had.get(item_id)
                 if old is None:
                     created_answers.append(fresh)
+                    had[item_id] = fresh
                     if fresh.value is not None:
                         revisions.append((fresh, None, ""))
                     differs = True
@@ -447,7 +419,10 @@ class Writer:
                 old.updated_at, old.updated_by = self.now, self.by
                 changed_answers.append(old)
                 differs = True
-            status = self.status_of(rows)
+            complete = len(had) == len(self.items) and all(
+                a.value is not None for a in had.values()
+            )
+            status = AssessmentStatus.SUBMITTED if complete else AssessmentStatus.NOT_SUBMITTED
             scored_wrong = (assessment.final_score is None) == (
                 status == AssessmentStatus.SUBMITTED
             )

@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
+from scoring.figures import figure
 from surveys.api.pagination import Pagination
 from surveys.api.params import text_param
 from surveys.api.permissions import ApiAccess
@@ -19,14 +20,9 @@ from surveys.organisation.roles import sees_everything
 from surveys.organisation.selectors import products_visible_to
 
 
-def _rounded(value: float | None) -> float | None:
-    """JSON carries scores rounded to 4 decimals (DESIGN §3)."""
-    return None if value is None else round(value, 4)
-
-
 class ScoreField(serializers.FloatField):
     def to_representation(self, value: Any) -> Any:
-        return _rounded(value)
+        return figure(value)
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -112,7 +108,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     def get_gap(self, obj: Assessment) -> float | None:
         if obj.final_score is None or obj.verified_score is None:
             return None
-        return _rounded(obj.final_score - obj.verified_score)
+        return figure(obj.final_score - obj.verified_score)
 
 
 def _visible_product(request: Any, slug: str) -> Product:

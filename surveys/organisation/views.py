@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from scoring.areas import bottlenecks
 from surveys.assessments.selectors import (
     area_scores_of,
     band_meaning,
@@ -128,8 +129,4 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _bottlenecks(areas: dict[str, Any], assessment: Assessment) -> set[str]:
-    return {
-        key
-        for key, row in areas.items()
-        if row.score is not None and row.score == assessment.final_score
-    }
+    return set(bottlenecks({key: row.score for key, row in areas.items()}, assessment.final_score))

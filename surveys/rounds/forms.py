@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Department, Phase, QuestionnaireVersion, Round, VersionStatus
-from surveys.rounds.services import products_targetable
+from surveys.rounds.selectors import products_targetable
 
 
 class DateInput(forms.DateInput):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.organisation.models import Product
 from surveys.questionnaires.models import Questionnaire, QuestionnaireVersion
+from surveys.sources import RevisionSource
 
 User = settings.AUTH_USER_MODEL
 
@@ -19,6 +20,14 @@ class RoundStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+
+
+# Bounds of a round's settings (DESIGN §4), checked by the services with a message and
+# by the database as a last line.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+REMINDER_DAYS_MIN, REMINDER_DAYS_MAX = 1, 90
+EVIDENCE_WINDOW_DAYS_MAX = 730
 
 
 def default_reminder_days() -> list[int]:
@@ -47,7 +56,9 @@ class Round(models.Model):
     products = models.ManyToManyField(Product, blank=True, related_name="rounds")
     reminder_days = models.JSONField(default=default_reminder_days)
     evidence_window_days = models.PositiveIntegerField(default=default_evidence_window_days)
-    is_historical = models.BooleanField(default=False, help_text="Imported from a file")
+    is_historical = models.BooleanField(
+        default=False, help_text="Recorded after the fact (imported, or demo history)"
+    )
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
@@ -56,7 +67,19 @@ class Round(models.Model):
     class Meta:
         ordering = ["opens_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["questionnaire", "label"], name="uniq_round_label")
+            models.UniqueConstraint(fields=["questionnaire", "label"], name="uniq_round_label"),
+            models.CheckConstraint(
+                condition=models.Q(opens_on__gte=FIRST_DAY, closes_on__lte=LAST_DAY),
+                name="round_dates_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gt=models.F("opens_on")),
+                name="round_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(evidence_window_days__lte=EVIDENCE_WINDOW_DAYS_MAX),
+                name="round_evidence_window_bounded",
+            ),
         ]
         indexes = [models.Index(fields=["status", "opens_on"]), models.Index(fields=["closes_on"])]
 
@@ -102,6 +125,9 @@ class RoundEvent(models.Model):
     kind = models.CharField(max_length=20, choices=RoundEventKind.choices)
     by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(
+        max_length=10, choices=RevisionSource.choices, default=RevisionSource.ADMIN
+    )
     details = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -137,3 +163,41 @@ class RoundReport(models.Model):
 
     def __str__(self) -> str:
         return f"report of {self.round}"
+
+
+class RoundMailQuerySet(models.QuerySet["RoundMail"]):
+    def pending(self) -> RoundMailQuerySet:
+        return self.filter(
+            (~models.Q(template="") & models.Q(mailed_at__isnull=True))
+            | (~models.Q(webhook_text="") & models.Q(posted_at__isnull=True))
+        )
+
+
+class MailAudience(models.TextChoices):
+    EVERYONE = "everyone", _("Members of every targeted product")
+    UNFINISHED = "unfinished", _("Members of products that have not submitted")
+    REGRESSED = "regressed", _("Members of products that regressed")
+
+
+class RoundMail(models.Model):
+    """The emails and webhook post a round event causes (DESIGN §4).
+
+    Written with the event, in the same transaction; sent after the commit by a task that
+    retries. ``mailed_at`` and ``posted_at`` are set in the transaction that sends, so a
+    retried or repeated task never sends a wave twice, and a wave whose sending failed
+    is sent when the mail server works again.
+    """
+
+    event = models.OneToOneField(RoundEvent, on_delete=models.CASCADE, related_name="mail")
+    template = models.CharField(max_length=40, blank=True)  # emails/<template>_*.txt
+    audience = models.CharField(max_length=12, choices=MailAudience.choices, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    webhook_text = models.TextField(blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    objects = RoundMailQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.template or 'webhook'}"

@@ -1,8 +1,8 @@
 """Telling people about rounds: email in each recipient's language, and an optional webhook.
 
 Emails go through Django's email framework (console in development, SMTP in
-production). The webhook is Slack-compatible (``{"text": ...}``); it is a courtesy, so
-a failure is logged and never raised.
+production). The webhook is Slack-compatible (``{"text": ...}``). Both are sent after
+the commit of the event that causes them, by ``surveys.round_mail_send``, which retries.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -17,10 +18,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
-from surveys.models import Assessment, Language, Product
+from surveys.models import (
+    Assessment,
+    AssessmentStatus,
+    Language,
+    MailAudience,
+    Product,
+    RoundMail,
+    RoundReminder,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +124,8 @@ def assessments_notify(
 
 
 def webhook_post(*, text: str) -> bool:
-    """Post a round event to the configured webhook; False when none is set or it failed."""
+    """Post a round event to the configured webhook; False when none is set. A failure
+    is logged and raised, so the task that posts retries."""
     url = settings.ROUND_WEBHOOK_URL
     if not url:
         return False
@@ -122,5 +134,58 @@ def webhook_post(*, text: str) -> bool:
         response.raise_for_status()
     except requests.RequestException as exc:
         logger.warning("Round webhook failed: %s", exc)
-        return False
+        raise
     return True
+
+
+_AUDIENCES = {
+    MailAudience.EVERYONE: Q(),
+    MailAudience.UNFINISHED: Q(status__in=[AssessmentStatus.NOT_STARTED, AssessmentStatus.DRAFT]),
+    MailAudience.REGRESSED: Q(is_regression=True),
+}
+
+
+def round_mail_send(*, mail_id: int, now: datetime | None = None) -> int | None:
+    """Send the emails, then post the webhook, of one round event, each at most once.
+
+    Each part is claimed in its own transaction that holds the row locked while sending
+    and marks it sent before committing: a part that raised stays unsent and is sent by
+    the retry; a part already sent is skipped. Returns the emails sent (None: none due).
+    """
+    sent = None
+    with transaction.atomic():
+        mail = (
+            RoundMail.objects.select_for_update(skip_locked=True)
+            .select_related("event")
+            .filter(pk=mail_id, mailed_at__isnull=True)
+            .exclude(template="")
+            .first()
+        )
+        if mail is not None:
+            context = dict(mail.context)
+            assessments = (
+                Assessment.objects.filter(round_id=mail.event.round_id)
+                .filter(_AUDIENCES[MailAudience(mail.audience)])
+                .select_related("product", "round")
+            )
+            sent = assessments_notify(
+                template=mail.template, assessments=assessments, context=lambda a: context
+            )
+            RoundMail.objects.filter(pk=mail.pk).update(
+                mailed_at=now or timezone.now(), recipients=sent
+            )
+            if "days_before" in context:
+                RoundReminder.objects.filter(
+                    round_id=mail.event.round_id, days_before=context["days_before"]
+                ).update(recipients=sent)
+    with transaction.atomic():
+        mail = (
+            RoundMail.objects.select_for_update(skip_locked=True)
+            .filter(pk=mail_id, posted_at__isnull=True)
+            .exclude(webhook_text="")
+            .first()
+        )
+        if mail is not None:
+            webhook_post(text=mail.webhook_text)
+            RoundMail.objects.filter(pk=mail.pk).update(posted_at=now or timezone.now())
+    return sent

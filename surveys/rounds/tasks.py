@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from surveys.models import Round
-from surveys.rounds import services
+from surveys.rounds import notifications, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -68,21 +68,47 @@ def round_close_task(round_id: int, by_id: int | None = None) -> int | None:
     return result.scored if result else None
 
 
+# Side effects retry with exponential back-off (about 1 s, 2 s, 4 s … capped at 10
+# minutes) before the periodic job takes over; they never undo the change they follow.
+RETRY: dict[str, Any] = {
+    "autoretry_for": (Exception,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(name="surveys.round_mail_send", acks_late=True, **RETRY)
+def round_mail_send_task(mail_id: int) -> int | None:
+    return notifications.round_mail_send(mail_id=mail_id)
+
+
 @shared_task(name="surveys.rounds_tick")
 def rounds_tick() -> dict[str, Any]:
-    """Open due rounds, send due reminders, close passed rounds, schedule the next one."""
+    """Open due rounds, send due reminders, close passed rounds, send the emails whose
+    task gave up, and schedule the next round. A round that fails is logged and left for
+    the next tick; the others are still handled."""
     with transaction.atomic():
-        due = services.rounds_due()
+        due = selectors.rounds_due()
         for round_id in due.open:
             enqueue(round_open_task, round_id)
         for round_id, days_before in due.remind:
             enqueue(round_remind_task, round_id, days_before)
         for round_id in due.close:
             enqueue(round_close_task, round_id)
-        scheduled = services.rounds_schedule_next()
+        for mail_id in due.mail:
+            enqueue(round_mail_send_task, mail_id)
+    try:
+        scheduled = [r.label for r in services.rounds_schedule_next()]
+    except Exception:
+        logger.exception("Scheduling the next rounds failed; retried next tick")
+        scheduled = []
     return {
         "open": due.open,
         "remind": due.remind,
         "close": due.close,
-        "scheduled": [r.label for r in scheduled],
+        "mail": due.mail,
+        "failed": due.failed,
+        "scheduled": scheduled,
     }

@@ -194,7 +194,7 @@ def test_product_page_draws_the_history_chart(live_server: Any, page: Page, setu
         status=RoundStatus.CLOSED,
     )
     scored = factories.make_assessment(old, assessment.product, default="0.5", status="submitted")
-    assessments_score_store(round=old, assessments=[scored])
+    assessments_score_store(round=old, assessments=[scored], source="web")
     log_in(page, live_server.url, ana)
     page.get_by_role("link", name="Ads CTR").click()
     expect(page.get_by_role("heading", name="Ads CTR")).to_be_visible()

@@ -85,7 +85,14 @@ def test_a_round_runs_from_launch_to_close_by_the_periodic_job_alone(
     )
 
     # Nothing is due in the summer; running the job again changes nothing.
-    assert tick(at("2026-07-01")) == {"open": [], "remind": [], "close": [], "scheduled": []}
+    assert tick(at("2026-07-01")) == {
+        "open": [],
+        "remind": [],
+        "close": [],
+        "mail": [],
+        "failed": [],
+        "scheduled": [],
+    }
 
     # 1 October: the round opens, carried forward from April; members are told.
     mail.outbox.clear()
@@ -107,6 +114,8 @@ def test_a_round_runs_from_launch_to_close_by_the_periodic_job_alone(
         "open": [],
         "remind": [],
         "close": [],
+        "mail": [],
+        "failed": [],
         "scheduled": ["2027-04"],
     }
 

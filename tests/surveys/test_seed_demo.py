@@ -46,8 +46,10 @@ def seed(*args: str) -> str:
 
 
 @pytest.fixture
-def seeded() -> str:
-    return seed()
+def seeded(django_capture_on_commit_callbacks: Any) -> str:
+    # Each round commits on its own; its report is built once it has (on commit).
+    with django_capture_on_commit_callbacks(execute=True):
+        return seed()
 
 
 def test_the_demo_organisation(seeded: str) -> None:

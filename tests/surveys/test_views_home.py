@@ -29,7 +29,7 @@ def rounds(version: Any, cast: Any) -> Any:
         version, label="2026-04", opens_on=dt.date(2026, 4, 1), status=RoundStatus.CLOSED
     )
     scored = factories.make_assessment(old, cast.product, default="0.5", status="submitted")
-    assessments_score_store(round=old, assessments=[scored])
+    assessments_score_store(round=old, assessments=[scored], source="web")
     current = factories.make_round(
         version, label="2026-10", closes_on=dt.date(2026, 10, 31), products=(cast.other_product,)
     )

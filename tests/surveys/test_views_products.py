@@ -36,12 +36,12 @@ def history(version: Any, cast: Any) -> list[Any]:
     first = factories.make_assessment(old, cast.product, default="0.5", status="submitted")
     values = {f"monitoring.i{n}": "0" for n in range(1, 4)}
     second = factories.make_assessment(mid, cast.product, values, default="1", status="submitted")
-    assessments_score_store(round=old, assessments=[first])
-    assessments_score_store(round=mid, assessments=[second])
+    assessments_score_store(round=old, assessments=[first], source="web")
+    assessments_score_store(round=mid, assessments=[second], source="web")
     factories.make_evidence(
         cast.product, "data.i1", observed_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     )
-    assessments_score_store(round=mid, assessments=[second])
+    assessments_score_store(round=mid, assessments=[second], source="web")
     return [first, second]
 
 
