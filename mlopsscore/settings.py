@@ -139,7 +139,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 # One catalogue per part of the product, so each part keeps its own Japanese texts.
 LOCALE_PATHS = [
-    BASE_DIR / "locale" / part for part in ("core", "survey", "rounds", "reports", "api", "console")
+    BASE_DIR / "locale" / part
+    for part in ("core", "survey", "rounds", "reports", "api", "console", "journey")
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 # The zone of people who have not chosen one (Profile.time_zone); pages and emails show
