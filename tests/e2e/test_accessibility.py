@@ -72,7 +72,10 @@ def _pages(org: dict[str, Any]) -> dict[str, list[str]]:
             "/rounds/",
             "/rounds/new/",
             f"/rounds/{org['current'].pk}/",
+            f"/rounds/{org['current'].pk}/close/",
+            f"/rounds/{org['current'].pk}/remind/",
             f"/rounds/{org['old'].pk}/",
+            f"/rounds/{org['old'].pk}/rescore/",
         ],
     }
 
