@@ -191,3 +191,26 @@ def test_carried_answers_are_reviewed_and_confirmed_in_one_action(
     expect(page.locator("[data-carried] .fresh-items").get_by_role("link")).to_have_count(2)
     stored = dict(Answer.objects.filter(assessment=assessment).values_list("item__code", "value"))
     assert stored["D1"] is None and stored["MON2"] is None and stored["D2"] == "0.5"
+
+
+def test_closing_a_round_early_is_confirmed_and_shows_the_real_date(
+    live_server: Any, page: Page, world: Any
+) -> None:
+    version, ana, product = world
+    rnd = _open_round(version)
+    factories.make_assessment(rnd, product, {"data.schema": "1"})
+    admin = factories.admin_user(username="root")
+    log_in(page, live_server.url, admin)
+    page.goto(f"{live_server.url}/rounds/{rnd.pk}/")
+    page.get_by_role("link", name="Close the round now…").click()
+    expect(page.get_by_role("heading", name="Close round 2026-10 now?")).to_be_visible()
+    expect(page.locator(".consequences")).to_contain_text(
+        "1 assessment not submitted (1 drafts, 0 not started) will be recorded as not submitted"
+    )
+    rnd.refresh_from_db()
+    assert rnd.status == RoundStatus.OPEN
+    page.get_by_role("button", name="Close the round now").click()
+    expect(page.locator("[data-closed-on]")).to_be_visible(timeout=30_000)
+    rnd.refresh_from_db()
+    assert rnd.status == RoundStatus.CLOSED
+    expect(page.locator("[data-closed-on]")).to_contain_text(f"{rnd.closed_at:%Y-%m-%d}")
