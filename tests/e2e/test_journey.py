@@ -196,7 +196,7 @@ def test_carried_answers_are_reviewed_and_confirmed_in_one_action(
 def test_closing_a_round_early_is_confirmed_and_shows_the_real_date(
     live_server: Any, page: Page, world: Any
 ) -> None:
-    version, ana, product = world
+    version, _ana, product = world
     rnd = _open_round(version)
     factories.make_assessment(rnd, product, {"data.schema": "1"})
     admin = factories.admin_user(username="root")
