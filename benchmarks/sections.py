@@ -480,13 +480,21 @@ def round_close(*, record: Any, manage: Any) -> None:
 
     drop_bench_rounds()
     label = f"bench-close-{time.strftime('%Y%m%d%H%M%S')}"
-    today = dt.date.today()
+    version = _version()
+    # Rounds of one questionnaire never overlap: the bench round comes after the others.
+    last = (
+        Round.objects.filter(questionnaire_id=version.questionnaire_id)
+        .order_by("-closes_on")
+        .values_list("closes_on", flat=True)
+        .first()
+    )
+    opens_on = (last or dt.date.today()) + dt.timedelta(days=1)
     products = Product.objects.filter(is_active=True).count()
     rnd = round_services.round_create(
-        version=_version(),
+        version=version,
         label=label,
-        opens_on=today - dt.timedelta(days=40),
-        closes_on=today - dt.timedelta(days=1),
+        opens_on=opens_on,
+        closes_on=opens_on + dt.timedelta(days=30),
         products=None,
     )
     try:

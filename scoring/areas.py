@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from scoring.bands import Band, band_of
@@ -40,9 +40,10 @@ class ScoreCard:
     def total(self) -> int:
         return sum(area.n for area in self.areas.values())
 
-    @property
-    def unanswered(self) -> int:
-        return self.total - self.answered
+
+def is_complete(values: Iterable[str | None]) -> bool:
+    """Every item has a value or N/A (None is unanswered): only such answers are scored."""
+    return all(value is not None for value in values)
 
 
 def score_area(key: str, values: Sequence[str | None], policy: Policy) -> AreaScore:
@@ -75,7 +76,7 @@ def score_card(
 ) -> ScoreCard:
     """Score every area and take the minimum. Areas are keyed in questionnaire order."""
     scored = {key: score_area(key, values, policy) for key, values in areas.items()}
-    complete = all(area.complete for area in scored.values())
+    complete = is_complete(v for values in areas.values() for v in values)
     area_values = [a.score for a in scored.values() if a.score is not None]
     if not complete or not area_values:
         return ScoreCard(scored, complete, None, None)

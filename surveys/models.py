@@ -51,6 +51,7 @@ from surveys.rounds.models import (
 from surveys.tokens.models import (
     ApiToken,
 )
+from surveys.uploads.models import StagedUpload
 
 __all__ = [
     "Answer",
@@ -85,6 +86,7 @@ __all__ = [
     "RoundReminder",
     "RoundReport",
     "RoundStatus",
+    "StagedUpload",
     "VersionStatus",
     "default_evidence_window_days",
     "default_reminder_days",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from scoring.rules import NA
 from surveys.organisation.models import Product
 from surveys.questionnaires.models import Item
-from surveys.rounds.models import Round, RoundStatus
+from surveys.rounds.models import Round
 from surveys.sources import RevisionSource
 
 User = settings.AUTH_USER_MODEL
@@ -61,10 +61,6 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} · {self.round}"
-
-    @property
-    def is_editable(self) -> bool:
-        return self.round.status == RoundStatus.OPEN
 
 
 class AreaScore(models.Model):
@@ -138,6 +134,8 @@ class AnswerRevision(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # The audit page reads the newest revisions first.
+        indexes = [models.Index(fields=["at"], name="answer_revision_at")]
 
     def __str__(self) -> str:
         return f"{self.old_value} → {self.new_value}"

@@ -213,16 +213,3 @@ def _scores_update(assessments: Sequence[Assessment]) -> None:
                     )
                 ],
             )
-
-
-def assessments_score_clear(*, assessment_ids: Sequence[int]) -> None:
-    """Drafts that were never submitted carry no score."""
-    Assessment.objects.filter(pk__in=assessment_ids).update(
-        is_complete=False,
-        final_score=None,
-        verified_score=None,
-        band="",
-        scored_at=None,
-        score_source="",
-    )
-    AreaScore.objects.filter(assessment_id__in=assessment_ids).delete()

@@ -30,16 +30,3 @@ def evidence_of_product(
     if since is not None:
         rows = rows.filter(observed_at__gte=since)
     return rows.select_related("product").order_by("-observed_at", "-id")
-
-
-def evidence_latest_by_item(
-    *, product_id: int, start: datetime, end: datetime
-) -> dict[str, Evidence]:
-    """Per item key, the latest evidence of a product observed inside [start, end]."""
-    latest: dict[str, Evidence] = {}
-    rows = Evidence.objects.filter(
-        product_id=product_id, observed_at__gte=start, observed_at__lte=end
-    ).order_by("item_key", "-observed_at", "-id")
-    for row in rows:
-        latest.setdefault(row.item_key, row)
-    return latest

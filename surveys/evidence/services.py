@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from surveys.evidence.selectors import item_keys_known
@@ -59,12 +60,14 @@ def evidence_unknown_items(item_keys: Sequence[str | None]) -> dict[int, dict[st
 def evidence_upsert(*, records: Sequence[EvidenceIn], token: ApiToken | None) -> EvidenceCounts:
     """Store ``records``; a record with the (product, item, run id) of a stored one replaces it."""
     if not records:
-        raise ApplicationError("Send at least one evidence record.")
+        raise ApplicationError(gettext("Send at least one evidence record."))
     if len(records) > MAX_BATCH:
-        raise ApplicationError(f"A batch holds at most {MAX_BATCH:,} records.")
+        raise ApplicationError(
+            gettext("A batch holds at most %(max)s records.") % {"max": f"{MAX_BATCH:,}"}
+        )
     problems = evidence_unknown_items([r.item_key for r in records])
     if problems:
-        raise ApplicationError("Some records name unknown items.", details=problems)
+        raise ApplicationError(gettext("Some records name unknown items."), details=problems)
     # Within one batch the last record of a run key wins, as if posted one after the other.
     latest = {r.run_key: r for r in records}
     # All three columns, so the lookup walks the unique (product, item_key, run_id) index

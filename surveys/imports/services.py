@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, ngettext
 
 from mlopsscore.errors import ApplicationError
 from surveys.imports.reading import numbered_rows, opened
@@ -22,6 +23,13 @@ from surveys.models import (
 )
 
 __all__ = ["ImportResult", "RoundResult", "answers_import"]
+
+
+class _RolledBack(Exception):
+    """Leaves a dry run's savepoint: everything it wrote is rolled back."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
 
 
 def _checked(
@@ -48,24 +56,38 @@ def answers_import(
     path: str | Path | None = None,
     file: IO[Any] | None = None,
     by: Any = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import an answers file (DESIGN §6.2) into ``version``'s rounds, all or nothing.
 
     Give ``path`` or an open binary ``file`` (CSV in UTF-8, with or without BOM, or
     XLSX). Raises ``ApplicationError`` whose ``details`` list every problem as
-    ``row N: ...``; nothing is written then.
+    ``row N: ...``; nothing is written then. ``dry_run`` writes everything inside a
+    savepoint and rolls it back: the result says what the import would do.
     """
     checked, problems = _checked(version=version, path=path, file=file)
     if problems:
         raise ApplicationError(
-            f"The answers file has {len(problems)} problem(s); nothing was imported.",
+            ngettext(
+                "The answers file has %(count)d problem; nothing was imported.",
+                "The answers file has %(count)d problems; nothing was imported.",
+                len(problems),
+            )
+            % {"count": len(problems)},
             details=problems,
         )
     try:
         with transaction.atomic():
-            return Writer(version, checked, by).write()
+            result = Writer(version, checked, by).write()
+            if dry_run:
+                raise _RolledBack(result)
+            return result
+    except _RolledBack as done:
+        return done.result
     except IntegrityError as exc:
         # Only another import (or an admin) writing the same rounds at the same time.
         raise ApplicationError(
-            "The same rounds or products were changed while importing; import the file again."
+            gettext(
+                "The same rounds or products were changed while importing; import the file again."
+            )
         ) from exc

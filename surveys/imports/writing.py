@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
+from scoring.areas import is_complete
 from scoring.values import NA
 from surveys.imports.validation import (
     BATCH,
@@ -296,7 +297,8 @@ class Writer:
         outcome.regressions = frozen.regressions
 
     def is_complete(self, rows: dict[int, Row]) -> bool:
-        return len(rows) == len(self.items) and all(r.value is not None for r in rows.values())
+        """Complete (``scoring``) when every item of the version has a row with a value."""
+        return is_complete(rows[item.pk].value if item.pk in rows else None for item in self.items)
 
     def status_of(self, rows: dict[int, Row]) -> str:
         if self.is_complete(rows):
@@ -419,8 +421,8 @@ class Writer:
                 old.updated_at, old.updated_by = self.now, self.by
                 changed_answers.append(old)
                 differs = True
-            complete = len(had) == len(self.items) and all(
-                a.value is not None for a in had.values()
+            complete = is_complete(
+                had[item.pk].value if item.pk in had else None for item in self.items
             )
             status = AssessmentStatus.SUBMITTED if complete else AssessmentStatus.NOT_SUBMITTED
             scored_wrong = (assessment.final_score is None) == (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mlopsscore.errors import ApplicationError
@@ -74,5 +75,8 @@ class Product(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.assessments.filter(answers__isnull=False).exists():
-            raise ApplicationError(f"Product {self.slug} has answers: archive it instead.")
+            raise ApplicationError(
+                gettext("Product %(product)s has answers: archive it instead.")
+                % {"product": self.slug}
+            )
         return super().delete(*args, **kwargs)

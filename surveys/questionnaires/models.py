@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mlopsscore.errors import ApplicationError
@@ -87,13 +88,19 @@ class QuestionnaireVersion(models.Model):
             "archived_at"
         }:
             raise ApplicationError(
-                f"{self.label} is published and cannot change; copy it to a new draft version."
+                gettext(
+                    "%(version)s is published and cannot change; copy it to a new draft version."
+                )
+                % {"version": self.label}
             )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self._stored_is_published() or self.items.filter(answers__isnull=False).exists():
-            raise ApplicationError(f"{self.label} is published or answered: archive it instead.")
+            raise ApplicationError(
+                gettext("%(version)s is published or answered: archive it instead.")
+                % {"version": self.label}
+            )
         return super().delete(*args, **kwargs)
 
 
@@ -112,8 +119,10 @@ class _FrozenWithVersion(models.Model):
         ).exists()
         if published:
             raise ApplicationError(
-                "This questionnaire version is published and cannot change; "
-                "copy it to a new draft version."
+                gettext(
+                    "This questionnaire version is published and cannot change; "
+                    "copy it to a new draft version."
+                )
             )
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from scoring.rules import DEFAULT_MAX_NA_PER_AREA, NaPolicy
@@ -191,7 +192,7 @@ def questionnaire_load(*, data: Any, publish: bool = False) -> tuple[Questionnai
     """
     problems = questionnaire_problems(data)
     if problems:
-        raise ApplicationError("The questionnaire file is invalid.", details=problems)
+        raise ApplicationError(gettext("The questionnaire file is invalid."), details=problems)
     canonical = _canonical(data)
     content_hash = _digest(canonical)
     questionnaire, _ = Questionnaire.objects.get_or_create(
@@ -203,8 +204,11 @@ def questionnaire_load(*, data: Any, publish: bool = False) -> tuple[Questionnai
     if existing is not None and existing.is_published:
         if existing.content_hash != content_hash:
             raise ApplicationError(
-                f"{existing.label} is already published with different content; "
-                "published versions never change. Load it under a new version."
+                gettext(
+                    "%(version)s is already published with different content; "
+                    "published versions never change. Load it under a new version."
+                )
+                % {"version": existing.label}
             )
         return existing, False
     if existing is not None:
@@ -265,7 +269,9 @@ def version_publish(*, version: QuestionnaireVersion) -> QuestionnaireVersion:
         status=VersionStatus.PUBLISHED, published_at=timezone.now()
     )
     if not claimed:
-        raise ApplicationError(f"{version.label} is already published.")
+        raise ApplicationError(
+            gettext("%(version)s is already published.") % {"version": version.label}
+        )
     version.refresh_from_db()
     return version
 
@@ -282,7 +288,10 @@ def version_copy(*, version: QuestionnaireVersion, new_version: str) -> Question
     if QuestionnaireVersion.objects.filter(
         questionnaire=version.questionnaire, version=new_version
     ).exists():
-        raise ApplicationError(f"{version.questionnaire.key}@{new_version} already exists.")
+        raise ApplicationError(
+            gettext("%(version)s already exists.")
+            % {"version": f"{version.questionnaire.key}@{new_version}"}
+        )
     copy, _ = questionnaire_load(data=data)
     QuestionnaireVersion.objects.filter(pk=copy.pk).update(copied_from=version)
     copy.refresh_from_db()
@@ -328,12 +337,16 @@ def version_by_label(label: str) -> QuestionnaireVersion:
     """``mlts@2017.1`` → the version, or a clear error."""
     key, sep, number = label.partition("@")
     if not sep or not key or not number:
-        raise ApplicationError(f"{label!r} is not KEY@VERSION (for example mlts@2017.1).")
+        raise ApplicationError(
+            gettext("%(label)r is not KEY@VERSION (for example mlts@2017.1).") % {"label": label}
+        )
     version = (
         QuestionnaireVersion.objects.select_related("questionnaire")
         .filter(questionnaire__key=key, version=number)
         .first()
     )
     if version is None:
-        raise ApplicationError(f"No questionnaire version {label}; load it first.")
+        raise ApplicationError(
+            gettext("No questionnaire version %(label)s; load it first.") % {"label": label}
+        )
     return version

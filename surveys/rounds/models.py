@@ -112,6 +112,7 @@ class RoundEventKind(models.TextChoices):
     OPENED = "opened", _("Opened")
     REMINDED = "reminded", _("Reminder sent")
     EXTENDED = "extended", _("Deadline extended")
+    CLOSE_REQUESTED = "close_requested", _("Close requested")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Re-opened")
     RESCORED = "rescored", _("Re-scored")

@@ -455,6 +455,15 @@ def round_close_early(*, round: Round, by: Any, now: dt.datetime | None = None) 
     # keeps its date and is closed by the task the page queues.
     closes_on = max(min(locked.closes_on, yesterday), locked.opens_on + dt.timedelta(days=1))
     Round.objects.filter(pk=locked.pk).update(closes_on=closes_on)
+    event_record(
+        round=locked,
+        kind=RoundEventKind.CLOSE_REQUESTED,
+        by=by,
+        source=_source(by),
+        now=now,
+        mail=None,
+        **{"from": str(locked.closes_on), "to": str(closes_on)},
+    )
     round.refresh_from_db()
 
 

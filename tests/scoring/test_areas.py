@@ -6,6 +6,7 @@ from scoring.areas import (
     TooManyNa,
     Unanswered,
     bottlenecks,
+    is_complete,
     na_limit_problems,
     score_area,
     score_card,
@@ -106,3 +107,10 @@ class TestNaLimit:
     def test_every_problem_is_listed(self) -> None:
         areas = {"data": [NA, NA, NA, NA, None, "1", "1"]}
         assert submission_problems(areas, RESCALE) == [Unanswered(1), TooManyNa("data", 4, 3)]
+
+
+class TestComplete:
+    def test_complete_means_every_item_has_a_value_or_na(self) -> None:
+        assert is_complete(["1", NA, "0"])
+        assert not is_complete(["1", None, "0"])
+        assert is_complete([])

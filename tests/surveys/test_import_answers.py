@@ -644,7 +644,7 @@ def test_the_command_fails_with_every_problem_and_a_non_zero_exit(
     with pytest.raises(CommandError) as raised:
         call_command("import_answers", str(path), "--questionnaire", "mlts@2017.1")
     assert str(raised.value).splitlines() == [
-        "The answers file has 1 problem(s); nothing was imported.",
+        "The answers file has 1 problem; nothing was imported.",
         "  row 30: item 'D9' is not an item of mlts@2017.1",
     ]
     monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)

@@ -135,3 +135,37 @@ def test_one_bad_round_never_stops_the_periodic_job(
     # Still bad on the next tick: logged again, retried again, the others unharmed.
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         assert tasks.rounds_tick()["failed"] == [bad.pk]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"reminder_days": "1000000"}, "1 to 90 days before the close; 1000000 is not"),
+        ({"closes_on": "9999-12-31"}, "between 2000-01-01 and 2100-12-31"),
+    ],
+)
+def test_the_create_page_shows_the_service_message(
+    client_for: Any, version: Any, changes: dict[str, str], message: str
+) -> None:
+    from django.urls import reverse
+
+    data = {
+        "label": "2027-04",
+        "version": version.pk,
+        "opens_on": "2027-04-01",
+        "closes_on": "2027-05-01",
+        **changes,
+    }
+    response = client_for("admin").post(reverse("rounds:create"), data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].non_field_errors())
+    assert message in response.content.decode()
+    assert not Round.objects.exists()
+
+
+def test_the_messages_are_translated(version: Any) -> None:
+    from django.utils import translation
+
+    with translation.override("ja"), pytest.raises(ApplicationError) as raised:
+        create(version, reminder_days=[365])
+    assert raised.value.message == "リマインダーは締切の 1〜90 日前に送ります。365 は範囲外です。"

@@ -13,7 +13,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Avg, Count, F, Q
 
-from surveys.demo.seed import DEMO_USERS
+from surveys.demo.cast import DEMO_USERS
 from surveys.models import (
     Answer,
     AreaScore,
