@@ -1,13 +1,15 @@
 """Each person's time zone (issue 14, point 7): pages and emails show local times.
 
 ``Profile.time_zone`` holds an IANA name; empty means the organisation's zone
-(``ORGANISATION_TIME_ZONE``). The middleware activates it for the request. The zone is
-kept in the session for a few minutes, so a page or an autosave does not read the
-profile every time; a change shows within ``REFRESH_SECONDS``.
+(``ORGANISATION_TIME_ZONE``). The middleware activates it for the request, lazily: the
+profile is read only when the page shows a time, and then kept in the session for a few
+minutes, so most pages and autosaves read nothing for it. Round days (opening, closing)
+stay in the server's zone (``TIME_ZONE``) whoever acts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import zoneinfo
 from collections.abc import Callable
@@ -36,7 +38,7 @@ def _known(name: str) -> zoneinfo.ZoneInfo | None:
 
 
 def user_time_zone(user: Any) -> zoneinfo.ZoneInfo:
-    """A person's time zone (for emails, which have no request)."""
+    """A person's time zone, read from their profile."""
     from surveys.models import Profile
 
     name = (
@@ -47,12 +49,41 @@ def user_time_zone(user: Any) -> zoneinfo.ZoneInfo:
     return zone(name or "")
 
 
+class LazyZone(dt.tzinfo):
+    """A time zone found on first use: a request that shows no time reads no profile."""
+
+    def __init__(self, find: Callable[[], zoneinfo.ZoneInfo]) -> None:
+        self._find = find
+        self._zone: zoneinfo.ZoneInfo | None = None
+
+    def resolved(self) -> zoneinfo.ZoneInfo:
+        if self._zone is None:
+            self._zone = self._find()
+        return self._zone
+
+    def utcoffset(self, when: dt.datetime | None) -> dt.timedelta | None:
+        return self.resolved().utcoffset(when and when.replace(tzinfo=None))
+
+    def dst(self, when: dt.datetime | None) -> dt.timedelta | None:
+        return self.resolved().dst(when and when.replace(tzinfo=None))
+
+    def tzname(self, when: dt.datetime | None) -> str | None:
+        return self.resolved().tzname(when and when.replace(tzinfo=None))
+
+    def fromutc(self, when: dt.datetime) -> dt.datetime:
+        real = self.resolved()
+        return real.fromutc(when.replace(tzinfo=real))
+
+    def __repr__(self) -> str:
+        return f"LazyZone({self._zone!r})"
+
+
 class TimeZoneMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        timezone.activate(self._zone(request))
+        timezone.activate(LazyZone(lambda: self._zone(request)))
         try:
             return self.get_response(request)
         finally:

@@ -19,4 +19,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
 def _manages_tokens(user: Any) -> bool:
     from surveys.organisation.selectors import products_editable_by
 
+    if _roles.is_admin(user):
+        return True  # admins manage every product's tokens
     return bool(user.is_authenticated) and products_editable_by(user).exists()

@@ -5,6 +5,8 @@ Managers and admins see every product, paged and filterable (there may be 10,000
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -12,8 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from surveys.assessments.selectors import home_rows
-from surveys.models import Department, Round, RoundStatus
-from surveys.organisation.roles import sees_everything
+from surveys.models import Department, Product, Round, RoundStatus
+from surveys.organisation.roles import is_admin, sees_everything
 from surveys.organisation.selectors import products_editable_by, products_visible_to
 
 PAGE_SIZE = 50
@@ -46,11 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "rows": home_rows(shown, open_rounds),
             # Managers read every product but edit none: no "Fill in" they cannot use.
-            "editable_ids": set(
-                products_editable_by(request.user)
-                .filter(pk__in=[p.pk for p in shown])
-                .values_list("pk", flat=True)
-            ),
+            "editable_ids": _editable_ids(request.user, shown),
             "page": page,
             "open_rounds": open_rounds,
             "sees_everything": everything,
@@ -59,4 +57,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "department": department,
             "querystring": params.urlencode(),
         },
+    )
+
+
+def _editable_ids(user: Any, shown: list[Product]) -> set[int]:
+    """Which of the shown products ``user`` may fill in: all for an admin, all for a
+    member (they see only their own), and for a manager only those they are a member of."""
+    if is_admin(user) or not sees_everything(user):
+        return {p.pk for p in shown}
+    return set(
+        products_editable_by(user).filter(pk__in=[p.pk for p in shown]).values_list("pk", flat=True)
     )

@@ -20,7 +20,7 @@ class DateInput(forms.DateInput):
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return timezone.localdate(timezone.now(), timezone.get_default_timezone())
 
 
 def next_free_date(questionnaire_id: int | None) -> dt.date:

@@ -31,7 +31,9 @@ MAIL_CATCH_UP_AFTER = dt.timedelta(minutes=15)
 
 
 def today_of(now: dt.datetime) -> dt.date:
-    return timezone.localdate(now)
+    """The server's day (TIME_ZONE): rounds open and close on the same day whoever acts,
+    whatever zone the page in front of them shows times in."""
+    return timezone.localdate(now, timezone.get_default_timezone())
 
 
 def products_targetable(

@@ -27,7 +27,7 @@ from surveys.models import Assessment, AssessmentStatus, Department, Round
 from surveys.organisation.roles import is_admin
 from surveys.rounds import services
 from surveys.rounds.forms import RoundCreateForm, RoundExtendForm, RoundReopenForm
-from surveys.rounds.selectors import unfinished_with_members
+from surveys.rounds.selectors import today_of, unfinished_with_members
 from surveys.rounds.tasks import enqueue, round_close_task, round_open_task
 
 PAGE_SIZE = 100
@@ -133,7 +133,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["opens_on"] <= timezone.localdate() and request.POST.get("confirmed") != "1":
+        if data["opens_on"] <= today_of(timezone.now()) and request.POST.get("confirmed") != "1":
             products = form.targeted_products()
             count = products.count()
             return _confirm(
@@ -170,7 +170,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                     reminder_days=data["reminder_days"],
                     by=request.user,
                 )
-                if round.opens_on <= timezone.localdate():
+                if round.opens_on <= today_of(timezone.now()):
                     enqueue(round_open_task, round.pk)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
