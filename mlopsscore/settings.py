@@ -140,7 +140,7 @@ LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 # One catalogue per part of the product, so each part keeps its own Japanese texts.
 LOCALE_PATHS = [
     BASE_DIR / "locale" / part
-    for part in ("core", "survey", "rounds", "reports", "api", "console", "journey")
+    for part in ("core", "survey", "rounds", "reports", "api", "console", "reviews", "journey")
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 # The zone of people who have not chosen one (Profile.time_zone); pages and emails show
@@ -264,6 +264,14 @@ SPECTACULAR_SETTINGS = {
 # Evidence batches of 1,000 records stay well under this; larger bodies are refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# Answers files (``import_answers``, DESIGN §6.2): a file over any limit is refused whole,
+# before its rows are read, with the limit named in the message (docs/operations.md).
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 200 * 1024 * 1024)
+# The sum of an XLSX's unpacked parts (its zip's declared sizes, checked as it unpacks).
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_048_576)  # a spreadsheet's own row limit
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)  # what a cell can hold
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("CACHE_URL"):

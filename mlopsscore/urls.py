@@ -35,5 +35,6 @@ urlpatterns = [
     path("audit/", include("surveys.audit.urls")),
     path("tokens/", include("surveys.tokens.urls")),
     path("reports/", include("reports.urls")),
+    path("reviews/", include("surveys.reviews.urls")),
     path("", include("surveys.urls")),
 ]

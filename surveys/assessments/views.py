@@ -35,6 +35,7 @@ from surveys.assessments.services import AnswerConflict, answer_set, assessment_
 from surveys.i18n import tr
 from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
 from surveys.questionnaires.selectors import version_items
+from surveys.reviews.selectors import assessment_review
 
 
 def _visible(request: HttpRequest, pk: int) -> Assessment:
@@ -102,6 +103,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and assessment.submitted_at is not None,
             "others": others,
             "js_text": _js_text() if editable else None,
+            "review": assessment_review(assessment, request.user),
         },
     )
 

@@ -17,6 +17,7 @@ from surveys.assessments.selectors import home_rows
 from surveys.models import Department, Product, Round, RoundStatus
 from surveys.organisation.roles import is_admin, sees_everything
 from surveys.organisation.selectors import products_editable_by, products_visible_to
+from surveys.reviews.selectors import queries_awaiting
 
 PAGE_SIZE = 50
 
@@ -56,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "query": query,
             "department": department,
             "querystring": params.urlencode(),
+            "review_queries": queries_awaiting(request.user),
         },
     )
 
