@@ -6,29 +6,35 @@ each change through ``answer_save`` and updates the score panel from its JSON.
 
 from __future__ import annotations
 
-import json
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mlopsscore.errors import ApplicationError
+from mlopsscore.guard import BadInput, request_json
+from surveys.assessments.carried import carried_answers_confirm, carried_summary
 from surveys.assessments.selectors import (
     answer_value_label,
     assessment_editable_by,
+    assessment_for_autosave,
     assessment_rows,
     assessments_visible_to,
     score_panel,
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
+from surveys.i18n import tr
 from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
+from surveys.questionnaires.selectors import version_items
 from surveys.reviews.selectors import assessment_review
 
 
@@ -71,6 +77,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _save_all(request, assessment)
     editable = assessment_editable_by(request.user, assessment)
     panel = score_panel(assessment)
+    areas = assessment_rows(assessment)
     others = (
         assessments_visible_to(request.user)
         .filter(product=assessment.product)
@@ -84,7 +91,12 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment": assessment,
             "product": assessment.product,
             "round": assessment.round,
-            "areas": assessment_rows(assessment),
+            "areas": areas,
+            "carried": carried_summary(assessment, areas),
+            "help_evidence_url": reverse("help-evidence"),
+            "first_unanswered": next(
+                (row for area in areas for row in area.rows if row.value is None), None
+            ),
             "panel": panel,
             "editable": editable,
             "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
@@ -116,23 +128,31 @@ def _js_text() -> dict[str, str]:
         "keepTheirs": _("Keep theirs"),
         "keepMine": _("Overwrite with mine"),
         "progress": _("%(answered)s of %(total)s answered"),
+        "cleared": _("Choice cleared."),
         "note": _("Note"),
         "reason": _("Reason"),
     }
 
 
+_FORM_FIELDS = (("v", "value"), ("r", "na_reason"), ("n", "note"), ("e", "evidence_url"))
+
+
+def _form_revision(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    try:
+        base = int(raw)
+    except ValueError:
+        return 0
+    return base if 0 <= base <= _MAX_REVISION else 0
+
+
 def _save_all(request: HttpRequest, assessment: Assessment) -> HttpResponse:
-    """The no-JavaScript path: save every item whose fields differ from what is stored."""
+    """The no-JavaScript path: save every item whose named fields differ from what is stored."""
     items = Item.objects.filter(version_id=assessment.round.version_id).order_by("position")
     stored = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
     saved, problems = 0, []
     for item in items:
-        fields: dict[str, Any] = {
-            "value": request.POST.get(f"v-{item.pk}") or None,
-            "na_reason": request.POST.get(f"r-{item.pk}", ""),
-            "note": request.POST.get(f"n-{item.pk}", ""),
-            "evidence_url": request.POST.get(f"e-{item.pk}", ""),
-        }
         answer = stored.get(item.pk)
         current = {
             "value": answer.value if answer else None,
@@ -140,14 +160,21 @@ def _save_all(request: HttpRequest, assessment: Assessment) -> HttpResponse:
             "note": answer.note if answer else "",
             "evidence_url": answer.evidence_url if answer else "",
         }
+        # A field the form does not name keeps what is stored: a partial POST (or an
+        # unchecked radio) changes nothing it does not mention.
+        fields: dict[str, Any] = {
+            name: request.POST[f"{prefix}-{item.pk}"]
+            if f"{prefix}-{item.pk}" in request.POST
+            else current[name]
+            for prefix, name in _FORM_FIELDS
+        }
+        fields["value"] = fields["value"] or None
         if {k: (v or "").strip() or None for k, v in fields.items()} == {
             k: v or None for k, v in current.items()
         }:
             continue
-        try:
-            base = int(request.POST.get(f"rev-{item.pk}", "0"))
-        except ValueError:
-            base = 0
+        # No revision named: the form did not show this answer, so nothing to conflict with.
+        base = _form_revision(request.POST.get(f"rev-{item.pk}"))
         try:
             answer_set(
                 assessment=assessment, item=item, base_revision=base, by=request.user, **fields
@@ -190,26 +217,37 @@ def json_login_required(view: Any) -> Any:
 @json_login_required
 @require_POST
 def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
-    """Save one item's answer (JSON in, JSON out); 409 with both values on a conflict."""
-    assessment = _visible(request, pk)
+    """Save one item's answer (JSON in, JSON out); 409 with both values on a conflict.
+
+    It runs at every choice a person makes, so it reads what it needs once: the
+    assessment with the viewer's rights in one query, the item from the published
+    version's items (read once per process), the values for the score panel after the
+    change.
+    """
+    assessment = assessment_for_autosave(request.user, pk)
+    if assessment is None:
+        raise Http404
     try:
         _editable(request, assessment)
     except PermissionDenied as exc:
         return JsonResponse({"error": str(exc)}, status=403)
-    item = get_object_or_404(Item, pk=item_id, version_id=assessment.round.version_id)
+    items = version_items(assessment.round.version)
+    if item_id not in items:
+        raise Http404
+    item = items[item_id]
     try:
-        payload = json.loads(request.body or b"{}")
-        if not isinstance(payload, dict):
-            raise ValueError
-        base = payload.get("base_revision")
-        base = None if base is None else int(base)
-    except (ValueError, TypeError):
-        return JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
+        payload = request_json(request)
+    except BadInput as exc:
+        return JsonResponse({"error": exc.message}, status=400)
+    problem = _autosave_problem(payload)
+    if problem:
+        return JsonResponse({"error": problem}, status=400)
+    base = payload.get("base_revision")
     yours: dict[str, Any] = {
         "value": payload.get("value"),
-        "na_reason": str(payload.get("na_reason") or ""),
-        "note": str(payload.get("note") or ""),
-        "evidence_url": str(payload.get("evidence_url") or ""),
+        "na_reason": payload.get("na_reason") or "",
+        "note": payload.get("note") or "",
+        "evidence_url": payload.get("evidence_url") or "",
     }
     try:
         answer = answer_set(
@@ -227,8 +265,10 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         )
     except ApplicationError as exc:
         return JsonResponse({"error": exc.message, "details": exc.details}, status=400)
-    answer = Answer.objects.select_related("updated_by").get(pk=answer.pk)
-    panel = score_panel(assessment)
+    if answer.updated_by_id == request.user.pk:
+        answer.updated_by = request.user  # type: ignore[assignment]
+    titles = {i.area.key: tr(i.area.title) for i in items.values()}
+    panel = score_panel(assessment, titles=titles)
     return JsonResponse(
         {
             "answer": _answer_json(answer),
@@ -236,8 +276,34 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
             "panel_html": render_to_string("surveys/_panel.html", {"panel": panel}, request),
             "status": assessment.status,
             "status_label": AssessmentStatus(assessment.status).label,
+            "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
+            and assessment.submitted_at is not None,
         }
     )
+
+
+_TEXT_FIELDS = ("na_reason", "note", "evidence_url")
+# A revision counts saves of one answer; anything beyond a database integer is no revision.
+_MAX_REVISION = 2**31 - 1
+
+
+def _autosave_problem(payload: Any) -> str | None:
+    """What is wrong with the shape of an autosave body, or None."""
+    if not isinstance(payload, dict):
+        return _("Send one JSON object.")
+    base = payload.get("base_revision")
+    if base is not None and (
+        isinstance(base, bool) or not isinstance(base, int) or not 0 <= base <= _MAX_REVISION
+    ):
+        return _("base_revision must be a whole number between 0 and %(max)d.") % {
+            "max": _MAX_REVISION
+        }
+    if not isinstance(payload.get("value"), str | int | float | None):
+        return _("value must be 0, 0.5, 1, NA or empty.")
+    for name in _TEXT_FIELDS:
+        if not isinstance(payload.get(name), str | None):
+            return _("%(field)s must be text.") % {"field": name}
+    return None
 
 
 def _label(value: Any) -> str:
@@ -256,4 +322,44 @@ def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, problem)
         return redirect("assessment", pk=assessment.pk)
     messages.success(request, _("Submitted. You may change and re-submit until the round closes."))
+    return redirect(f"{reverse('assessment', args=[assessment.pk])}#receipt")
+
+
+@login_required
+def assessment_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole assessment on one page, for printing or keeping as a record."""
+    assessment = _visible(request, pk)
+    return render(
+        request,
+        "surveys/assessment_print.html",
+        {
+            "assessment": assessment,
+            "product": assessment.product,
+            "round": assessment.round,
+            "areas": assessment_rows(assessment),
+            "panel": score_panel(assessment),
+        },
+    )
+
+
+@login_required
+@require_POST
+def carried_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, in one action, every carried answer the team has not changed."""
+    assessment = _visible(request, pk)
+    _editable(request, assessment)
+    try:
+        count = carried_answers_confirm(assessment=assessment, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Confirmed %(count)d carried answer.",
+                "Confirmed %(count)d carried answers.",
+                count,
+            )
+            % {"count": count},
+        )
     return redirect("assessment", pk=assessment.pk)

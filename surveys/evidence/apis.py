@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.core.validators import URLValidator
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mlopsscore.errors import ApplicationError
+from mlopsscore.validators import web_url
 from surveys.api.fields import AwareDateTimeField, Text
 from surveys.api.pagination import Pagination
 from surveys.api.params import text_param
@@ -42,7 +43,7 @@ class EvidenceInSerializer(serializers.Serializer):
         max_length=500,
         required=False,
         allow_blank=True,
-        validators=[URLValidator(schemes=["http", "https"], message="Enter an http(s) URL.")],
+        validators=[web_url],
         help_text="A link to the run.",
     )
     run_id = Text(max_length=200, help_text="The CI run; re-posting the same run replaces.")
@@ -84,20 +85,24 @@ def _records_of(data: Any) -> tuple[list[Any], bool]:
         return [data], False
     if isinstance(data, list):
         if not data:
-            raise ApplicationError("Send at least one evidence record.")
+            raise ApplicationError(gettext("Send at least one evidence record."))
         if len(data) > MAX_BATCH:
             raise ApplicationError(
-                f"A batch holds at most {MAX_BATCH:,} records; this one has {len(data):,}."
+                gettext("A batch holds at most %(max)s records; this one has %(count)s.")
+                % {"max": f"{MAX_BATCH:,}", "count": f"{len(data):,}"}
             )
         return data, True
-    raise ApplicationError("Send one evidence object, or a list of them (a batch).")
+    raise ApplicationError(gettext("Send one evidence object, or a list of them (a batch)."))
 
 
 def _refused(problems: dict[int, Any], *, total: int, many: bool) -> ApplicationError:
     if not many:
-        return ApplicationError("The record is invalid; nothing was stored.", details=problems[0])
+        return ApplicationError(
+            gettext("The record is invalid; nothing was stored."), details=problems[0]
+        )
     return ApplicationError(
-        f"{len(problems)} of {total} records are invalid; nothing was stored.",
+        gettext("%(count)s of %(total)s records are invalid; nothing was stored.")
+        % {"count": len(problems), "total": total},
         details={str(i): p for i, p in sorted(problems.items())},
     )
 
