@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
