@@ -138,7 +138,7 @@ LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 # One catalogue per part of the product, so each part keeps its own Japanese texts.
 LOCALE_PATHS = [
     BASE_DIR / "locale" / part
-    for part in ("core", "survey", "rounds", "reports", "api", "console", "reviews")
+    for part in ("core", "survey", "rounds", "reports", "api", "console", "reviews", "imports")
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
