@@ -13,7 +13,7 @@ from surveys.assessments.models import (
     CarryStatus,
     RevisionSource,
 )
-from surveys.audit.models import AuditCategory, AuditEvent, AuditSource
+from surveys.audit.models import AuditCategory, AuditEvent
 from surveys.evidence.models import (
     Evidence,
     Outcome,
@@ -75,7 +75,6 @@ __all__ = [
     "AssessmentStatus",
     "AuditCategory",
     "AuditEvent",
-    "AuditSource",
     "CarryStatus",
     "Department",
     "Evidence",
