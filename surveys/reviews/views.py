@@ -108,6 +108,7 @@ def round_review(request: HttpRequest, pk: int) -> HttpResponse:
     states = selectors.review_states_of(shown)
     raws = selectors.raw_finals([a.pk for a in shown])
     pending = selectors.pending_na_of(shown)
+    awaiting = selectors.awaiting_reviewer_of([a.pk for a in shown])
     rows = [
         {
             "assessment": a,
@@ -115,6 +116,7 @@ def round_review(request: HttpRequest, pk: int) -> HttpResponse:
             "state_label": ReviewState(states[a.pk]).label,
             "raw": raws.get(a.pk),
             "pending_na": pending.get(a.pk, 0),
+            "awaiting": awaiting.get(a.pk, 0),
             "gap": None if a.verified_score is None else a.final_score - a.verified_score,
         }
         for a in shown

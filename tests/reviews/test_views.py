@@ -199,3 +199,14 @@ def test_japanese_pages_and_email(
 def test_the_round_page_links_to_its_review(rnd: Any, cast: Any, client_for: Any) -> None:
     html = client_for("admin").get(f"/rounds/{rnd.pk}/").content.decode()
     assert f'href="/reviews/rounds/{rnd.pk}/"' in html
+
+
+def test_the_round_page_shows_the_answers_the_reviewer_has_to_read(
+    assessment: Any, rnd: Any, cast: Any, client_for: Any
+) -> None:
+    query = query_on(assessment, cast)
+    page = client_for("admin").get(f"/reviews/rounds/{rnd.pk}/").content.decode()
+    assert "data-awaiting" not in page
+    services.review_query_reply(query=query, comment="done", by=cast.member)
+    page = client_for("admin").get(f"/reviews/rounds/{rnd.pk}/").content.decode()
+    assert "data-awaiting>1 answer to read<" in page

@@ -18,6 +18,7 @@ from surveys.reviews.selectors.assessments import (
 from surveys.reviews.selectors.rounds import (
     CoverageRow,
     ReviewRow,
+    awaiting_reviewer_of,
     pick_reason,
     raw_finals,
     review_rows,
@@ -36,6 +37,7 @@ __all__ = [
     "accepted_q",
     "assessment_review",
     "audit_rows",
+    "awaiting_reviewer_of",
     "na_counts",
     "na_states",
     "pending_na_of",

@@ -317,3 +317,24 @@ def _na_per_assessment(assessments: Sequence[Assessment]) -> dict[int, dict[str,
     ):
         found[assessment_id][NaStatus.REJECTED] = n
     return found
+
+
+def awaiting_reviewer_of(assessment_ids: Sequence[int]) -> dict[int, int]:
+    """Per assessment, its queries the team has answered (a reply or a changed answer)
+    and the reviewer has not resolved yet."""
+    queries = list(
+        ReviewQuery.objects.filter(assessment_id__in=list(assessment_ids))
+        .exclude(status=QueryStatus.RESOLVED)
+        .values_list("assessment_id", "item_id", "status", "value_when_asked")
+    )
+    now = {
+        (a, i): v
+        for a, i, v in Answer.objects.filter(
+            assessment_id__in={q[0] for q in queries}, item_id__in={q[1] for q in queries}
+        ).values_list("assessment_id", "item_id", "value")
+    }
+    found: dict[int, int] = defaultdict(int)
+    for assessment_id, item_id, status, asked in queries:
+        if status == QueryStatus.REPLIED or now.get((assessment_id, item_id)) != asked:
+            found[assessment_id] += 1
+    return dict(found)
