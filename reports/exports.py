@@ -19,12 +19,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from scoring.rules import BAND_KEYS, BANDS, band_of
 from surveys.models import Answer, Product
 
 from .breakdowns import ancestors_map, by_department, item_rows
+from .reviews_sheet import write_reviews
 from .selectors import (
     EVERYTHING,
     RoundInfo,
@@ -41,7 +43,17 @@ if TYPE_CHECKING:
 
 # The order of issue 5. ``import_answers`` reads the sheet named "Answers", so the
 # workbook still reads back with Answers last.
-SHEETS = ("Summary", "Trend", "Cohort", "Areas", "Departments", "Items", "Products", "Answers")
+SHEETS = (
+    "Summary",
+    "Trend",
+    "Cohort",
+    "Areas",
+    "Departments",
+    "Items",
+    "Products",
+    "Reviews",
+    "Answers",
+)
 OPENS_ON = SHEETS.index("Summary")
 CSV_NOTE = (
     "The Answers sheet holds the answers of one round. The answers of every round are "
@@ -80,7 +92,8 @@ def answers_round_of(trend: Trend, label: str | None = None) -> RoundInfo | None
                 return info
         known = ", ".join(info.label for info in trend.rounds) or "none"
         raise ApplicationError(
-            f"No round {label!r} in questionnaire {trend.questionnaire!r}. Rounds: {known}."
+            gettext("No round %(label)r in questionnaire %(questionnaire)r. Rounds: %(known)s.")
+            % {"label": label, "questionnaire": trend.questionnaire, "known": known}
         )
     with_data = [
         info for info, row in zip(trend.rounds, trend.rows, strict=True) if row["targeted"]
@@ -507,6 +520,7 @@ def _write_all(
     _write_departments(wb, trend, report, scope)
     _write_items(wb, trend, report, scope)
     _write_products(wb, trend, scope)
+    write_reviews(wb, trend, scope)
     _write_answers(wb, trend, scope, chosen)
 
 

@@ -89,10 +89,28 @@ def client_for(cast: Cast) -> Callable[[str], Any]:
 def _fresh_layout_cache() -> Any:
     """Version layouts are cached by id; test databases reuse ids after a rollback."""
     from surveys.assessments.scores import _layout_cached
+    from surveys.questionnaires.selectors import _items_cached
 
     _layout_cached.cache_clear()
+    _items_cached.cache_clear()
     yield
     _layout_cached.cache_clear()
+    _items_cached.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request: pytest.FixtureRequest) -> Any:
+    """Enqueued tasks run in the test's own process, as on the embedded default, even where
+    CI sets a broker (nothing else would run them); the ``worker`` tests use a real worker."""
+    from mlopsscore.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
 
 
 @pytest.fixture(autouse=True)
