@@ -71,6 +71,7 @@ def sheet_title(name: str) -> str:
         "Departments": _("Departments"),
         "Items": _("Items"),
         "Products": _("Products"),
+        "Reviews": _("Reviews"),
         "Answers": "Answers",
     }
     # Excel refuses these characters in sheet names and more than 31 characters.
