@@ -239,7 +239,7 @@ def _autosaves(client: Any, assessment: Any, answers: list[Any]) -> tuple[list[f
 
 
 def _transaction_control(sql: str) -> bool:
-    return sql.upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO", "BEGIN"))
+    return sql.upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "BEGIN", "COMMIT"))
 
 
 def drop_bench_evidence() -> None:
