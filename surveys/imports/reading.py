@@ -10,6 +10,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext
+
 from mlopsscore.errors import ApplicationError
 from surveys.imports.workbook import Limits, too_many_rows, xlsx_inspect
 
@@ -62,12 +64,14 @@ def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[Sequence[object]]:
             yield _unescaped(cells) if any(c[:1] == "'" for c in cells) else cells
     except UnicodeDecodeError as exc:
         raise ApplicationError(
-            "The file is neither an XLSX workbook nor UTF-8 text; save the CSV as UTF-8."
+            gettext("The file is neither an XLSX workbook nor UTF-8 text; save the CSV as UTF-8.")
         ) from exc
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise _cell_too_long(read + 1, limits) from exc
-        raise ApplicationError(f"The CSV file cannot be read: {exc}.") from exc
+        raise ApplicationError(
+            gettext("The CSV file cannot be read: %(exc)s.") % {"exc": exc}
+        ) from exc
 
 
 def _xlsx_rows(stream: IO[bytes], limits: Limits) -> Iterator[Sequence[object]]:
@@ -84,7 +88,9 @@ def _xlsx_rows(stream: IO[bytes], limits: Limits) -> Iterator[Sequence[object]]:
             # as empty rows), so that they are numbered as the spreadsheet numbers them.
             yield from sheet.iter_rows()
     except CalamineError as exc:
-        raise ApplicationError(f"The XLSX workbook cannot be read: {exc}.") from exc
+        raise ApplicationError(
+            gettext("The XLSX workbook cannot be read: %(exc)s.") % {"exc": exc}
+        ) from exc
 
 
 @contextmanager
@@ -94,7 +100,7 @@ def opened(path: str | Path | None, file: IO[Any] | None) -> Iterator[IO[bytes]]
             yield stream
         return
     if file is None:
-        raise ApplicationError("Give the answers file.")
+        raise ApplicationError(gettext("Give the answers file."))
     if hasattr(file, "seek"):
         file.seek(0)
     data = file.read(Limits.from_settings().file_bytes + 1)
@@ -103,8 +109,11 @@ def opened(path: str | Path | None, file: IO[Any] | None) -> Iterator[IO[bytes]]
 
 def _cell_too_long(number: int, limits: Limits) -> ApplicationError:
     return ApplicationError(
-        f"row {number}: a cell is longer than {limits.cell_chars:,} characters "
-        "(IMPORT_MAX_CELL_CHARS); nothing was imported.",
+        gettext(
+            "row %(number)s: a cell is longer than %(cell_chars)s characters "
+            "(IMPORT_MAX_CELL_CHARS); nothing was imported."
+        )
+        % {"number": number, "cell_chars": f"{limits.cell_chars:,}"},
         details=[f"row {number}: a cell is longer than {limits.cell_chars:,} characters"],
     )
 
@@ -119,7 +128,10 @@ def _within_limits(
             if type(cell) is str and (len(cell) > limits.cell_chars or "\x00" in cell):
                 if "\x00" in cell:
                     raise ApplicationError(
-                        f"row {number}: a cell holds a NUL character; nothing was imported.",
+                        gettext(
+                            "row %(number)s: a cell holds a NUL character; nothing was imported."
+                        )
+                        % {"number": number},
                         details=[f"row {number}: a cell holds a NUL character"],
                     )
                 raise _cell_too_long(number, limits)
@@ -138,12 +150,17 @@ def numbered_rows(stream: IO[bytes]) -> Iterator[tuple[int, Sequence[object]]]:
     stream.seek(0)
     if size > limits.file_bytes:
         raise ApplicationError(
-            f"The file has {size:,} bytes, over the limit of {limits.file_bytes:,} bytes "
-            "(IMPORT_MAX_FILE_BYTES); nothing was imported."
+            gettext(
+                "The file has %(size)s bytes, over the limit of %(file_bytes)s bytes "
+                "(IMPORT_MAX_FILE_BYTES); nothing was imported."
+            )
+            % {"size": f"{size:,}", "file_bytes": f"{limits.file_bytes:,}"}
         )
     magic = stream.read(4)
     stream.seek(0)
     if magic == _OLE_MAGIC:
-        raise ApplicationError("Old .xls workbooks are not read: save it as .xlsx or CSV (UTF-8).")
+        raise ApplicationError(
+            gettext("Old .xls workbooks are not read: save it as .xlsx or CSV (UTF-8).")
+        )
     rows = _xlsx_rows(stream, limits) if magic == _ZIP_MAGIC else _csv_rows(stream, limits)
     return _within_limits(rows, limits)

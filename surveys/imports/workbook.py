@@ -25,6 +25,7 @@ from typing import IO, cast
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 
@@ -61,8 +62,11 @@ class Limits:
 
 def too_many_rows(count: int, limits: Limits) -> ApplicationError:
     return ApplicationError(
-        f"The file has {count:,} rows or more, over the limit of {limits.rows:,} rows "
-        "(IMPORT_MAX_ROWS); nothing was imported. Split it into smaller files."
+        gettext(
+            "The file has %(count)s rows or more, over the limit of %(rows)s rows "
+            "(IMPORT_MAX_ROWS); nothing was imported. Split it into smaller files."
+        )
+        % {"count": f"{count:,}", "rows": f"{limits.rows:,}"}
     )
 
 
@@ -84,9 +88,13 @@ def _small_xml(zf: zipfile.ZipFile, name: str) -> Element:
     try:
         return fromstring(zf.read(name))
     except KeyError:
-        raise ApplicationError(f"The XLSX workbook has no {name}: it is damaged.") from None
+        raise ApplicationError(
+            gettext("The XLSX workbook has no %(name)s: it is damaged.") % {"name": name}
+        ) from None
     except ParseError as exc:
-        raise ApplicationError(f"The XLSX workbook is damaged: {name}: {exc}.") from exc
+        raise ApplicationError(
+            gettext("The XLSX workbook is damaged: %(name)s: %(exc)s.") % {"name": name, "exc": exc}
+        ) from exc
 
 
 def _relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
@@ -118,7 +126,7 @@ def answers_sheet(zf: zipfile.ZipFile) -> tuple[str, str, str | None]:
             if rel is not None and rel[0].endswith("/worksheet"):
                 sheets.append((element.get("name", ""), rel[1]))
     if not sheets:
-        raise ApplicationError("The XLSX workbook has no worksheet.")
+        raise ApplicationError(gettext("The XLSX workbook has no worksheet."))
     shared = next((path for kind, path in rels.values() if kind.endswith("/sharedStrings")), None)
     for name, path in sheets:
         if name.strip().casefold() == "answers":
@@ -236,14 +244,22 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
             declared = sum(info.file_size for info in infos)
             if declared > limits.uncompressed_bytes or len(infos) > _MAX_PARTS:
                 raise ApplicationError(
-                    f"The XLSX workbook unpacks to {declared:,} bytes, over the limit of "
-                    f"{limits.uncompressed_bytes:,} bytes (IMPORT_MAX_UNCOMPRESSED_BYTES); "
-                    "nothing was imported."
+                    gettext(
+                        "The XLSX workbook unpacks to %(declared)s bytes, over the limit of "
+                        "%(uncompressed_bytes)s bytes (IMPORT_MAX_UNCOMPRESSED_BYTES); "
+                        "nothing was imported."
+                    )
+                    % {
+                        "declared": f"{declared:,}",
+                        "uncompressed_bytes": f"{limits.uncompressed_bytes:,}",
+                    }
                 )
             name, path, shared_path = answers_sheet(zf)
             sheet = zf.NameToInfo.get(path)
             if sheet is None:
-                raise ApplicationError(f"The XLSX workbook has no {path}: it is damaged.")
+                raise ApplicationError(
+                    gettext("The XLSX workbook has no %(path)s: it is damaged.") % {"path": path}
+                )
             scanned = _scan(zf, sheet, limits, rows=True)
             shared = zf.NameToInfo.get(shared_path or "")
             long_shared: set[int] = set()
@@ -267,7 +283,9 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
         ParseError,
         NotImplementedError,  # a compression method zipfile does not know
     ) as exc:
-        raise ApplicationError(f"The XLSX workbook cannot be read: {exc}.") from exc
+        raise ApplicationError(
+            gettext("The XLSX workbook cannot be read: %(exc)s.") % {"exc": exc}
+        ) from exc
 
 
 FORMULA = (
@@ -293,6 +311,7 @@ def _refused(problems: list[tuple[int, str]], limits: Limits) -> ApplicationErro
             f"cells longer than {limits.cell_chars:,} characters (IMPORT_MAX_CELL_CHARS)"
         )
     return ApplicationError(
-        f"The answers file holds {' and '.join(reasons)}; nothing was imported.",
+        gettext("The answers file holds %(reasons)s; nothing was imported.")
+        % {"reasons": " and ".join(reasons)},
         details=details,
     )
