@@ -214,8 +214,13 @@ SCORE_TARGETS_BY_PHASE = {
 API_TOKEN_THROTTLE = os.environ.get("API_TOKEN_THROTTLE", "6000/min")
 API_USER_THROTTLE = os.environ.get("API_USER_THROTTLE", "6000/min")
 
+# Evidence without secrets (DESIGN §6.6): CI ID tokens from these issuers, exactly as written.
+EVIDENCE_OIDC_ISSUERS = env_list("EVIDENCE_OIDC_ISSUERS", [])
+EVIDENCE_OIDC_AUDIENCE = os.environ.get("EVIDENCE_OIDC_AUDIENCE") or SITE_URL
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "surveys.trust.authentication.OidcAuthentication",
         "surveys.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -225,6 +230,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "surveys.apis.throttling.TokenRateThrottle",
         "surveys.apis.throttling.PersonRateThrottle",
+        "surveys.trust.throttling.CiIdentityRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"token": API_TOKEN_THROTTLE, "user": API_USER_THROTTLE},
     # JSON only, and its parser enforces DATA_UPLOAD_MAX_MEMORY_SIZE (DRF's does not).

@@ -17,6 +17,7 @@ from mlopsscore.errors import ApplicationError
 from scoring.rules import NA, NaPolicy, Policy
 
 from .i18n import tr
+from .trust.models import CiIdentity, TrustPolicy  # noqa: F401  (surveys.models exports every model)
 
 User = settings.AUTH_USER_MODEL
 
@@ -531,6 +532,10 @@ class Evidence(models.Model):
     summary = models.TextField(blank=True)
     token = models.ForeignKey(
         "ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when a CI ID token posted the record (DESIGN §6.6): its verified origin.
+    origin = models.ForeignKey(
+        CiIdentity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_at = models.DateTimeField(default=timezone.now)
 

@@ -24,6 +24,8 @@ from ..models import Evidence, Outcome, Product
 from ..selectors.evidence import evidence_of_product
 from ..selectors.products import products_visible_to, token_of
 from ..services.evidence import MAX_BATCH, EvidenceIn, evidence_unknown_items, evidence_upsert
+from ..trust.authentication import ci_principal_of
+from ..trust.scoping import refuse_unadmitted_products
 from .fields import AwareDateTimeField, Text
 from .pagination import Pagination
 from .params import text_param
@@ -118,6 +120,8 @@ def _refuse_other_products(records: list[Any], token: Any) -> None:
 class EvidencePostApi(APIView):
     permission_classes = [ApiAccess, EvidenceWriter]
     token_scope = "write"
+    # A CI ID token (DESIGN §6.6) may call this endpoint and no other.
+    accepts_ci_identity = True
 
     @extend_schema(
         operation_id="evidence_post",
@@ -132,10 +136,17 @@ class EvidencePostApi(APIView):
         token = token_of(request.user)
         if token is not None:
             _refuse_other_products(records, token)
+        principal = ci_principal_of(request.user)
+        if principal is not None:
+            refuse_unadmitted_products(records, principal)
         valid, problems = self._validate(records)
         if not problems:
             try:
-                counts = evidence_upsert(records=valid, token=token)
+                counts = evidence_upsert(
+                    records=valid,
+                    token=token,
+                    origin=principal.ci_identity if principal is not None else None,
+                )
             except ApplicationError as exc:
                 # Unknown items, found by the service: with no field errors, the service's
                 # indexes are the request's.
@@ -187,7 +198,11 @@ class EvidencePostApi(APIView):
         token = token_of(self.request.user)
         if token is not None:
             return {token.product.slug: token.product}
-        return {p.slug: p for p in Product.objects.filter(slug__in=set(slugs))}
+        products = Product.objects.filter(slug__in=set(slugs))
+        principal = ci_principal_of(self.request.user)
+        if principal is not None:
+            products = products.filter(pk__in=principal.ci_product_ids)
+        return {p.slug: p for p in products}
 
 
 def _since(raw: str | None) -> datetime | None:
