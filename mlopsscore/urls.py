@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("surveys.api_urls")),
     path("rounds/", include("surveys.urls_rounds")),
     path("tokens/", include("surveys.urls_tokens")),
+    path("trust/", include("surveys.trust.urls")),
     path("reports/", include("reports.urls")),
     path("", include("surveys.urls")),
 ]

@@ -5,6 +5,8 @@ Keys are generated here; ``rotate()`` serves a new key set; ``fetches`` counts J
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import threading
 import time
@@ -22,9 +24,19 @@ def _jwk(private: Any, kid: str, alg: str) -> dict[str, Any]:
     return {**public, "kid": kid, "alg": alg, "use": "sig"}
 
 
+@functools.cache
+def _rsa_key(n: int) -> Any:
+    """RSA keys are slow to make: the n-th is made once per process."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+_issued = itertools.count()
+
+
 class Issuer:
     def __init__(self) -> None:
-        self.rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        # Every issuer of a process gets its own key, so one cannot sign for another.
+        self.rsa = _rsa_key(next(_issued) % 4)
         self.ec = ec.generate_private_key(ec.SECP256R1())
         self.served: list[dict[str, Any]] = [
             _jwk(self.rsa, "rsa-1", "RS256"),
@@ -64,7 +76,7 @@ class Issuer:
 
     def rotate(self) -> Any:
         """Serve a new RSA key (kid ``rsa-2``) instead of the first; returns its private key."""
-        new = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        new = _rsa_key(-1)
         self.served = [_jwk(new, "rsa-2", "RS256"), _jwk(self.ec, "ec-1", "ES256")]
         return new
 

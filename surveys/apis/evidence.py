@@ -63,9 +63,20 @@ class EvidencePostedSerializer(serializers.Serializer):
     replaced = serializers.IntegerField(help_text="Records that replaced one of the same run.")
 
 
+class EvidenceOriginSerializer(serializers.Serializer):
+    issuer = serializers.CharField()
+    subject = serializers.CharField()
+    claims = serializers.DictField(
+        child=serializers.CharField(), help_text="Claims the policy matched."
+    )
+
+
 class EvidenceOutSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.slug")
     item = serializers.CharField(source="item_key")
+    origin = EvidenceOriginSerializer(
+        allow_null=True, read_only=True, help_text="The CI ID token that posted it (DESIGN §6.6)."
+    )
 
     class Meta:
         model = Evidence
@@ -78,6 +89,7 @@ class EvidenceOutSerializer(serializers.ModelSerializer):
             "run_id",
             "summary",
             "received_at",
+            "origin",
         ]
 
 
