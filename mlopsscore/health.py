@@ -25,7 +25,7 @@ class Broker(HealthCheck):
         from mlopsscore.celery import app
 
         try:
-            with app.connection_for_write() as conn:
+            with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
                 conn.ensure_connection(max_retries=1, timeout=3)
         except Exception as exc:
             raise ServiceUnavailable(f"broker unreachable: {type(exc).__name__}") from exc

@@ -91,7 +91,7 @@ def provider(live_server: Any, tmp_path: Path, settings: Any) -> Iterator[Provid
 def sign_in(page: Any, live_server: Any, login: str) -> None:
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_role("button", name="Sign in with Acme ID").click()
+    page.get_by_role("link", name="Sign in with Acme ID").click()
     # The provider's own sign-in page (its development interactions).
     page.locator("input[name=login]").fill(login)
     page.locator("input[name=password]").fill("any")

@@ -38,7 +38,7 @@ def test_without_a_client_id_the_login_page_offers_passwords_only(db: Any) -> No
 def test_with_a_client_id_the_login_page_offers_the_provider(oidc: Any, db: Any) -> None:
     page = Client().get("/accounts/login/?next=/reports/").content.decode()
     assert "Sign in with Acme ID" in page
-    assert 'action="/oidc/authenticate/"' in page
+    assert 'href="/oidc/authenticate/?next=/reports/"' in page
     assert 'name="password"' in page
     response = Client().get("/oidc/authenticate/?next=/reports/")
     assert response.status_code == 302
