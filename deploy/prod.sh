@@ -14,6 +14,10 @@ BIND=${BIND:-127.0.0.1:8000}
 WEB_WORKERS=${WEB_WORKERS:-2}
 WEB_THREADS=${WEB_THREADS:-8}
 
+# Every process of this machine writes its metrics here; /metrics adds them up.
+export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-var/metrics}
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+
 "$PYTHON" manage.py migrate --noinput
 "$PYTHON" manage.py collectstatic --noinput >/dev/null
 

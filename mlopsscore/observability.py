@@ -5,7 +5,7 @@
 - ``JsonFormatter`` writes one JSON object per line (``LOG_FORMAT=json``, the default when
   ``DEBUG`` is off), so a log pipeline can search by request id, logger or level.
 - ``/metrics``: requests by view, method and status with their duration, Celery tasks
-  by task and outcome, and the rounds and assessments by status read from the database at each scrape.
+  by task and outcome, and the rounds and assessments by status (read at each scrape).
   With ``PROMETHEUS_MULTIPROC_DIR`` set (``deploy/prod.sh`` does) the figures of every
   gunicorn and worker process on the machine are added up.
 """
