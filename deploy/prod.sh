@@ -19,7 +19,9 @@ export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-var/metrics}
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 "$PYTHON" manage.py migrate --noinput
-"$PYTHON" manage.py collectstatic --noinput >/dev/null
+if [ "${COLLECTSTATIC:-1}" != 0 ]; then
+  "$PYTHON" manage.py collectstatic --noinput >/dev/null
+fi
 
 pids=()
 stop() {

@@ -82,6 +82,8 @@ def setup(today: dt.date) -> dict[str, Any]:
     from surveys.services.rounds import round_create
 
     call_command("migrate", verbosity=0)
+    # Compressing the static files takes minutes on a loaded machine: done here, untimed.
+    call_command("collectstatic", interactive=False, verbosity=0)
     call_command(
         "load_questionnaire", str(ROOT / "fixtures" / "ml-test-score-2017.json"), "--publish"
     )
@@ -206,6 +208,14 @@ def drive(base: str, ids: dict[str, Any], log: Path) -> None:
 
     health = requests.get(f"{base}/health/", timeout=10, headers={"Accept": "application/json"})
     check("the health endpoint passes", health.status_code == 200, health.text[:500])
+    metrics = requests.get(f"{base}/metrics", timeout=10).text
+    check(
+        "/metrics adds up the web and worker processes",
+        'mlopsscore_celery_tasks_total{state="success",task="surveys.round_close"} 1.0' in metrics
+        and 'mlopsscore_rounds{status="closed"}' in metrics
+        and 'view="assessment-submit"' in metrics,
+        metrics[-3000:],
+    )
 
 
 def main() -> int:
@@ -227,6 +237,7 @@ def main() -> int:
         "CACHE_URL": os.environ.get("CACHE_URL", broker),
         "BIND": f"127.0.0.1:{port}",
         "PYTHON": sys.executable,
+        "COLLECTSTATIC": "0",
     }
     os.environ.update({k: env[k] for k in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CACHE_URL")})
     fresh_database(url)
