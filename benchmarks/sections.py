@@ -25,6 +25,7 @@ ORDER = [
     "assessment_page",
     "evidence_batch",
     "evidence_gunicorn",
+    "evidence_gunicorn_oidc",
     "round_close",
     "export",
     "import_xlsx",
@@ -583,3 +584,9 @@ def import_xlsx(*, record: Any, manage: Any) -> None:
         seconds <= 60,
         f"peak {peak} MB",
     )
+
+
+def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
+    from .oidc import evidence_gunicorn_oidc as measure
+
+    measure(record=record, manage=manage)
