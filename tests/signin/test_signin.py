@@ -102,3 +102,8 @@ def test_a_taken_username_gets_a_suffix(oidc: Any, db: Any) -> None:
     UserFactory(username="ana@example.com", email="other@example.com")
     user = CompanyOidcBackend().create_user(claims())
     assert user.username == "ana@example.com-2"
+
+
+def test_the_provider_button_speaks_japanese(oidc: Any, db: Any) -> None:
+    page = Client(HTTP_ACCEPT_LANGUAGE="ja").get("/accounts/login/").content.decode()
+    assert "Acme ID でサインイン" in page

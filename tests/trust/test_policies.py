@@ -139,3 +139,9 @@ def test_the_verified_origin_is_shown_beside_the_evidence(
         "subject": "repo:acme/ads-ctr:ref:refs/heads/main",
         "claims": {"repository": "acme/ads-ctr"},
     }
+
+
+def test_the_policy_page_speaks_japanese(cast: Any, issuer: Issuer) -> None:
+    client = as_user(cast.member)
+    page = client.get("/trust/ads-ctr/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "の信頼する CI" in page and "新しい信頼ポリシー" in page
