@@ -48,9 +48,11 @@ def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
         "EVIDENCE_OIDC_AUDIENCE": AUDIENCE,
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "mlopsscore.wsgi", "--workers", "2"]
-        + ["--worker-class", "gthread", "--threads", "8", "--bind", f"127.0.0.1:{port}"]
-        + ["--log-level", "warning"],
+        [
+            *(sys.executable, "-m", "gunicorn", "mlopsscore.wsgi", "--workers", "2"),
+            *("--worker-class", "gthread", "--threads", "8", "--bind", f"127.0.0.1:{port}"),
+            *("--log-level", "warning"),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
