@@ -68,7 +68,7 @@ def _user(role: str) -> Any:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from surveys.roles import ADMIN_GROUP, MANAGER_GROUP
+    from surveys.organisation.roles import ADMIN_GROUP, MANAGER_GROUP
 
     user, _ = get_user_model().objects.get_or_create(username=f"bench-{role}")
     group = {"admin": ADMIN_GROUP, "manager": MANAGER_GROUP}[role]
@@ -231,8 +231,8 @@ def drop_bench_evidence() -> None:
 
 
 def _token_for(product: Any) -> str:
-    from surveys.authentication import token_generate
     from surveys.models import ApiToken
+    from surveys.tokens.authentication import token_generate
 
     raw, prefix, key_hash = token_generate()
     ApiToken.objects.create(product=product, name="bench", prefix=prefix, key_hash=key_hash)
@@ -456,17 +456,25 @@ def round_close(*, record: Any, manage: Any) -> None:
     from django.db import transaction
 
     from surveys.models import Assessment, AssessmentStatus, Product, Round, RoundStatus
-    from surveys.services import rounds as round_services
+    from surveys.rounds import services as round_services
 
     drop_bench_rounds()
     label = f"bench-close-{time.strftime('%Y%m%d%H%M%S')}"
-    today = dt.date.today()
+    version = _version()
+    # Rounds of one questionnaire never overlap: the bench round comes after the others.
+    last = (
+        Round.objects.filter(questionnaire_id=version.questionnaire_id)
+        .order_by("-closes_on")
+        .values_list("closes_on", flat=True)
+        .first()
+    )
+    opens_on = (last or dt.date.today()) + dt.timedelta(days=1)
     products = Product.objects.filter(is_active=True).count()
     rnd = round_services.round_create(
-        version=_version(),
+        version=version,
         label=label,
-        opens_on=today - dt.timedelta(days=40),
-        closes_on=today - dt.timedelta(days=1),
+        opens_on=opens_on,
+        closes_on=opens_on + dt.timedelta(days=30),
         products=None,
     )
     try:

@@ -126,7 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "surveys.context_processors.roles",
+                "surveys.organisation.context_processors.roles",
                 "surveys.signin.context_processors.signin",
             ],
         },
@@ -189,7 +189,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 # One catalogue per part of the product, so each part keeps its own Japanese texts.
 LOCALE_PATHS = [
-    BASE_DIR / "locale" / part for part in ("core", "survey", "rounds", "reports", "api")
+    BASE_DIR / "locale" / part for part in ("core", "survey", "rounds", "reports", "api", "console")
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -273,24 +273,24 @@ EVIDENCE_OIDC_AUDIENCE = os.environ.get("EVIDENCE_OIDC_AUDIENCE") or SITE_URL
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "surveys.trust.authentication.OidcAuthentication",
-        "surveys.authentication.BearerTokenAuthentication",
+        "surveys.tokens.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "mlopsscore.api_errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "surveys.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "surveys.apis.throttling.TokenRateThrottle",
-        "surveys.apis.throttling.PersonRateThrottle",
+        "surveys.api.throttling.TokenRateThrottle",
+        "surveys.api.throttling.PersonRateThrottle",
         "surveys.trust.throttling.CiIdentityRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"token": API_TOKEN_THROTTLE, "user": API_USER_THROTTLE},
     # JSON only, and its parser enforces DATA_UPLOAD_MAX_MEMORY_SIZE (DRF's does not).
-    "DEFAULT_PARSER_CLASSES": ["surveys.apis.parsers.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["surveys.api.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # ASCII JSON: an error that echoes a lone surrogate from the input still renders.
     "UNICODE_JSON": False,
-    "DEFAULT_PAGINATION_CLASS": "surveys.apis.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "surveys.api.pagination.Pagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -304,8 +304,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "mlopsscore.api_errors.schema_add_error_responses",
-        "surveys.apis.schema.schema_evidence_batch",
+        "surveys.api.errors.schema_add_error_responses",
+        "surveys.api.schema.schema_evidence_batch",
     ],
 }
 # Evidence batches of 1,000 records stay well under this; larger bodies are refused.

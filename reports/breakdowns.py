@@ -105,3 +105,22 @@ def weakest(rows: list[dict[str, Any]], limit: int = 5) -> list[dict[str, Any]]:
     """The items with the lowest mean points (N/A left out), weakest first."""
     rated = [row for row in rows if row["mean"] is not None]
     return sorted(rated, key=lambda row: (row["mean"], row["code"]))[:limit]
+
+
+def continue_replaced(
+    tables: dict[int, list[dict[str, Any]]], successors: dict[str, str]
+) -> dict[int, list[dict[str, Any]]]:
+    """Each round's item rows keyed by the item that (in the end) replaced theirs, so a
+    replaced practice's history continues under its new code."""
+
+    def final(key: str) -> str:
+        seen: set[str] = set()
+        while key in successors and key not in seen:
+            seen.add(key)
+            key = successors[key]
+        return key
+
+    return {
+        round_id: [{**row, "key": final(row["key"])} for row in rows]
+        for round_id, rows in tables.items()
+    }

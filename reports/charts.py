@@ -37,10 +37,6 @@ class Chart:
     def data_id(self) -> str:
         return f"{self.id}-data"
 
-    @property
-    def trace_count(self) -> int:
-        return len(self.figure.get("data", []))
-
 
 def _finish(
     fig: go.Figure,

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 
-from surveys.selectors.products import department_ids_visible_to, token_of
+from surveys.organisation.selectors import department_ids_visible_to, token_of
 
 from .selectors import Scope, scope_for
 

@@ -29,7 +29,7 @@ from surveys.models import (
     Round,
     RoundReport,
 )
-from surveys.selectors.products import department_descendant_ids
+from surveys.organisation.selectors import department_descendant_ids
 
 CHUNK = 5000
 ASSESSMENT_COLUMNS = [
@@ -287,3 +287,13 @@ def departments_tree() -> list[tuple[int, str, str, int | None]]:
 
 def round_reports(round_ids: list[int]) -> dict[int, dict[str, Any]]:
     return dict(RoundReport.objects.filter(round_id__in=round_ids).values_list("round_id", "data"))
+
+
+def item_successors(version_ids: set[int]) -> dict[str, str]:
+    """``{old key: key of the item replacing it}`` over these versions (DESIGN §2 lineage)."""
+    return dict(
+        Item.objects.filter(version_id__in=version_ids)
+        .exclude(replaces="")
+        .order_by("version__created_at", "position")
+        .values_list("replaces", "key")
+    )

@@ -17,22 +17,16 @@ import pandas as pd
 from django.conf import settings
 
 from mlopsscore.errors import ApplicationError
-from scoring.rules import BAND_KEYS, band_of
+from scoring.bands import BAND_KEYS, band_of
+from scoring.figures import figure
 
 from . import selectors
 from .selectors import EVERYTHING, RoundInfo, Scope
 
-DECIMALS = 4
-
 
 def num(value: Any) -> float | None:
-    """A figure as JSON carries it: rounded to 4 decimals; None for an empty set."""
-    if value is None:
-        return None
-    value = float(value)
-    if math.isnan(value):
-        return None
-    return round(value, DECIMALS)
+    """A figure as JSON carries it (``scoring.figures.figure``)."""
+    return figure(value)
 
 
 def mean_of(values: pd.Series) -> float | None:

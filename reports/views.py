@@ -20,10 +20,11 @@ from surveys.i18n import tr
 from surveys.models import Phase, Questionnaire, Round
 
 from . import charts
+from .breakdowns import continue_replaced
 from .exports import answers_csv_rows, workbook_write
 from .pages import Filters, Report, report_build
 from .permissions import report_scope
-from .selectors import Scope
+from .selectors import Scope, item_successors
 
 FILTER_KEYS = ("questionnaire", "baseline", "target", "department", "phase", "round")
 
@@ -241,7 +242,10 @@ def items(request: HttpRequest) -> HttpResponse:
         metric = "mean"
 
     def build(report: Report) -> dict[str, Any]:
-        tables = report.item_tables()
+        tables = continue_replaced(
+            report.item_tables(),
+            item_successors({info.version_id for info in report.rounds}),
+        )
         selected = report.selected_round()
         rows = tables.get(selected.id, []) if selected else []
         for row in rows:

@@ -1,4 +1,9 @@
-"""The Django admin, for MLOps admins: every model, searchable, published versions read-only."""
+"""The Django admin, for superusers only (DESIGN §7).
+
+MLOps admins do their work in the app's own pages, whose services record every change
+with its source. Here answers, revisions, scores, rounds and their events, reminders,
+emails and reports are read-only: there is no second, unrecorded write path.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from mlopsscore.errors import ApplicationError
-
-from . import models
-from .i18n import tr
+from surveys import models
+from surveys.i18n import tr
 
 
 class GuardedAdmin(admin.ModelAdmin):
@@ -31,6 +35,37 @@ class GuardedAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+def _superuser_only(request: HttpRequest) -> bool:
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+admin.site.has_permission = _superuser_only  # type: ignore[method-assign]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed: the app's services are the only writers of these rows."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(models.Profile)
@@ -108,72 +143,69 @@ class ItemAdmin(GuardedAdmin):
     search_fields = ("key", "code")
 
 
-class RoundEventInline(admin.TabularInline):
+class RoundEventInline(ReadOnlyInline):
     model = models.RoundEvent
-    extra = 0
-    readonly_fields = ("kind", "by", "at", "details")
-    can_delete = False
+    fields = ("kind", "by", "at", "source", "details")
 
 
 @admin.register(models.Round)
-class RoundAdmin(GuardedAdmin):
+class RoundAdmin(ReadOnlyAdmin):
     list_display = ("label", "questionnaire", "version", "status", "opens_on", "closes_on")
     list_filter = ("status", "questionnaire")
     search_fields = ("label",)
-    filter_horizontal = ("products",)
     inlines = [RoundEventInline]
 
 
 @admin.register(models.RoundEvent)
-class RoundEventAdmin(admin.ModelAdmin):
-    list_display = ("round", "kind", "by", "at")
-    list_filter = ("kind",)
+class RoundEventAdmin(ReadOnlyAdmin):
+    list_display = ("round", "kind", "by", "at", "source")
+    list_filter = ("kind", "source")
 
 
 @admin.register(models.RoundReminder)
-class RoundReminderAdmin(admin.ModelAdmin):
+class RoundReminderAdmin(ReadOnlyAdmin):
     list_display = ("round", "days_before", "sent_at", "recipients")
 
 
+@admin.register(models.RoundMail)
+class RoundMailAdmin(ReadOnlyAdmin):
+    list_display = ("event", "template", "mailed_at", "posted_at", "recipients")
+
+
 @admin.register(models.RoundReport)
-class RoundReportAdmin(admin.ModelAdmin):
+class RoundReportAdmin(ReadOnlyAdmin):
     list_display = ("round", "built_at")
 
 
-class AreaScoreInline(admin.TabularInline):
+class AreaScoreInline(ReadOnlyInline):
     model = models.AreaScore
-    extra = 0
-    readonly_fields = ("area_key", "n", "applicable", "raw", "score", "verified_score")
-    can_delete = False
+    fields = ("area_key", "n", "applicable", "raw", "score", "verified_score")
 
 
 @admin.register(models.Assessment)
-class AssessmentAdmin(GuardedAdmin):
+class AssessmentAdmin(ReadOnlyAdmin):
     list_display = ("product", "round", "status", "final_score", "verified_score", "band")
-    list_filter = ("status", "round", "is_regression")
+    list_filter = ("status", "round", "is_regression", "score_source")
     search_fields = ("product__slug", "product__name")
-    raw_id_fields = ("product", "round", "carried_from", "submitted_by")
     inlines = [AreaScoreInline]
 
 
 @admin.register(models.AreaScore)
-class AreaScoreAdmin(admin.ModelAdmin):
+class AreaScoreAdmin(ReadOnlyAdmin):
     list_display = ("assessment", "area_key", "score", "verified_score")
-    raw_id_fields = ("assessment",)
 
 
 @admin.register(models.Answer)
-class AnswerAdmin(GuardedAdmin):
+class AnswerAdmin(ReadOnlyAdmin):
     list_display = ("assessment", "item", "value", "updated_at", "updated_by")
     list_filter = ("value",)
-    raw_id_fields = ("assessment", "item", "updated_by")
     search_fields = ("assessment__product__slug", "item__key")
 
 
 @admin.register(models.AnswerRevision)
-class AnswerRevisionAdmin(admin.ModelAdmin):
+class AnswerRevisionAdmin(ReadOnlyAdmin):
     list_display = ("answer", "old_value", "new_value", "by", "at", "source")
-    raw_id_fields = ("answer", "by")
+    list_filter = ("source",)
 
 
 @admin.register(models.Evidence)

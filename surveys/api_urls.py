@@ -2,9 +2,9 @@
 
 from django.urls import path, re_path
 
-from mlopsscore.api_errors import api_not_found
-
-from .apis import evidence, products
+from surveys.api.errors import api_not_found
+from surveys.evidence import apis as evidence
+from surveys.organisation import apis as products
 
 urlpatterns = [
     path("evidence/", evidence.EvidencePostApi.as_view(), name="api-evidence-post"),

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from .views import assessments, guidelines, home, products
+from surveys.assessments import views as assessments
+from surveys.guidelines import views as guidelines
+from surveys.organisation import home
+from surveys.organisation import views as products
 
 urlpatterns = [
     path("", home.home, name="home"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,17 +19,39 @@ def version(db: Any) -> Any:
 
 @dataclass
 class Cast:
+    """The fixed cast of STYLE.md: every permission test runs with each of ``WHO``."""
+
     product: Any
     other_product: Any
     member: Any
     other_member: Any
     manager: Any
     admin: Any
+    anonymous: Any
+    _foreign_token: str | None = None
+
+    @property
+    def foreign_token(self) -> str:
+        """A CI token of ``other_product``, raw as a pipeline sends it (made when first
+        asked for, so tests that count tokens see only their own)."""
+        if self._foreign_token is None:
+            from surveys.tokens.services import token_create
+
+            self._foreign_token = token_create(product=self.other_product, name="foreign-ci")[1]
+        return self._foreign_token
+
+
+# member: of ``product``; other_member: of ``other_product`` only; manager; MLOps admin;
+# anonymous: a visitor who has not signed in; foreign_token: CI of ``other_product``.
+WHO = ("member", "other_member", "manager", "admin", "anonymous", "foreign_token")
 
 
 @pytest.fixture
 def cast(db: Any) -> Cast:
-    """A product with its member, another product with its member, a manager and an admin."""
+    """A product with its member, another product with its member and CI token, a
+    manager, an admin and an anonymous visitor."""
+    from django.contrib.auth.models import AnonymousUser
+
     member = factories.UserFactory(username="member")
     other_member = factories.UserFactory(username="other-member")
     product = factories.ProductFactory(slug="ads-ctr", members=[member])
@@ -40,13 +63,32 @@ def cast(db: Any) -> Cast:
         other_member=other_member,
         manager=factories.manager_user(username="manager"),
         admin=factories.admin_user(username="admin"),
+        anonymous=AnonymousUser(),
     )
+
+
+@pytest.fixture
+def client_for(cast: Cast) -> Callable[[str], Any]:
+    """``client_for(who)``: a client (pages and API) acting as one of ``WHO``."""
+    from rest_framework.test import APIClient
+
+    def make(who: str) -> APIClient:
+        if who not in WHO:
+            raise ValueError(f"{who!r} is not in the cast: {WHO}")
+        client = APIClient()
+        if who == "foreign_token":
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {cast.foreign_token}")
+        elif who != "anonymous":
+            client.force_login(getattr(cast, who))
+        return client
+
+    return make
 
 
 @pytest.fixture(autouse=True)
 def _fresh_layout_cache() -> Any:
     """Version layouts are cached by id; test databases reuse ids after a rollback."""
-    from surveys.services.scoring import _layout_cached
+    from surveys.assessments.scores import _layout_cached
 
     _layout_cached.cache_clear()
     yield

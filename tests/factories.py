@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from surveys import models
-from surveys.roles import ADMIN_GROUP, MANAGER_GROUP
-from surveys.services.questionnaires import questionnaire_load
+from surveys.organisation.roles import ADMIN_GROUP, MANAGER_GROUP
+from surveys.questionnaires.services import questionnaire_load
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -160,9 +160,9 @@ def make_assessment(
 
 def score_round(rnd: models.Round) -> None:
     """Store the scores of every assessment of ``rnd``, as submitting or closing would."""
-    from surveys.services.scoring import assessments_score_store
+    from surveys.assessments.scores import assessments_score_store
 
-    assessments_score_store(round=rnd, assessments=list(rnd.assessments.all()))
+    assessments_score_store(round=rnd, assessments=list(rnd.assessments.all()), source="web")
 
 
 def make_evidence(

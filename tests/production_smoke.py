@@ -79,7 +79,7 @@ def setup(today: dt.date) -> dict[str, Any]:
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     from surveys.models import Department, Product, QuestionnaireVersion
-    from surveys.services.rounds import round_create
+    from surveys.rounds.services import round_create
 
     call_command("migrate", verbosity=0)
     # Compressing the static files takes minutes on a loaded machine: done here, untimed.

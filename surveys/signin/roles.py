@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from ..roles import ADMIN_GROUP, MANAGER_GROUP
+from surveys.organisation.roles import ADMIN_GROUP, MANAGER_GROUP
 
 
 def roles_from_groups(groups: Iterable[str]) -> set[str]:

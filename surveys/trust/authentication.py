@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from .oidc import TokenRefused, token_verify
@@ -53,3 +54,20 @@ class OidcAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return self.keyword
+
+
+class OidcScheme(OpenApiAuthenticationExtension):
+    """How the API docs describe a CI ID token (drf-spectacular)."""
+
+    target_class = OidcAuthentication
+    name = "ciIdToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The ID token the CI platform issues to the job (GitHub Actions "
+            "`id-token: write`, GitLab `id_tokens:`), admitted by a trust policy of the "
+            "product. Only `POST /api/v1/evidence/` accepts it; see docs/ci.md.",
+        }

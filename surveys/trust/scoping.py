@@ -6,7 +6,8 @@ from typing import Any
 
 from rest_framework.exceptions import PermissionDenied
 
-from ..models import Product
+from surveys.models import Product
+
 from .authentication import CiPrincipal
 
 

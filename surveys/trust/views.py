@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mlopsscore.errors import ApplicationError
+from surveys.models import Evidence, Product
+from surveys.tokens.views import _managed_product
 
-from ..models import Evidence, Product
-from ..views.tokens import _managed_product
 from .models import TrustPolicy
 from .services import policy_create, policy_delete
 

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from surveys.services.tokens import token_create, token_revoke
+from surveys.tokens.services import token_create, token_revoke
 
 
 @pytest.fixture(autouse=True)
@@ -65,25 +65,27 @@ CALLERS = [
 
 
 @pytest.fixture
-def client_as(cast: Any, tokens: Tokens, version: Any) -> Callable[[str], APIClient]:
-    """``client_as(caller)``: an API client signed in as one of ``CALLERS``.
+def client_as(
+    client_for: Callable[[str], APIClient], tokens: Tokens, version: Any
+) -> Callable[[str], APIClient]:
+    """``client_as(caller)``: an API client acting as one of ``CALLERS`` (the cast's
+    people through ``client_for``, and tokens of every kind).
 
     The questionnaire ``version`` exists, so evidence for its items is accepted.
     """
 
     def make(caller: str) -> APIClient:
+        if caller in {"member", "other_member", "manager", "admin", "anonymous"}:
+            return client_for(caller)
+        raw = {
+            "token": tokens.product,
+            "other_token": tokens.other_product,
+            "revoked_token": tokens.revoked,
+            "read_only_token": tokens.read_only,
+            "write_only_token": tokens.write_only,
+        }[caller]
         client = APIClient()
-        if caller in {"member", "other_member", "manager", "admin"}:
-            client.force_login(getattr(cast, caller))
-        elif caller != "anonymous":
-            raw = {
-                "token": tokens.product,
-                "other_token": tokens.other_product,
-                "revoked_token": tokens.revoked,
-                "read_only_token": tokens.read_only,
-                "write_only_token": tokens.write_only,
-            }[caller]
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
         return client
 
     return make

@@ -12,7 +12,7 @@ import pytest
 
 from mlopsscore import evidence_cli
 from surveys.models import Evidence
-from surveys.services.tokens import token_create
+from surveys.tokens.services import token_create
 
 SCRIPT = Path(sys.executable).parent / "mlopsscore-evidence"
 

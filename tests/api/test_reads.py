@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from surveys.assessments.scores import assessments_score_store
 from surveys.models import Evidence
-from surveys.services.scoring import assessments_score_store
 from tests import factories
 
 
@@ -29,7 +29,7 @@ def scored(cast: Any, version: Any) -> Any:
             observed_at=start + timedelta(days=1),
             run_id=str(n),
         )
-    assessments_score_store(round=rnd, assessments=[assessment])
+    assessments_score_store(round=rnd, assessments=[assessment], source="web")
     return assessment
 
 

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from mlopsscore.wsgi import application
-from surveys.services.tokens import token_create
+from surveys.tokens.services import token_create
 
 CHECKS = [
     not_a_server_error,

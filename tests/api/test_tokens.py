@@ -12,9 +12,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from mlopsscore.errors import ApplicationError
-from surveys.authentication import token_hash
 from surveys.models import ApiToken
-from surveys.services.tokens import token_create, token_revoke
+from surveys.tokens.authentication import token_hash
+from surveys.tokens.services import token_create, token_revoke
 
 from .conftest import assert_error, record
 

@@ -93,3 +93,40 @@ def _no_csp_violation(request: pytest.FixtureRequest) -> Iterator[None]:
     )
     yield
     assert not seen, f"blocked by the Content-Security-Policy: {seen}"
+
+
+# axe-core (MPL-2.0) from npm, vendored for the tests only: the browser tests run offline.
+AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+def axe_violations(page: Any, *, exclude: list[str] | None = None) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.x A and AA rules) on the page as it is now; its violations.
+
+    The script is evaluated through the DevTools protocol, so the page's Content
+    Security Policy does not have to allow it.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+    context = {"exclude": [[selector] for selector in exclude]} if exclude else None
+    result = page.evaluate(
+        """async (context) => {
+            const options = {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}};
+            const r = context ? await axe.run(context, options) : await axe.run(document, options);
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary}))}));
+        }""",
+        context,
+    )
+    return list(result)
+
+
+def assert_accessible(page: Any, *, exclude: list[str] | None = None) -> None:
+    """Fail with a readable list when axe-core finds any violation on the page."""
+    violations = axe_violations(page, exclude=exclude)
+    lines = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+        for v in violations
+    ]
+    assert not violations, f"axe-core on {page.url}:\n" + "\n".join(lines)

@@ -22,7 +22,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from surveys.roles import is_admin, is_manager
+from surveys.organisation.roles import is_admin, is_manager
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "oidc-provider"
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from surveys.models import Answer, AssessmentStatus
-from surveys.services.questionnaires import questionnaire_load
+from surveys.questionnaires.services import questionnaire_load
 from tests import factories
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "ml-test-score-2017.json"
@@ -183,8 +183,8 @@ def test_without_javascript_the_page_is_a_form(live_server: Any, browser: Any, s
 def test_product_page_draws_the_history_chart(live_server: Any, page: Page, setup: Any) -> None:
     import datetime as dt
 
+    from surveys.assessments.scores import assessments_score_store
     from surveys.models import RoundStatus
-    from surveys.services.scoring import assessments_score_store
 
     assessment, ana, _ = setup
     old = factories.make_round(
@@ -194,7 +194,7 @@ def test_product_page_draws_the_history_chart(live_server: Any, page: Page, setu
         status=RoundStatus.CLOSED,
     )
     scored = factories.make_assessment(old, assessment.product, default="0.5", status="submitted")
-    assessments_score_store(round=old, assessments=[scored])
+    assessments_score_store(round=old, assessments=[scored], source="web")
     log_in(page, live_server.url, ana)
     page.get_by_role("link", name="Ads CTR").click()
     expect(page.get_by_role("heading", name="Ads CTR")).to_be_visible()

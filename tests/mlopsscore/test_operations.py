@@ -12,7 +12,7 @@ from django.test import Client
 
 from mlopsscore.observability import JsonFormatter, RequestIdFilter
 from surveys.models import RoundStatus
-from surveys.tasks import rounds_tick
+from surveys.rounds.tasks import rounds_tick
 from tests import factories
 
 

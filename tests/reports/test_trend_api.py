@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from surveys.authentication import token_generate
 from surveys.models import ApiToken
+from surveys.tokens.authentication import token_generate
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from surveys.roles import is_admin, is_manager
+from surveys.organisation.roles import is_admin, is_manager
 from surveys.signin.backend import CompanyOidcBackend
 from tests.factories import UserFactory
 

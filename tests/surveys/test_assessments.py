@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from mlopsscore.errors import ApplicationError
+from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
 from surveys.models import Answer, AnswerRevision, AreaScore, AssessmentStatus, RoundStatus
-from surveys.services.assessments import AnswerConflict, answer_set, assessment_submit
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -147,11 +147,15 @@ def test_submit_stores_scores_and_can_be_repeated_while_open(assessment: Any, ca
     assert (assessment.status, assessment.final_score) == (AssessmentStatus.SUBMITTED, 5.0)
 
 
-def test_every_band_meaning_is_marked_for_translation():
-    from scoring.rules import BANDS
-    from surveys.selectors.assessments import BAND_MEANINGS
+def test_every_band_meaning_is_translated_in_japanese():
+    from django.utils import translation
 
-    assert tuple(band.meaning for band in BANDS) == BAND_MEANINGS
+    from scoring.bands import BANDS
+    from surveys.assessments.selectors import band_meaning
+
+    with translation.override("ja"):
+        shown = [band_meaning(band.key) for band in BANDS]
+    assert all(text and text != band.meaning for text, band in zip(shown, BANDS, strict=True))
 
 
 def test_a_scheduled_round_cannot_be_answered_yet(assessment: Any, cast: Any):

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from surveys.models import Guideline
-from surveys.services.questionnaires import questionnaire_load
+from surveys.questionnaires.services import questionnaire_load
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, ManagementUtility, call_command
 
 from mlopsscore.errors import ApplicationError
+from surveys.imports.services import ImportResult, answers_import
 from surveys.models import (
     Answer,
     AnswerRevision,
@@ -24,7 +25,6 @@ from surveys.models import (
     RoundEvent,
     RoundReport,
 )
-from surveys.services.imports import ImportResult, answers_import
 from tests import factories
 from tests.data.answers_files import HEADER, write_csv, write_xlsx
 
@@ -76,14 +76,15 @@ def counts() -> dict[str, int]:
 
 
 def test_a_csv_creates_departments_products_and_a_closed_historical_round(
-    version: Any, tmp_path: Path
+    version: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     rows = [
         *rows_for("Ads CTR", every(1), department="Advertising", phase="Validation"),
         *rows_for("search-rank", every("0.5", data_i7="N/A"), note="image model"),
         *rows_for("incomplete", {k: 1 for k in KEYS if k != "model.i3"}, department="Ads"),
     ]
-    result = answers_import(path=write_csv(tmp_path / "a.csv", rows), version=version)
+    with django_capture_on_commit_callbacks(execute=True):  # the report follows the commit
+        result = answers_import(path=write_csv(tmp_path / "a.csv", rows), version=version)
 
     assert result.rounds_created == ["2021-10"]
     assert result.products_created == ["ads-ctr", "incomplete", "search-rank"]
@@ -147,8 +148,9 @@ def test_a_csv_creates_departments_products_and_a_closed_historical_round(
         "assessments_created": 3,
         "assessments_updated": 0,
         "assessments_unchanged": 0,
-        "scored": 2,
+        "submitted": 2,
         "not_submitted": 1,
+        "regressions": 0,
         "answers_changed": 83,
     }
     report = RoundReport.objects.get(round=rnd).data
@@ -555,7 +557,11 @@ def test_a_closed_round_is_updated_with_each_change_recorded(version: Any, tmp_p
     assert Answer.objects.get(assessment=p1, item__key="data.i1").revision == 1
     after = Assessment.objects.get(pk=untouched.pk)
     assert (after.updated_at, after.scored_at) == (untouched.updated_at, untouched.scored_at)
-    assert RoundEvent.objects.filter(kind="imported").count() == 2
+    # The second file changed a round that existed: a re-score recorded as from the import.
+    assert list(RoundEvent.objects.values_list("kind", "source")) == [
+        ("imported", "import"),
+        ("rescored", "import"),
+    ]
 
     # Completing p1 again scores it again.
     answers_import(
@@ -638,7 +644,7 @@ def test_the_command_fails_with_every_problem_and_a_non_zero_exit(
     with pytest.raises(CommandError) as raised:
         call_command("import_answers", str(path), "--questionnaire", "mlts@2017.1")
     assert str(raised.value).splitlines() == [
-        "The answers file has 1 problem(s); nothing was imported.",
+        "The answers file has 1 problem; nothing was imported.",
         "  row 30: item 'D9' is not an item of mlts@2017.1",
     ]
     monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)

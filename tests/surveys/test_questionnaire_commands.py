@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import CommandError, ManagementUtility, call_command
 
 from surveys.models import Item, QuestionnaireVersion
-from surveys.services.questionnaires import version_to_dict
+from surveys.questionnaires.services import version_to_dict
 from tests.factories import make_version, questionnaire_data
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 
 from mlopsscore.errors import ApplicationError
 from surveys.models import Area, Item, QuestionnaireVersion
-from surveys.services.questionnaires import (
+from surveys.questionnaires.services import (
     questionnaire_load,
     version_copy,
     version_publish,

@@ -12,7 +12,6 @@ from django.core import mail
 from django_celery_beat.models import PeriodicTask
 
 from mlopsscore import celery_app
-from surveys import tasks
 from surveys.models import (
     Answer,
     Assessment,
@@ -24,6 +23,7 @@ from surveys.models import (
     RoundReport,
     RoundStatus,
 )
+from surveys.rounds import tasks
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,14 @@ def test_a_round_runs_from_launch_to_close_by_the_periodic_job_alone(
     )
 
     # Nothing is due in the summer; running the job again changes nothing.
-    assert tick(at("2026-07-01")) == {"open": [], "remind": [], "close": [], "scheduled": []}
+    assert tick(at("2026-07-01")) == {
+        "open": [],
+        "remind": [],
+        "close": [],
+        "mail": [],
+        "failed": [],
+        "scheduled": [],
+    }
 
     # 1 October: the round opens, carried forward from April; members are told.
     mail.outbox.clear()
@@ -107,6 +114,8 @@ def test_a_round_runs_from_launch_to_close_by_the_periodic_job_alone(
         "open": [],
         "remind": [],
         "close": [],
+        "mail": [],
+        "failed": [],
         "scheduled": ["2027-04"],
     }
 
@@ -152,7 +161,7 @@ def test_a_round_runs_from_launch_to_close_by_the_periodic_job_alone(
 def test_an_extended_round_stays_open_and_reminds_again_before_its_new_close(
     version: Any, cast: Any, tick: Any
 ) -> None:
-    from surveys.services.rounds import round_extend
+    from surveys.rounds.services import round_extend
 
     rnd = factories.make_round(
         version, opens_on=dt.date(2026, 10, 1), closes_on=dt.date(2026, 10, 31)

@@ -13,7 +13,6 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError
 
 from mlopsscore import celery_app
-from surveys import tasks
 from surveys.models import (
     Assessment,
     AssessmentStatus,
@@ -22,7 +21,7 @@ from surveys.models import (
     RoundEventKind,
     RoundStatus,
 )
-from surveys.services import rounds as services
+from surveys.rounds import services, tasks
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Avg, Count, F, Q
 
+from surveys.demo.cast import DEMO_USERS
 from surveys.models import (
     Answer,
     AreaScore,
@@ -30,8 +31,7 @@ from surveys.models import (
     RoundReport,
     RoundStatus,
 )
-from surveys.roles import is_admin, is_manager
-from surveys.services.demo import DEMO_USERS
+from surveys.organisation.roles import is_admin, is_manager
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +46,10 @@ def seed(*args: str) -> str:
 
 
 @pytest.fixture
-def seeded() -> str:
-    return seed()
+def seeded(django_capture_on_commit_callbacks: Any) -> str:
+    # Each round commits on its own; its report is built once it has (on commit).
+    with django_capture_on_commit_callbacks(execute=True):
+        return seed()
 
 
 def test_the_demo_organisation(seeded: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from surveys.models import Guideline
+from tests.conftest import WHO
 
 pytestmark = pytest.mark.django_db
 
@@ -26,22 +26,18 @@ def guideline(db: Any) -> Guideline:
     )
 
 
-@pytest.mark.parametrize("who", ["member", "other_member", "manager", "admin", None])
-def test_every_signed_in_person_reads_guidelines(guideline: Any, cast: Any, who: str | None):
-    client = Client()
-    if who:
-        client.force_login(getattr(cast, who))
-    response = client.get("/guidelines/data-validation/")
-    if who is None:
+@pytest.mark.parametrize("who", WHO)
+def test_every_signed_in_person_reads_guidelines(guideline: Any, client_for: Any, who: str):
+    response = client_for(who).get("/guidelines/data-validation/")
+    if who in {"anonymous", "foreign_token"}:
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     else:
         assert response.status_code == 200
         assert "<h2>Purpose</h2>" in response.content.decode()
 
 
-def test_markdown_is_sanitised(guideline: Any, cast: Any):
-    client = Client()
-    client.force_login(cast.member)
+def test_markdown_is_sanitised(guideline: Any, client_for: Any):
+    client = client_for("member")
     html = client.get("/guidelines/data-validation/").content.decode()
     article = html.split('<article class="card markdown">')[1].split("</article>")[0]
     assert "<strong>every</strong>" in article
@@ -49,15 +45,12 @@ def test_markdown_is_sanitised(guideline: Any, cast: Any):
     assert "javascript:" not in article and "onerror" not in article
 
 
-def test_guideline_in_japanese(guideline: Any, cast: Any):
-    client = Client()
-    client.force_login(cast.member)
+def test_guideline_in_japanese(guideline: Any, client_for: Any):
+    client = client_for("member")
     client.post("/i18n/setlang/", {"language": "ja"})
     html = client.get("/guidelines/data-validation/").content.decode()
     assert "<h2>目的</h2>" in html and "<title>データ検証" in html
 
 
-def test_unknown_guideline_is_404(cast: Any):
-    client = Client()
-    client.force_login(cast.member)
-    assert client.get("/guidelines/nope/").status_code == 404
+def test_unknown_guideline_is_404(client_for: Any):
+    assert client_for("member").get("/guidelines/nope/").status_code == 404

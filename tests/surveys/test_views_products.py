@@ -8,20 +8,12 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 
+from surveys.assessments.scores import assessments_score_store
 from surveys.models import AssessmentStatus, RoundStatus
-from surveys.services.scoring import assessments_score_store
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(cast: Any, who: str | None) -> Client:
-    client = Client()
-    if who:
-        client.force_login(getattr(cast, who))
-    return client
 
 
 @pytest.fixture
@@ -36,28 +28,37 @@ def history(version: Any, cast: Any) -> list[Any]:
     first = factories.make_assessment(old, cast.product, default="0.5", status="submitted")
     values = {f"monitoring.i{n}": "0" for n in range(1, 4)}
     second = factories.make_assessment(mid, cast.product, values, default="1", status="submitted")
-    assessments_score_store(round=old, assessments=[first])
-    assessments_score_store(round=mid, assessments=[second])
+    assessments_score_store(round=old, assessments=[first], source="web")
+    assessments_score_store(round=mid, assessments=[second], source="web")
     factories.make_evidence(
         cast.product, "data.i1", observed_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     )
-    assessments_score_store(round=mid, assessments=[second])
+    assessments_score_store(round=mid, assessments=[second], source="web")
     return [first, second]
 
 
 @pytest.mark.parametrize(
     "who, status",
-    [("member", 200), ("other_member", 404), ("manager", 200), ("admin", 200), (None, 302)],
+    [
+        ("member", 200),
+        ("other_member", 404),
+        ("manager", 200),
+        ("admin", 200),
+        ("anonymous", 302),
+        ("foreign_token", 302),
+    ],
 )
-def test_who_may_see_the_product_page(history: Any, cast: Any, who: str | None, status: int):
-    response = client_for(cast, who).get(f"/products/{cast.product.slug}/")
+def test_who_may_see_the_product_page(
+    history: Any, cast: Any, client_for: Any, who: str, status: int
+):
+    response = client_for(who).get(f"/products/{cast.product.slug}/")
     assert response.status_code == status
-    if who is None:
+    if status == 302:
         assert "/accounts/login/" in response["Location"]
 
 
-def test_history_chart_table_and_next_steps(history: Any, cast: Any):
-    html = client_for(cast, "member").get(f"/products/{cast.product.slug}/").content.decode()
+def test_history_chart_table_and_next_steps(history: Any, cast: Any, client_for: Any):
+    html = client_for("member").get(f"/products/{cast.product.slug}/").content.decode()
     assert '<script src="/static/vendor/plotly.min.js">' in html
     assert "cdn" not in html.lower()
     figure = json.loads(re.search(r'id="history-figure"[^>]*>(.*?)</script>', html, re.S)[1])
@@ -73,17 +74,17 @@ def test_history_chart_table_and_next_steps(history: Any, cast: Any):
     assert "final score +" in html
 
 
-def test_a_product_without_scores_says_so(version: Any, cast: Any):
-    html = client_for(cast, "admin").get(f"/products/{cast.other_product.slug}/").content.decode()
+def test_a_product_without_scores_says_so(version: Any, cast: Any, client_for: Any):
+    html = client_for("admin").get(f"/products/{cast.other_product.slug}/").content.decode()
     assert "No scored round yet." in html
     assert "plotly.min.js" not in html
 
 
-def test_not_submitted_drafts_are_not_in_the_history(version: Any, cast: Any):
+def test_not_submitted_drafts_are_not_in_the_history(version: Any, cast: Any, client_for: Any):
     rnd = factories.make_round(version, label="2025-10", status=RoundStatus.CLOSED)
     draft = factories.make_assessment(
         rnd, cast.product, default="1", status=AssessmentStatus.NOT_SUBMITTED
     )
-    html = client_for(cast, "member").get(f"/products/{cast.product.slug}/").content.decode()
+    html = client_for("member").get(f"/products/{cast.product.slug}/").content.decode()
     assert "No scored round yet." in html
     assert f'href="/assessments/{draft.pk}/"' in html

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from rest_framework.test import APIClient
 
 from surveys.models import CiIdentity, Evidence
-from surveys.services.tokens import token_create
+from surveys.tokens.services import token_create
 from surveys.trust import oidc
 from tests.api.conftest import assert_error, record
 from tests.oidc_issuer import Issuer

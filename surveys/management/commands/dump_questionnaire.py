@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from mlopsscore.errors import ApplicationError
-from surveys.services.questionnaires import CRITERIA_KEYS, version_by_label, version_to_dict
+from surveys.questionnaires.services import CRITERIA_KEYS, version_by_label, version_to_dict
 
 LANGUAGE_ORDER = ("en", "ja")
 

@@ -8,10 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from mlopsscore.errors import ApplicationError
-from surveys.services.imports import answers_import
-from surveys.services.questionnaires import version_by_label
-
-from .load_questionnaire import error_of
+from surveys.imports.services import answers_import
+from surveys.management.commands.load_questionnaire import error_of
+from surveys.questionnaires.services import version_by_label
 
 
 class Command(BaseCommand):

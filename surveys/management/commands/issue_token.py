@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mlopsscore.errors import ApplicationError
 from surveys.models import Product
-from surveys.services.tokens import token_create
+from surveys.tokens.services import token_create
 
 
 class Command(BaseCommand):

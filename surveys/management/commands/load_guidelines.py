@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from mlopsscore.errors import ApplicationError
-from surveys.services.guidelines import guidelines_load
+from surveys.guidelines.services import guidelines_load
 
 
 class Command(BaseCommand):

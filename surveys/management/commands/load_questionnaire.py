@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from mlopsscore.errors import ApplicationError
 from surveys.models import QuestionnaireVersion
-from surveys.services.questionnaires import questionnaire_load
+from surveys.questionnaires.services import questionnaire_load
 
 
 def error_of(exc: ApplicationError) -> CommandError:

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.services import demo
+from surveys.demo import seed as demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,141 @@
+"""Assessments, their answers, every revision, and stored scores."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from scoring.rules import NA
+from surveys.organisation.models import Product
+from surveys.questionnaires.models import Item
+from surveys.rounds.models import Round
+from surveys.sources import RevisionSource
+
+User = settings.AUTH_USER_MODEL
+
+
+class AssessmentStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    NOT_SUBMITTED = "not_submitted", _("Not submitted")  # the round closed first
+
+
+class Assessment(models.Model):
+    """One product's answers in one round, with the scores stored when it was scored."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="assessments")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(
+        max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.NOT_STARTED
+    )
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, help_text="Last activity")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Stored scores (DESIGN §3): written when submitted and when the round closes.
+    is_complete = models.BooleanField(default=False)
+    final_score = models.FloatField(null=True, blank=True)
+    verified_score = models.FloatField(null=True, blank=True)
+    band = models.CharField(max_length=8, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    # Where the stored scores last came from: a submission (web, api), a close (admin, job),
+    # an import, or an admin's re-scoring.
+    score_source = models.CharField(max_length=10, choices=RevisionSource.choices, blank=True)
+    is_regression = models.BooleanField(default=False)
+    regression = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "product"], name="uniq_assessment")]
+        indexes = [
+            models.Index(fields=["round", "status"]),
+            models.Index(fields=["product", "round"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} · {self.round}"
+
+
+class AreaScore(models.Model):
+    """One area's stored score in one scored assessment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="area_scores")
+    area_key = models.CharField(max_length=50)
+    n = models.PositiveSmallIntegerField()
+    applicable = models.PositiveSmallIntegerField()
+    raw = models.FloatField()
+    score = models.FloatField(null=True, blank=True)
+    verified_score = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "area_key"], name="uniq_area_score")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_key}={self.score}"
+
+
+class CarryStatus(models.TextChoices):
+    NONE = "", _("Fresh")
+    CARRIED = "carried", _("Carried forward")
+    NEW = "new", _("New item")
+    CHANGED = "changed", _("Criteria changed")
+    REPLACED = "replaced", _("Carried from a replaced item")
+
+
+class Answer(models.Model):
+    """An item's value in an assessment; ``value`` None means unanswered."""
+
+    VALUE_CHOICES = [("0", "0"), ("0.5", "0.5"), ("1", "1"), (NA, "N/A")]
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
+    value = models.CharField(max_length=3, choices=VALUE_CHOICES, null=True, blank=True)
+    na_reason = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    carry = models.CharField(max_length=10, choices=CarryStatus.choices, blank=True, default="")
+    # Bumped on every change: an edit based on an older revision is a conflict.
+    revision = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="uniq_answer")]
+
+    def __str__(self) -> str:
+        return f"{self.item.code}={self.value}"
+
+
+class AnswerRevision(models.Model):
+    """Every change of an answer: who, when, old value, new value."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="revisions")
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    old_value = models.CharField(max_length=3, null=True, blank=True)
+    new_value = models.CharField(max_length=3, null=True, blank=True)
+    old_note = models.TextField(blank=True)
+    new_note = models.TextField(blank=True)
+    na_reason = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=10, choices=RevisionSource.choices, default=RevisionSource.WEB
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        # The audit page reads the newest revisions first.
+        indexes = [models.Index(fields=["at"], name="answer_revision_at")]
+
+    def __str__(self) -> str:
+        return f"{self.old_value} → {self.new_value}"

@@ -1,0 +1,253 @@
+"""Reads of assessments for the survey pages: always scoped by ``products_visible_to``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from scoring.areas import ScoreCard
+from scoring.bands import band_meaning as scoring_band_meaning
+from scoring.figures import figure
+from scoring.next_steps import next_steps
+from scoring.values import NA
+from surveys.assessments.scores import assessment_cards, version_layout
+from surveys.i18n import tr
+from surveys.models import (
+    Answer,
+    AnswerRevision,
+    AreaScore,
+    Assessment,
+    AssessmentStatus,
+    Evidence,
+    Item,
+    Outcome,
+    Product,
+    Round,
+    RoundStatus,
+)
+from surveys.organisation.selectors import products_editable_by, products_visible_to
+
+
+def band_meaning(key: str) -> str:
+    """The rubric's meaning of a band (``scoring.bands``), in the reader's language."""
+    meaning = scoring_band_meaning(key)
+    return _(meaning) if meaning else ""
+
+
+def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(product__in=products_visible_to(user)).select_related(
+        "round", "round__version", "round__version__questionnaire", "product"
+    )
+
+
+def assessment_editable_by(user: Any, assessment: Assessment) -> bool:
+    """Members of the product and admins edit while the round is open; nobody after."""
+    return (
+        assessment.round.status == RoundStatus.OPEN
+        and products_editable_by(user).filter(pk=assessment.product_id).exists()
+    )
+
+
+def evidence_latest(product_id: int, round: Round, item_keys: Iterable[str]) -> dict[str, Evidence]:
+    """Per item key, the latest evidence run inside the round's evidence window."""
+    start, end = round.evidence_window
+    latest: dict[str, Evidence] = {}
+    rows = (
+        Evidence.objects.filter(
+            product_id=product_id,
+            item_key__in=list(item_keys),
+            observed_at__gte=start,
+            observed_at__lte=end,
+        )
+        .select_related("origin")
+        .order_by("item_key", "-observed_at", "-id")
+    )
+    for evidence in rows:
+        latest.setdefault(evidence.item_key, evidence)
+    return latest
+
+
+@dataclass
+class ItemRow:
+    item: Item
+    answer: Answer | None
+    evidence: Evidence | None
+    history: list[AnswerRevision] = field(default_factory=list)
+
+    @property
+    def value(self) -> str | None:
+        return self.answer.value if self.answer else None
+
+    @property
+    def revision(self) -> int:
+        return self.answer.revision if self.answer else 0
+
+    @property
+    def carry(self) -> str:
+        return self.answer.carry if self.answer else ""
+
+    @property
+    def suggestion(self) -> str | None:
+        """An unanswered item whose check ran recently suggests `1`."""
+        ran = self.evidence is not None and self.evidence.outcome in (Outcome.PASS, Outcome.FAIL)
+        return "1" if self.value is None and ran else None
+
+
+@dataclass
+class AreaBlock:
+    key: str
+    title: str
+    rows: list[ItemRow]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for row in self.rows if row.value is not None)
+
+
+def assessment_rows(assessment: Assessment) -> list[AreaBlock]:
+    """The areas of the assessment's version, each with its items, answers, evidence, history."""
+    version = assessment.round.version
+    items = list(Item.objects.filter(version=version).select_related("area").order_by("position"))
+    answers = {
+        a.item_id: a
+        for a in Answer.objects.filter(assessment=assessment).select_related("updated_by")
+    }
+    history: dict[int, list[AnswerRevision]] = defaultdict(list)
+    for revision in AnswerRevision.objects.filter(answer__assessment=assessment).select_related(
+        "by"
+    ):
+        history[revision.answer_id].append(revision)
+    evidence = evidence_latest(assessment.product_id, assessment.round, (i.key for i in items))
+    blocks: dict[int, AreaBlock] = {}
+    for item in items:
+        block = blocks.setdefault(item.area_id, AreaBlock(item.area.key, tr(item.area.title), []))
+        answer = answers.get(item.pk)
+        block.rows.append(
+            ItemRow(
+                item,
+                answer,
+                evidence.get(item.key),
+                history.get(answer.pk, []) if answer else [],
+            )
+        )
+    return list(blocks.values())
+
+
+def score_panel(assessment: Assessment, cards: tuple[ScoreCard, ScoreCard] | None = None) -> dict:
+    """The live score panel as plain data (JSON carries numbers rounded to 4 decimals)."""
+    claimed, verified = cards or assessment_cards(assessment)
+    titles = {a.key: tr(a.title) for a in assessment.round.version.areas.all()}
+    has_evidence = Evidence.objects.filter(product_id=assessment.product_id).exists()
+    return {
+        "areas": [
+            {
+                "key": key,
+                "title": titles.get(key, key),
+                "score": figure(area.score),
+                "verified": figure(verified.areas[key].score),
+                "answered": area.answered,
+                "n": area.n,
+                "na": area.na_count,
+                "raw": figure(area.raw),
+                "applicable": area.applicable,
+                "bottleneck": key in claimed.bottlenecks,
+            }
+            for key, area in claimed.areas.items()
+        ],
+        "answered": claimed.answered,
+        "total": claimed.total,
+        "complete": claimed.complete,
+        "final": figure(claimed.final),
+        "verified": figure(verified.final),
+        "has_evidence": has_evidence,
+        "band": claimed.band.key if claimed.band else None,
+        "meaning": band_meaning(claimed.band.key) if claimed.band else "",
+        "na_policy": assessment.round.version.na_policy,
+    }
+
+
+def product_assessments(product: Product) -> list[Assessment]:
+    """Every assessment of a product, oldest round first."""
+    return list(
+        Assessment.objects.filter(product=product)
+        .select_related("round", "round__version", "round__version__questionnaire")
+        .order_by("round__opens_on", "round__id")
+    )
+
+
+def area_scores_of(assessment_ids: Sequence[int]) -> dict[int, dict[str, AreaScore]]:
+    scores: dict[int, dict[str, AreaScore]] = defaultdict(dict)
+    for row in AreaScore.objects.filter(assessment_id__in=assessment_ids):
+        scores[row.assessment_id][row.area_key] = row
+    return scores
+
+
+def product_next_steps(assessment: Assessment, limit: int = 5) -> list[dict[str, Any]]:
+    """The items whose improvement raises the final score most, cheapest first."""
+    layout = version_layout(assessment.round.version)
+    values = dict(Answer.objects.filter(assessment=assessment).values_list("item_id", "value"))
+    areas = {
+        key: [(item_key, values.get(item_id)) for item_id, item_key in items]
+        for key, items in layout.areas
+    }
+    steps = next_steps(areas, layout.policy, limit=limit)
+    items = {i.key: i for i in Item.objects.filter(version_id=layout.version_id)}
+    return [
+        {"step": step, "item": items[step.item_key], "final_gain": figure(step.final_gain)}
+        for step in steps
+    ]
+
+
+@dataclass
+class HomeRow:
+    product: Product
+    open_assessments: list[tuple[Round, Assessment | None]]
+    latest: Assessment | None
+
+
+def home_rows(products: Sequence[Product], open_rounds: Sequence[Round]) -> list[HomeRow]:
+    """For a page of products: their status in each open round and their latest score.
+
+    Two queries whatever the page size, so a manager paging through 10,000 products
+    costs the same on every page.
+    """
+    ids = [p.pk for p in products]
+    targeted = set(
+        Round.products.through.objects.filter(
+            round_id__in=[r.pk for r in open_rounds], product_id__in=ids
+        ).values_list("round_id", "product_id")
+    )
+    in_open = {
+        (a.round_id, a.product_id): a
+        for a in Assessment.objects.filter(
+            round_id__in=[r.pk for r in open_rounds], product_id__in=ids
+        )
+    }
+    latest: dict[int, Assessment] = {}
+    for a in (
+        Assessment.objects.filter(product_id__in=ids, final_score__isnull=False)
+        .exclude(status=AssessmentStatus.NOT_SUBMITTED)
+        .select_related("round")
+        .order_by("product_id", "-round__opens_on", "-round__id")
+    ):
+        latest.setdefault(a.product_id, a)
+    rows = []
+    for product in products:
+        status = [
+            (r, in_open.get((r.pk, product.pk)))
+            for r in open_rounds
+            if (r.pk, product.pk) in targeted or (r.pk, product.pk) in in_open
+        ]
+        rows.append(HomeRow(product, status, latest.get(product.pk)))
+    return rows
+
+
+def answer_value_label(value: str | None) -> str:
+    if value is None:
+        return "—"
+    return "N/A" if value == NA else value

@@ -1,0 +1,257 @@
+"""The assessment page: answer, save as you go, resolve conflicts, submit.
+
+``/assessments/<id>/`` is a normal form (no JavaScript needed); ``assessment.js`` saves
+each change through ``answer_save`` and updates the score panel from its JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mlopsscore.errors import ApplicationError
+from surveys.assessments.selectors import (
+    answer_value_label,
+    assessment_editable_by,
+    assessment_rows,
+    assessments_visible_to,
+    score_panel,
+)
+from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
+from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
+
+
+def _visible(request: HttpRequest, pk: int) -> Assessment:
+    """The assessment, or 404 for anyone who may not see its product."""
+    return get_object_or_404(assessments_visible_to(request.user), pk=pk)
+
+
+def _editable(request: HttpRequest, assessment: Assessment) -> None:
+    if assessment.round.status == RoundStatus.SCHEDULED:
+        raise PermissionDenied(_("This round has not opened yet."))
+    if assessment.round.status != RoundStatus.OPEN:
+        raise PermissionDenied(_("This round is closed: its answers can no longer change."))
+    if not assessment_editable_by(request.user, assessment):
+        raise PermissionDenied(_("You may read this assessment but not change it."))
+
+
+def _answer_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "item": answer.item_id,
+        "value": answer.value,
+        "label": answer_value_label(answer.value),
+        "na_reason": answer.na_reason,
+        "note": answer.note,
+        "evidence_url": answer.evidence_url,
+        "revision": answer.revision,
+        "by": (answer.updated_by.get_full_name() or answer.updated_by.username)
+        if answer.updated_by
+        else "",
+        "at": answer.updated_at.isoformat(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _visible(request, pk)
+    if request.method == "POST":
+        _editable(request, assessment)
+        return _save_all(request, assessment)
+    editable = assessment_editable_by(request.user, assessment)
+    panel = score_panel(assessment)
+    others = (
+        assessments_visible_to(request.user)
+        .filter(product=assessment.product)
+        .exclude(pk=assessment.pk)
+        .order_by("-round__opens_on")
+    )
+    return render(
+        request,
+        "surveys/assessment.html",
+        {
+            "assessment": assessment,
+            "product": assessment.product,
+            "round": assessment.round,
+            "areas": assessment_rows(assessment),
+            "panel": panel,
+            "editable": editable,
+            "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
+            and assessment.submitted_at is not None,
+            "others": others,
+            "js_text": _js_text() if editable else None,
+        },
+    )
+
+
+def _js_text() -> dict[str, str]:
+    """The words assessment.js shows, in the reader's language."""
+    return {
+        "saving": _("Saving…"),
+        "saved": _("Saved"),
+        "allSaved": _("All changes saved."),
+        "pending": _("Unsaved changes are kept in this browser and will be sent."),
+        "failed": _("Saving failed; retrying…"),
+        "offline": _("You are offline; changes are kept in this browser and sent when back."),
+        "session": _("Your session has ended: log in again to save."),
+        "needReason": _("Give a reason for N/A to save it."),
+        "conflict": _(
+            "Someone else changed this answer since you loaded it. Choose which to keep."
+        ),
+        "yours": _("Yours"),
+        "theirs": _("Theirs"),
+        "by": _("changed by %(by)s at %(at)s"),
+        "keepTheirs": _("Keep theirs"),
+        "keepMine": _("Overwrite with mine"),
+        "progress": _("%(answered)s of %(total)s answered"),
+        "note": _("Note"),
+        "reason": _("Reason"),
+    }
+
+
+def _save_all(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    """The no-JavaScript path: save every item whose fields differ from what is stored."""
+    items = Item.objects.filter(version_id=assessment.round.version_id).order_by("position")
+    stored = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
+    saved, problems = 0, []
+    for item in items:
+        fields: dict[str, Any] = {
+            "value": request.POST.get(f"v-{item.pk}") or None,
+            "na_reason": request.POST.get(f"r-{item.pk}", ""),
+            "note": request.POST.get(f"n-{item.pk}", ""),
+            "evidence_url": request.POST.get(f"e-{item.pk}", ""),
+        }
+        answer = stored.get(item.pk)
+        current = {
+            "value": answer.value if answer else None,
+            "na_reason": answer.na_reason if answer else "",
+            "note": answer.note if answer else "",
+            "evidence_url": answer.evidence_url if answer else "",
+        }
+        if {k: (v or "").strip() or None for k, v in fields.items()} == {
+            k: v or None for k, v in current.items()
+        }:
+            continue
+        try:
+            base = int(request.POST.get(f"rev-{item.pk}", "0"))
+        except ValueError:
+            base = 0
+        try:
+            answer_set(
+                assessment=assessment, item=item, base_revision=base, by=request.user, **fields
+            )
+            saved += 1
+        except AnswerConflict as conflict:
+            theirs = conflict.answer
+            problems.append(
+                _(
+                    "%(code)s: someone else changed this answer to %(value)s; "
+                    "your change was not saved. Review it and save again."
+                )
+                % {"code": item.code, "value": answer_value_label(theirs.value)}
+            )
+        except ApplicationError as exc:
+            problems.append(f"{item.code}: {exc.message}")
+    if saved:
+        messages.success(request, _("Saved %(count)d answer(s).") % {"count": saved})
+    for problem in problems:
+        messages.error(request, problem)
+    if not saved and not problems:
+        messages.info(request, _("Nothing changed."))
+    return redirect("assessment", pk=assessment.pk)
+
+
+def json_login_required(view: Any) -> Any:
+    """Like login_required, but answers JSON 401 so the page can say the session ended."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return JsonResponse(
+                {"error": _("Your session has ended: log in again to save.")}, status=401
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@json_login_required
+@require_POST
+def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    """Save one item's answer (JSON in, JSON out); 409 with both values on a conflict."""
+    assessment = _visible(request, pk)
+    try:
+        _editable(request, assessment)
+    except PermissionDenied as exc:
+        return JsonResponse({"error": str(exc)}, status=403)
+    item = get_object_or_404(Item, pk=item_id, version_id=assessment.round.version_id)
+    try:
+        payload = json.loads(request.body or b"{}")
+        if not isinstance(payload, dict):
+            raise ValueError
+        base = payload.get("base_revision")
+        base = None if base is None else int(base)
+    except (ValueError, TypeError):
+        return JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
+    yours: dict[str, Any] = {
+        "value": payload.get("value"),
+        "na_reason": str(payload.get("na_reason") or ""),
+        "note": str(payload.get("note") or ""),
+        "evidence_url": str(payload.get("evidence_url") or ""),
+    }
+    try:
+        answer = answer_set(
+            assessment=assessment, item=item, base_revision=base, by=request.user, **yours
+        )
+    except AnswerConflict as conflict:
+        return JsonResponse(
+            {
+                "error": conflict.message,
+                "conflict": True,
+                "yours": {**yours, "label": _label(yours["value"])},
+                "theirs": _answer_json(conflict.answer),
+            },
+            status=409,
+        )
+    except ApplicationError as exc:
+        return JsonResponse({"error": exc.message, "details": exc.details}, status=400)
+    answer = Answer.objects.select_related("updated_by").get(pk=answer.pk)
+    panel = score_panel(assessment)
+    return JsonResponse(
+        {
+            "answer": _answer_json(answer),
+            "panel": panel,
+            "panel_html": render_to_string("surveys/_panel.html", {"panel": panel}, request),
+            "status": assessment.status,
+            "status_label": AssessmentStatus(assessment.status).label,
+        }
+    )
+
+
+def _label(value: Any) -> str:
+    return "—" if value in (None, "") else ("N/A" if str(value).upper() in ("NA", "N/A") else value)
+
+
+@login_required
+@require_POST
+def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _visible(request, pk)
+    _editable(request, assessment)
+    try:
+        assessment_submit(assessment=assessment, by=request.user)
+    except ApplicationError as exc:
+        for problem in exc.details or [exc.message]:
+            messages.error(request, problem)
+        return redirect("assessment", pk=assessment.pk)
+    messages.success(request, _("Submitted. You may change and re-submit until the round closes."))
+    return redirect("assessment", pk=assessment.pk)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from surveys.audit import views
+
+app_name = "audit"
+
+urlpatterns = [path("", views.audit_page, name="list")]

@@ -1,0 +1,110 @@
+"""Storing evidence posted by CI (DESIGN §6.5).
+
+Idempotent on (product, item, run id): re-posting replaces the record. A batch is
+stored with one upsert, all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from mlopsscore.errors import ApplicationError
+from surveys.evidence.selectors import item_keys_known
+from surveys.models import ApiToken, CiIdentity, Evidence
+
+MAX_BATCH = 1000
+_UPDATED = ["outcome", "observed_at", "url", "summary", "token", "origin", "received_at"]
+
+
+@dataclass(frozen=True)
+class EvidenceIn:
+    """One validated record; ``product_id`` is already resolved from the slug."""
+
+    product_id: int
+    item_key: str
+    outcome: str
+    observed_at: datetime
+    run_id: str
+    url: str = ""
+    summary: str = ""
+
+    @property
+    def run_key(self) -> tuple[int, str, str]:
+        return (self.product_id, self.item_key, self.run_id)
+
+
+@dataclass(frozen=True)
+class EvidenceCounts:
+    received: int
+    created: int
+    replaced: int
+
+
+def evidence_unknown_items(item_keys: Sequence[str | None]) -> dict[int, dict[str, list[str]]]:
+    """Problems by index for item keys that are no item of any questionnaire version."""
+    known = item_keys_known(key for key in item_keys if key)
+    return {
+        index: {"item": [f"Unknown item key {key!r}: use the key of a questionnaire item."]}
+        for index, key in enumerate(item_keys)
+        if key and key not in known
+    }
+
+
+@transaction.atomic
+def evidence_upsert(
+    *, records: Sequence[EvidenceIn], token: ApiToken | None, origin: CiIdentity | None = None
+) -> EvidenceCounts:
+    """Store ``records``; a record with the (product, item, run id) of a stored one replaces it.
+
+    ``token`` or ``origin`` (the verified CI identity, DESIGN §6.6) says who posted.
+    """
+    if not records:
+        raise ApplicationError(gettext("Send at least one evidence record."))
+    if len(records) > MAX_BATCH:
+        raise ApplicationError(
+            gettext("A batch holds at most %(max)s records.") % {"max": f"{MAX_BATCH:,}"}
+        )
+    problems = evidence_unknown_items([r.item_key for r in records])
+    if problems:
+        raise ApplicationError(gettext("Some records name unknown items."), details=problems)
+    # Within one batch the last record of a run key wins, as if posted one after the other.
+    latest = {r.run_key: r for r in records}
+    # All three columns, so the lookup walks the unique (product, item_key, run_id) index
+    # instead of every run the product ever posted.
+    existing = set(
+        Evidence.objects.filter(
+            product_id__in={key[0] for key in latest},
+            item_key__in={key[1] for key in latest},
+            run_id__in={key[2] for key in latest},
+        ).values_list("product_id", "item_key", "run_id")
+    )
+    now = timezone.now()
+    Evidence.objects.bulk_create(
+        [
+            Evidence(
+                product_id=r.product_id,
+                item_key=r.item_key,
+                outcome=r.outcome,
+                observed_at=r.observed_at,
+                url=r.url,
+                run_id=r.run_id,
+                summary=r.summary,
+                token=token,
+                origin=origin,
+                received_at=now,
+            )
+            for r in latest.values()
+        ],
+        update_conflicts=True,
+        unique_fields=["product", "item_key", "run_id"],
+        update_fields=_UPDATED,
+        batch_size=MAX_BATCH,
+    )
+    created = len(set(latest) - existing)
+    return EvidenceCounts(received=len(records), created=created, replaced=len(records) - created)

@@ -1,0 +1,124 @@
+"""Guideline pages: Markdown files ``<slug>.md`` (English) and ``<slug>.ja.md`` (Japanese)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from mlopsscore.errors import ApplicationError
+from surveys.audit.services import audit_record
+from surveys.models import AuditCategory, Guideline, GuidelineRevision
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RESERVED = {"new", "preview"}
+
+
+def _title_of(markdown: str, fallback: str) -> str:
+    first = markdown.lstrip().splitlines()[0] if markdown.strip() else ""
+    return first.lstrip("#").strip() if first.startswith("#") else fallback
+
+
+@transaction.atomic
+def guidelines_load(*, directory: Path) -> list[Guideline]:
+    """Create or update one guideline per ``<slug>.md`` in ``directory``."""
+    if not directory.is_dir():
+        raise ApplicationError(
+            gettext("%(directory)s is not a directory of guideline pages.")
+            % {"directory": directory}
+        )
+    loaded = []
+    for english in sorted(directory.glob("*.md")):
+        if english.name.endswith(".ja.md"):
+            continue
+        slug = english.name.removesuffix(".md")
+        body = {"en": english.read_text(encoding="utf-8")}
+        japanese = directory / f"{slug}.ja.md"
+        if japanese.exists():
+            body["ja"] = japanese.read_text(encoding="utf-8")
+        title = {lang: _title_of(text, slug) for lang, text in body.items()}
+        guideline, _ = Guideline.objects.update_or_create(
+            slug=slug, defaults={"title": title, "body": body, "updated_at": timezone.now()}
+        )
+        loaded.append(guideline)
+    return loaded
+
+
+def _snapshot(guideline: Guideline, by: Any, number: int) -> GuidelineRevision:
+    return GuidelineRevision.objects.create(
+        guideline=guideline, number=number, by=by, title=guideline.title, body=guideline.body
+    )
+
+
+@transaction.atomic
+def guideline_save(
+    *,
+    slug: str,
+    title: dict[str, str],
+    body: dict[str, str],
+    by: Any,
+    guideline: Guideline | None = None,
+) -> Guideline:
+    """Create or edit a guideline; every saved state is kept as a revision, with who and
+    when, so the previous text is never lost (a page loaded from files gets revision 0)."""
+    title = {k: v.strip() for k, v in title.items() if v and v.strip()}
+    body = {k: v for k, v in body.items() if v and v.strip()}
+    if not body.get("en") and not body.get("ja"):
+        raise ApplicationError("Write the guideline in English or Japanese.")
+    if guideline is None:
+        if slug in RESERVED or not SLUG_RE.match(slug or ""):
+            raise ApplicationError(
+                f"{slug!r} cannot be a guideline slug: use lowercase letters, digits and '-'."
+            )
+        if Guideline.objects.filter(slug=slug).exists():
+            raise ApplicationError(f"A guideline {slug!r} exists already.")
+        guideline = Guideline.objects.create(
+            slug=slug, title=title or {"en": slug}, body=body, updated_at=timezone.now()
+        )
+        action, before = "guideline.created", {}
+    else:
+        guideline = Guideline.objects.select_for_update().get(pk=guideline.pk)
+        if not guideline.revisions.exists():
+            _snapshot(guideline, None, 0)
+        if guideline.title == (title or guideline.title) and guideline.body == body:
+            return guideline
+        before = guideline.body
+        guideline.title, guideline.body = title or guideline.title, body
+        guideline.updated_at = timezone.now()
+        guideline.save()
+        action = "guideline.changed"
+    last = guideline.revisions.order_by("-number").values_list("number", flat=True).first()
+    revision = _snapshot(guideline, by, (last if last is not None else 0) + 1)
+    audit_record(
+        by=by,
+        category=AuditCategory.GUIDELINES,
+        action=action,
+        subject=guideline,
+        target=guideline.slug,
+        revision=revision.number,
+        diff=body_diff(before, body),
+    )
+    return guideline
+
+
+def body_diff(before: dict[str, str], after: dict[str, str]) -> str:
+    """A unified diff of the Markdown, language by language."""
+    out: list[str] = []
+    for lang in sorted(set(before) | set(after)):
+        a, b = before.get(lang, ""), after.get(lang, "")
+        if a != b:
+            out.extend(
+                difflib.unified_diff(
+                    a.splitlines(),
+                    b.splitlines(),
+                    f"{lang} (before)",
+                    f"{lang} (after)",
+                    lineterm="",
+                )
+            )
+    return "\n".join(out)

@@ -1,0 +1,36 @@
+"""Guideline pages: Markdown rendered to HTML, then sanitised (no script ever gets through)."""
+
+from __future__ import annotations
+
+import markdown  # type: ignore[import-untyped]
+import nh3
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+
+from surveys.i18n import tr
+from surveys.models import Guideline
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to safe HTML: raw HTML in the source is escaped or stripped by nh3."""
+    html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
+    return nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer")
+
+
+@login_required
+def guideline_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    guideline = get_object_or_404(Guideline, slug=slug)
+    body = mark_safe(render_markdown(tr(guideline.body)))
+    return render(
+        request,
+        "surveys/guideline.html",
+        {"guideline": guideline, "title": tr(guideline.title) or slug, "body": body},
+    )

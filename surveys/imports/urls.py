@@ -1,0 +1,9 @@
+from django.urls import path
+
+from surveys.imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("answers/", views.answers_import_page, name="answers"),
+]

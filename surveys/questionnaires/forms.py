@@ -1,0 +1,54 @@
+"""Forms of the questionnaire studio."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mlopsscore.errors import ApplicationError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+class CopyForm(forms.Form):
+    new_version = forms.CharField(
+        label=gettext_lazy("New version"),
+        max_length=50,
+        help_text=gettext_lazy("for example 2027.1"),
+    )
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Questionnaire file (JSON)"))
+
+
+class AreaAddForm(forms.Form):
+    key = forms.CharField(label=gettext_lazy("Key"), max_length=50)
+    title_en = forms.CharField(
+        label=gettext_lazy("Title (English)"), max_length=200, required=False
+    )
+    title_ja = forms.CharField(
+        label=gettext_lazy("Title (Japanese)"), max_length=200, required=False
+    )
+
+
+class ItemAddForm(forms.Form):
+    key = forms.CharField(label=gettext_lazy("Key"), max_length=100)
+    code = forms.CharField(label=gettext_lazy("Code"), max_length=20)
+
+
+def read_json(form: FileForm) -> Any:
+    """The uploaded questionnaire file as JSON, or a clear message."""
+    if not form.is_valid():
+        raise ApplicationError(_("Choose a questionnaire file (JSON) to upload."))
+    upload = form.cleaned_data["file"]
+    if upload.size > MAX_FILE_BYTES:
+        raise ApplicationError(_("The file is larger than 2 MB."))
+    try:
+        return json.loads(upload.read().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ApplicationError(_("The file is not valid JSON: %(error)s") % {"error": exc}) from exc

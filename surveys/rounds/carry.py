@@ -1,0 +1,154 @@
+"""Carrying answers forward when a round opens (DESIGN §4), set-based.
+
+A new assessment starts from its product's last submitted assessment of the same
+questionnaire, by item key; items that are new, or whose criteria changed since that
+answer, start empty and are marked. ``answers_insert_rows`` is the bulk insert every
+writer of many answers uses (COPY on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from surveys.models import (
+    Answer,
+    AnswerRevision,
+    Assessment,
+    AssessmentStatus,
+    CarryStatus,
+    Item,
+    RevisionSource,
+    Round,
+)
+from surveys.questionnaires.lineage import carry_decision
+
+BATCH = 2000
+
+
+def chunks(values: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def last_submitted(product_ids: Sequence[int], round: Round) -> dict[int, int]:
+    """Per product, its last submitted assessment of this questionnaire before ``round``."""
+    found: dict[int, int] = {}
+    for chunk in chunks(list(product_ids)):
+        rows = (
+            Assessment.objects.filter(
+                product_id__in=chunk,
+                round__questionnaire_id=round.questionnaire_id,
+                round__opens_on__lt=round.opens_on,
+                status=AssessmentStatus.SUBMITTED,
+            )
+            .exclude(round_id=round.pk)
+            .order_by("product_id", "-round__opens_on", "-submitted_at")
+            .values_list("product_id", "id")
+        )
+        for product_id, assessment_id in rows:
+            found.setdefault(product_id, assessment_id)
+    return found
+
+
+@dataclass
+class _Carried:
+    value: str | None
+    na_reason: str
+    note: str
+    evidence_url: str
+    digest: str
+
+
+def carried_answers(source_ids: Sequence[int]) -> dict[int, dict[str, _Carried]]:
+    """Per source assessment, its answers by item key."""
+    found: dict[int, dict[str, _Carried]] = defaultdict(dict)
+    for chunk in chunks(list(source_ids)):
+        rows = Answer.objects.filter(assessment_id__in=chunk).values_list(
+            "assessment_id",
+            "item__key",
+            "value",
+            "na_reason",
+            "note",
+            "evidence_url",
+            "item__criteria_digest",
+        )
+        for assessment_id, key, value, na_reason, note, url, digest in rows:
+            found[assessment_id][key] = _Carried(value, na_reason, note, url, digest)
+    return found
+
+
+ANSWER_COLUMNS = (
+    "assessment_id",
+    "item_id",
+    "value",
+    "na_reason",
+    "note",
+    "evidence_url",
+    "carry",
+    "revision",
+    "updated_at",
+)
+
+
+def answers_insert_rows(rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert answers given as tuples in ``ANSWER_COLUMNS`` order, set-based: COPY on
+    PostgreSQL (hundreds of thousands of rows a second), big batches elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        columns = ", ".join(ANSWER_COLUMNS)
+        sql = f"COPY {Answer._meta.db_table} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    Answer.objects.bulk_create(
+        [Answer(**dict(zip(ANSWER_COLUMNS, row, strict=True))) for row in rows], batch_size=5000
+    )
+
+
+def answer_rows(
+    items: Sequence[Item], carried: dict[str, _Carried] | None, assessment_id: int, now: dt.datetime
+) -> list[tuple[Any, ...]]:
+    """The answers of a new assessment, carried by lineage (``carry_decision``)."""
+    rows = []
+    for item in items:
+        source, carry = (None, CarryStatus.NONE.value)
+        if carried is not None:
+            source, carry = carry_decision(item, carried)
+        row: tuple[str | None, str, str, str, str]
+        if source is None:
+            row = (None, "", "", "", carry)
+        else:
+            row = (source.value, source.na_reason, source.note, source.evidence_url, carry)
+        rows.append((assessment_id, item.pk, *row, 0, now))
+    return rows
+
+
+def carry_revisions(round: Round, now: dt.datetime) -> int:
+    """One revision (source ``carry``) per carried answer, in a single statement."""
+    revision = AnswerRevision._meta.db_table
+    answer = Answer._meta.db_table
+    assessment = Assessment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {revision} "
+            "(answer_id, by_id, at, old_value, new_value, old_note, new_note, na_reason, source) "
+            f"SELECT a.id, NULL, %s, NULL, a.value, '', a.note, a.na_reason, %s FROM {answer} a "
+            f"WHERE a.carry IN (%s, %s) AND a.assessment_id IN "
+            f"(SELECT id FROM {assessment} WHERE round_id = %s)",
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                RevisionSource.CARRY.value,
+                CarryStatus.CARRIED.value,
+                CarryStatus.REPLACED.value,
+                round.pk,
+            ],
+        )
+        return int(cursor.rowcount)

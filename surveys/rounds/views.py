@@ -1,0 +1,237 @@
+"""Round pages for MLOps admins: list, create, follow completion, extend, close early,
+re-open and re-score. Everyone else gets 403; anonymous visitors are sent to log in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mlopsscore.errors import ApplicationError
+from surveys.models import Assessment, AssessmentStatus, Department, Round
+from surveys.organisation.roles import is_admin
+from surveys.rounds import services
+from surveys.rounds.forms import RoundCreateForm, RoundExtendForm, RoundReopenForm
+from surveys.rounds.tasks import enqueue, round_close_task, round_open_task
+
+PAGE_SIZE = 100
+STATUSES = [
+    AssessmentStatus.NOT_STARTED,
+    AssessmentStatus.DRAFT,
+    AssessmentStatus.SUBMITTED,
+    AssessmentStatus.NOT_SUBMITTED,
+]
+
+
+def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_admin(request.user):
+            raise PermissionDenied(_("Only MLOps admins manage rounds."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _status_counts(prefix: str = "") -> dict[str, Any]:
+    return {
+        status.value: Count("id", filter=Q(**{f"{prefix}status": status})) for status in STATUSES
+    }
+
+
+@admin_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    # Two grouped queries, not one join of products × assessments per round.
+    rounds = list(
+        Round.objects.select_related("version__questionnaire").order_by("-opens_on", "-pk")
+    )
+    targeted = {
+        row["round_id"]: row["n"]
+        for row in Round.products.through.objects.values("round_id").annotate(n=Count("id"))
+    }
+    counts: dict[int, dict[str, int]] = {}
+    for round_id, status, n in (
+        Assessment.objects.values("round_id", "status")
+        .annotate(n=Count("id"))
+        .values_list("round_id", "status", "n")
+    ):
+        counts.setdefault(round_id, {})[status] = n
+    rows = [
+        {
+            "round": round,
+            "targeted": targeted.get(round.pk, 0),
+            **{s.value: counts.get(round.pk, {}).get(s.value, 0) for s in STATUSES},
+        }
+        for round in rounds
+    ]
+    return render(request, "rounds/list.html", {"rows": rows})
+
+
+@admin_required
+def round_create(request: HttpRequest) -> HttpResponse:
+    form = RoundCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                round = services.round_create(
+                    version=data["version"],
+                    label=data["label"],
+                    opens_on=data["opens_on"],
+                    closes_on=data["closes_on"],
+                    products=form.targeted_products(),
+                    reminder_days=data["reminder_days"],
+                    by=request.user,
+                )
+                if round.opens_on <= timezone.localdate():
+                    enqueue(round_open_task, round.pk)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Round %(label)s created.") % {"label": round.label})
+            return redirect("rounds:detail", pk=round.pk)
+    return render(request, "rounds/create.html", {"form": form})
+
+
+def _completion(round: Round, request: HttpRequest) -> dict[str, Any]:
+    assessments = Assessment.objects.filter(round=round)
+    by_department = list(
+        assessments.values("product__department_id", "product__department__name")
+        .annotate(total=Count("id"), last_activity=Max("updated_at"), **_status_counts())
+        .order_by("product__department__name")
+    )
+    totals = assessments.aggregate(total=Count("id"), **_status_counts())
+    rows = assessments.select_related("product__department").order_by(
+        "product__department__name", "product__name"
+    )
+    department = request.GET.get("department")
+    if department and department.isdigit():
+        rows = rows.filter(product__department_id=int(department))
+    status = request.GET.get("status")
+    if status in {s.value for s in STATUSES}:
+        rows = rows.filter(status=status)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "by_department": by_department,
+        "totals": totals,
+        "page": page,
+        "filter_department": department or "",
+        "filter_status": status or "",
+        "statuses": [(s.value, s.label) for s in STATUSES],
+        "departments": Department.objects.filter(
+            pk__in=[row["product__department_id"] for row in by_department]
+        ),
+    }
+
+
+@admin_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    round = get_object_or_404(Round.objects.select_related("version__questionnaire"), pk=pk)
+    context = {
+        "round": round,
+        "targeted": round.products.count(),
+        "events": round.events.select_related("by").order_by("-at", "-pk")[:50],
+        "extend_form": RoundExtendForm(round=round),
+        "reopen_form": RoundReopenForm(),
+        **_completion(round, request),
+    }
+    return render(request, "rounds/detail.html", context)
+
+
+def _invalid(request: HttpRequest, form: Any) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@require_POST
+@admin_required
+def round_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    round = get_object_or_404(Round, pk=pk)
+    form = RoundExtendForm(request.POST, round=round)
+    if not form.is_valid():
+        _invalid(request, form)
+        return redirect("rounds:detail", pk=pk)
+    try:
+        services.round_extend(
+            round=round, closes_on=form.cleaned_data["closes_on"], by=request.user
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The round now closes on %(date)s.") % {"date": round.closes_on.isoformat()}
+        )
+    return redirect("rounds:detail", pk=pk)
+
+
+@require_POST
+@admin_required
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    round = get_object_or_404(Round, pk=pk)
+    try:
+        with transaction.atomic():
+            services.round_close_early(round=round, by=request.user)
+            enqueue(round_close_task, round.pk, request.user.pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Round %(label)s is closing: scores and the report are being stored.")
+            % {"label": round.label},
+        )
+    return redirect("rounds:detail", pk=pk)
+
+
+@require_POST
+@admin_required
+def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    round = get_object_or_404(Round, pk=pk)
+    form = RoundReopenForm(request.POST)
+    if not form.is_valid():
+        _invalid(request, form)
+        return redirect("rounds:detail", pk=pk)
+    try:
+        services.round_reopen(
+            round=round,
+            closes_on=form.cleaned_data["closes_on"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Round %(label)s is open again until %(date)s.")
+            % {"label": round.label, "date": round.closes_on.isoformat()},
+        )
+    return redirect("rounds:detail", pk=pk)
+
+
+@require_POST
+@admin_required
+def round_rescore(request: HttpRequest, pk: int) -> HttpResponse:
+    round = get_object_or_404(Round, pk=pk)
+    try:
+        scored = services.round_rescore(round=round, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(count)d assessments re-scored.") % {"count": scored})
+    return redirect("rounds:detail", pk=pk)

@@ -1,0 +1,40 @@
+"""Staging an uploaded file between its dry run and its confirmation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from mlopsscore.errors import ApplicationError
+from surveys.uploads.models import StagedUpload
+
+MAX_BYTES = 50 * 1024 * 1024
+KEEP = dt.timedelta(hours=1)
+
+
+def upload_stage(*, by: Any, kind: str, name: str, content: bytes, **options: Any) -> StagedUpload:
+    if len(content) > MAX_BYTES:
+        raise ApplicationError("The file is larger than 50 MB.")
+    StagedUpload.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
+    return StagedUpload.objects.create(
+        by=by, kind=kind, name=name[:255], content=content, options=options
+    )
+
+
+@transaction.atomic
+def upload_take(*, pk: Any, by: Any, kind: str) -> StagedUpload:
+    """The staged file of ``by``, removed so that one confirmation applies it once."""
+    staged = (
+        StagedUpload.objects.select_for_update()
+        .filter(pk=pk, by=by, kind=kind, created_at__gte=timezone.now() - KEEP)
+        .first()
+    )
+    if staged is None:
+        raise ApplicationError(
+            "That upload has expired or was applied already: upload the file again."
+        )
+    staged.delete()
+    return staged
