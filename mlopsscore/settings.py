@@ -8,7 +8,10 @@ must then give ``SECRET_KEY``; a bad value fails loudly at start.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "mozilla_django_oidc",
     "health_check",
+    "axes",
     "scoring",
     "surveys",
     "reports",
@@ -91,6 +95,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuses NUL bytes and unpaired surrogates in the path and parameters (issue 11, 7).
+    "mlopsscore.guard.BadInputMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the login page's message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): nothing from outside the site. Scripts only from
@@ -139,20 +147,26 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+# --- Embedded SQLite under concurrency (issue 11, point 9) ---------------------------
+# WAL lets readers go on while one writer writes; IMMEDIATE transactions take the write
+# lock when they begin, so a second writer waits (up to SQLITE_BUSY_TIMEOUT_MS) instead
+# of failing with "database is locked" when its read lock cannot be upgraded.
+SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 20_000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server read while a seed or import writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS};"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+        }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -181,15 +195,14 @@ if OIDC_RP_CLIENT_ID and not (
     )
 # Local passwords stay for the embedded default; an organisation may switch them off.
 LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
-AUTHENTICATION_BACKENDS = ["surveys.signin.backend.CompanyOidcBackend"]
-if LOCAL_PASSWORDS:
-    AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
+# (AUTHENTICATION_BACKENDS, below the lockout settings, leaves ModelBackend out when off.)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 # One catalogue per part of the product, so each part keeps its own Japanese texts.
 LOCALE_PATHS = [
-    BASE_DIR / "locale" / part for part in ("core", "survey", "rounds", "reports", "api", "console")
+    BASE_DIR / "locale" / part
+    for part in ("core", "survey", "rounds", "reports", "api", "console", "reviews", "security")
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -312,14 +325,75 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if os.environ.get("CACHE_URL"):
-    CACHES = {
+# Answers files (``import_answers``, DESIGN §6.2): a file over any limit is refused whole,
+# before its rows are read, with the limit named in the message (docs/operations.md).
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 200 * 1024 * 1024)
+# The sum of an XLSX's unpacked parts (its zip's declared sizes, checked as it unpacks).
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_048_576)  # a spreadsheet's own row limit
+IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)  # what a cell can hold
+
+
+# --- Shared cache and sign-in lockout (issue 11, points 6 and 10) -------------------------
+def caches_from_env(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """The cache every process shares: API throttles count there.
+
+    ``CACHE_URL`` first, else the Redis broker of Celery; process memory only for the
+    embedded default, where there is one process.
+    """
+    url = environ.get("CACHE_URL") or ""
+    broker = environ.get("CELERY_BROKER_URL") or ""
+    if not url and broker.startswith(("redis://", "rediss://")):
+        url = broker
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL={url!r} is not a redis:// URL")
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["CACHE_URL"],
+            "BACKEND": "mlopsscore.cache.SharedRedisCache",
+            "LOCATION": url,
+            # The broker's database may be shared: keep our keys apart.
+            "KEY_PREFIX": "mlopsscore",
         }
     }
+
+
+CACHES = caches_from_env(os.environ)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# django-axes counts failed sign-ins in the database (shared by every process) and locks
+# out an account tried from one address, and an address trying many accounts.
+AUTHENTICATION_BACKENDS = [
+    "surveys.lockouts.backends.LockoutBackend",
+    # Company sign-in (DESIGN §7); it only answers the provider's callback.
+    "surveys.signin.backend.CompanyOidcBackend",
+]
+if LOCAL_PASSWORDS:
+    AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "surveys.lockouts.views.locked_out"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Behind N reverse proxies, the client's address is the N-th from the right of
+# X-Forwarded-For (what the outermost trusted proxy saw); 0 trusts REMOTE_ADDR only.
+LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "surveys.lockouts.backends.client_address"
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT must be at least 1")
+# --- end of shared cache and sign-in lockout -------------------------------------------
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 
 from mlopsscore.health import health_view
 from mlopsscore.observability import metrics_view
+from surveys.lockouts.views import lockouts_page
 
 urlpatterns = [
     path("health/", health_view, name="health"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
+    path("lockouts/", lockouts_page, name="lockouts"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -30,5 +32,6 @@ urlpatterns = [
     path("tokens/", include("surveys.tokens.urls")),
     path("trust/", include("surveys.trust.urls")),
     path("reports/", include("reports.urls")),
+    path("reviews/", include("surveys.reviews.urls")),
     path("", include("surveys.urls")),
 ]

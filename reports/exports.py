@@ -1,30 +1,24 @@
 """Files to take to a meeting: the Excel workbook and the CSV of answers.
 
-The workbook is written with openpyxl in write-only mode and fed from querysets read
-in chunks, so 10,000 products × 20 rounds fit in time and memory. Its Answers sheet
-holds the answers of ONE round (the latest with any assessment unless one is asked
-for); the CSV streams the answers of every round. Both use the long format of DESIGN
-§6.2, which ``import_answers`` reads back (it reads the sheet named "Answers").
+The workbook is written with XlsxWriter in ``constant_memory`` mode (each row goes to
+disk as soon as the next one starts) and fed from querysets read in chunks, so 10,000
+products × 20 rounds fit in time and memory. Its Answers sheet holds the answers of ONE
+round (the latest with any assessment unless one is asked for); the CSV streams the
+answers of every round. Both use the long format of DESIGN §6.2, which
+``import_answers`` reads back (it reads the sheet named "Answers").
+
+Text is written as text, never as a formula (``spreadsheets``, DESIGN §6.2).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
-from copy import copy
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from mlopsscore.errors import ApplicationError
 from scoring.rules import BAND_KEYS, BANDS, band_of
@@ -39,6 +33,7 @@ from .selectors import (
     item_value_counts,
     items_of,
 )
+from .spreadsheets import Book, Rows, Sheet, csv_lines
 from .trend import Trend
 
 if TYPE_CHECKING:
@@ -56,162 +51,10 @@ ANSWER_COLUMNS = ("round", "round_date", "product", "department", "phase", "item
 EXCEL_MAX_ROWS = 1_048_576
 CHUNK = 5000
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F5FBF")
-TITLE_FONT = Font(bold=True, size=14)
 SCORE = "0.00"
 SHARE = "0.0%"
 COUNT = "0"
 DATE = "yyyy-mm-dd"
-
-
-XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-PLAIN_CHUNK = 1000
-
-
-class PlainRowsWorksheet(WriteOnlyWorksheet):  # type: ignore[misc]
-    """A write-only worksheet for a big sheet of plain values (str, int, float, date).
-
-    openpyxl builds a Cell object, checks its type and looks up its style for every
-    cell: for the Answers sheet of a round of 10,000 products (some 280,000 rows × 8
-    cells) that is most of the export's time. Here the styled header rows go through
-    openpyxl as usual; the plain rows after them are written as the sheet's XML text
-    into a temporary file, which ``close`` splices into openpyxl's own sheet file just
-    before ``</sheetData>``. Strings are inline strings, as openpyxl writes them; dates
-    get openpyxl's default date format, as a plain ``append`` gives them.
-    """
-
-    def __init__(self, parent: Workbook, title: str) -> None:
-        super().__init__(parent, title)
-        self._header_rows = 0
-        self._plain_rows = 0
-        # Closed in close(), which openpyxl calls when it saves the workbook.
-        self._plain = tempfile.TemporaryFile()  # noqa: SIM115
-        self._buffer: list[str] = []
-        self._letters = [get_column_letter(n) for n in range(1, 101)]
-        self._dates: dict[dt.date, str] = {}
-        self._date_style = ""
-
-    def append(self, row: Any) -> None:
-        if any(isinstance(value, Cell) for value in row):
-            if self._plain_rows:
-                raise ValueError("Styled rows go before the plain rows.")
-            super().append(row)
-            self._header_rows += 1
-            return
-        if not self._header_rows:
-            raise ValueError("A sheet of plain rows starts with its styled header.")
-        self._plain_rows += 1
-        idx = self._header_rows + self._plain_rows
-        cells = []
-        for letter, value in zip(self._letters, row, strict=False):
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                text = ILLEGAL_CHARACTERS_RE.sub("", value).translate(XML_TEXT)
-                space = ' xml:space="preserve"' if value != value.strip() else ""
-                cells.append(
-                    f'<c r="{letter}{idx}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
-                )
-            elif isinstance(value, bool):
-                cells.append(f'<c r="{letter}{idx}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, dt.date):
-                cells.append(
-                    f'<c r="{letter}{idx}" s="{self._date_style_id(value)}" t="n">'
-                    f"<v>{self._serial(value)}</v></c>"
-                )
-            else:
-                cells.append(f'<c r="{letter}{idx}" t="n"><v>{value}</v></c>')
-        self._buffer.append(f'<row r="{idx}">{"".join(cells)}</row>')
-        if len(self._buffer) >= PLAIN_CHUNK:
-            self._flush()
-
-    def _date_style_id(self, value: dt.date) -> str:
-        if not self._date_style:
-            self._date_style = str(WriteOnlyCell(self, value=value).style_id)
-        return self._date_style
-
-    def _serial(self, value: dt.date) -> str:
-        if value not in self._dates:
-            self._dates[value] = str(to_excel(value, self.parent.epoch))
-        return self._dates[value]
-
-    def _flush(self) -> None:
-        self._plain.write("".join(self._buffer).encode("utf-8"))
-        self._buffer.clear()
-
-    def close(self) -> None:
-        if self._header_rows == 0:
-            super().append([])  # openpyxl then writes <sheetData>...</sheetData>
-        super().close()
-        self._flush()
-        path = self._writer.out
-        with open(path, "rb") as handle:
-            written = handle.read()
-        head, end, tail = written.partition(b"</sheetData>")
-        if not end:
-            raise ValueError(f"No </sheetData> in the sheet {self.title!r}.")
-        with open(path, "wb") as handle:
-            handle.write(head)
-            self._plain.seek(0)
-            shutil.copyfileobj(self._plain, handle, 1 << 20)
-            handle.write(end + tail)
-        self._plain.close()
-
-
-class Sheet:
-    """A write-only sheet with a styled, frozen header, column widths and number formats.
-
-    ``plain``: a big sheet of plain values without number formats (PlainRowsWorksheet).
-    """
-
-    def __init__(
-        self,
-        workbook: Workbook,
-        title: str,
-        columns: list[tuple[str, int, str | None]],
-        *,
-        plain: bool = False,
-    ) -> None:
-        if plain:
-            self.ws: WriteOnlyWorksheet = PlainRowsWorksheet(parent=workbook, title=title)
-            workbook._add_sheet(self.ws)
-        else:
-            self.ws = workbook.create_sheet(title)
-        self.formats = [fmt for _, _, fmt in columns]
-        for index, (_, width, _fmt) in enumerate(columns, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = width
-        self.ws.freeze_panes = "B2" if len(columns) > 1 else "A2"
-        header = []
-        for name, _, _ in columns:
-            cell = WriteOnlyCell(self.ws, value=name)
-            cell.font = HEADER_FONT
-            cell.fill = HEADER_FILL
-            cell.alignment = Alignment(vertical="center")
-            header.append(cell)
-        self.ws.append(header)
-        self.rows = 1
-        # The style of each formatted column, made once: a cell then only copies it.
-        self._styles: list[Any] = []
-        for fmt in self.formats:
-            if fmt is None:
-                self._styles.append(None)
-                continue
-            template = WriteOnlyCell(self.ws)
-            template.number_format = fmt
-            self._styles.append(template._style)
-
-    def append(self, values: Iterable[Any]) -> None:
-        cells = []
-        for value, style in zip(values, self._styles, strict=False):
-            if style is None or value is None or isinstance(value, str):
-                cells.append(value)
-            else:
-                cell = WriteOnlyCell(self.ws, value=value)
-                cell._style = copy(style)
-                cells.append(cell)
-        self.ws.append(cells)
-        self.rows += 1
 
 
 def _band_columns() -> list[tuple[str, int, str | None]]:
@@ -246,14 +89,13 @@ def answers_round_of(trend: Trend, label: str | None = None) -> RoundInfo | None
 
 
 def _write_summary(
-    wb: Workbook, trend: Trend, scope_text: str, answers_round: RoundInfo | None
+    wb: Book, trend: Trend, scope_text: str, answers_round: RoundInfo | None
 ) -> None:
-    ws = wb.create_sheet("Summary")
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 60
-    title = WriteOnlyCell(ws, value=f"Trend report: {trend.questionnaire}")
-    title.font = TITLE_FONT
-    ws.append([title])
+    sheet = wb.sheet("Summary")
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 60)
+    ws = Rows(wb, sheet)
+    ws.append([f"Trend report: {trend.questionnaire}"], wb.title)
     ws.append(["Generated", timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
     ws.append(["Products", scope_text])
     ws.append(["Target", trend.target.value])
@@ -264,9 +106,7 @@ def _write_summary(
     latest = next((row for row in reversed(trend.rows) if row["scored"]), None)
     if latest is not None:
         ws.append([])
-        bold = WriteOnlyCell(ws, value=f"Latest scored round: {latest['label']}")
-        bold.font = Font(bold=True)
-        ws.append([bold])
+        ws.append([f"Latest scored round: {latest['label']}"], wb.bold)
         for name, value in (
             ("Products targeted", latest["targeted"]),
             ("Products scored", latest["scored"]),
@@ -277,16 +117,14 @@ def _write_summary(
         ):
             ws.append([name, value])
     ws.append([])
-    head = WriteOnlyCell(ws, value="Bands of the final score")
-    head.font = Font(bold=True)
-    ws.append([head])
+    ws.append(["Bands of the final score"], wb.bold)
     for band in BANDS:
         ws.append([band.key, band.meaning])
     ws.append([])
     ws.append(["Sheets", ", ".join(name for name in SHEETS if name != "Summary")])
 
 
-def _write_trend(wb: Workbook, trend: Trend) -> None:
+def _write_trend(wb: Book, trend: Trend) -> None:
     sheet = Sheet(
         wb,
         "Trend",
@@ -329,7 +167,7 @@ def _write_trend(wb: Workbook, trend: Trend) -> None:
         )
 
 
-def _write_cohort(wb: Workbook, trend: Trend) -> None:
+def _write_cohort(wb: Book, trend: Trend) -> None:
     baseline = trend.baseline.label if trend.baseline else ""
     sheet = Sheet(
         wb,
@@ -357,7 +195,7 @@ def _write_cohort(wb: Workbook, trend: Trend) -> None:
         )
 
 
-def _write_areas(wb: Workbook, trend: Trend) -> None:
+def _write_areas(wb: Book, trend: Trend) -> None:
     keys = _area_keys(trend)
     sheet = Sheet(
         wb,
@@ -378,7 +216,7 @@ def _write_areas(wb: Workbook, trend: Trend) -> None:
         )
 
 
-def _write_departments(wb: Workbook, trend: Trend, report: Report | None, scope: Scope) -> None:
+def _write_departments(wb: Book, trend: Trend, report: Report | None, scope: Scope) -> None:
     keys = _area_keys(trend)
     sheet = Sheet(
         wb,
@@ -434,7 +272,7 @@ def _write_departments(wb: Workbook, trend: Trend, report: Report | None, scope:
             )
 
 
-def _write_items(wb: Workbook, trend: Trend, report: Report | None, scope: Scope) -> None:
+def _write_items(wb: Book, trend: Trend, report: Report | None, scope: Scope) -> None:
     sheet = Sheet(
         wb,
         "Items",
@@ -484,8 +322,9 @@ def _write_items(wb: Workbook, trend: Trend, report: Report | None, scope: Scope
             )
 
 
-def _write_products(wb: Workbook, trend: Trend) -> None:
-    """Each product's latest scored assessment: final, verified, band and area scores."""
+def _write_products(wb: Book, trend: Trend, scope: Scope) -> None:
+    """Each product's latest scored assessment: final, verified, band and area scores
+    (of the products whose rows ``scope`` lists)."""
     keys = _area_keys(trend)
     sheet = Sheet(
         wb,
@@ -529,7 +368,8 @@ def _write_products(wb: Workbook, trend: Trend) -> None:
     # One read of the products in slug order (10,000 short rows); the ones without a
     # scored assessment in scope are skipped.
     products = (
-        Product.objects.order_by("slug")
+        Product.objects.filter(scope.rows_q())
+        .order_by("slug")
         .values_list("pk", "slug", "name", "department__name", "phase")
         .iterator(chunk_size=CHUNK)
     )
@@ -573,7 +413,7 @@ def answer_rows(
         round_ids = [info.id for info in trend.rounds]
     rows = (
         Answer.objects.filter(assessment__round_id__in=round_ids)
-        .filter(scope.q("assessment__product__"))
+        .filter(scope.rows_q("assessment__product__"))
         .order_by(
             "assessment__round__opens_on",
             "assessment__round_id",
@@ -602,12 +442,15 @@ def answers_csv_rows(trend: Trend, *, scope: Scope = EVERYTHING) -> Iterator[lis
         yield [label, opens_on.isoformat(), product, department, phase, item, value or "", note]
 
 
-def _write_answers(
-    wb: Workbook, trend: Trend, scope: Scope, answers_round: RoundInfo | None
-) -> None:
+def answers_csv_lines(trend: Trend, *, scope: Scope = EVERYTHING) -> Iterator[str]:
+    """The CSV of answers as text lines (``csv_lines``: a BOM first, formulas escaped)."""
+    return csv_lines(answers_csv_rows(trend, scope=scope))
+
+
+def _write_answers(wb: Book, trend: Trend, scope: Scope, answers_round: RoundInfo | None) -> None:
     columns: list[tuple[str, int, str | None]] = [
         ("round", 12, None),
-        ("round_date", 12, None),  # a date: openpyxl's default date format
+        ("round_date", 12, DATE),
         ("product", 24, None),
         ("department", 24, None),
         ("phase", 12, None),
@@ -615,7 +458,7 @@ def _write_answers(
         ("answer", 9, None),
         ("note", 40, None),
     ]
-    sheet = Sheet(wb, "Answers", columns, plain=True)
+    sheet = Sheet(wb, "Answers", columns)
     if answers_round is None:
         return
     part = 1
@@ -625,7 +468,7 @@ def _write_answers(
         if sheet.rows >= EXCEL_MAX_ROWS:
             # A sheet holds about a million rows: the rest goes on the next one.
             part += 1
-            sheet = Sheet(wb, f"Answers {part}", columns, plain=True)
+            sheet = Sheet(wb, f"Answers {part}", columns)
         sheet.append([label, opens_on, product, department, phase, item, _answer_cell(value), note])
 
 
@@ -645,17 +488,26 @@ def workbook_write(
     """
     scope = report.scope if report is not None else (scope or EVERYTHING)
     chosen = answers_round_of(trend, answers_round)
-    wb = Workbook(write_only=True)
+    # XlsxWriter writes a zip: to a file first, then to ``out`` (a response need not seek).
+    with tempfile.TemporaryFile() as spool:
+        wb = Book(spool)
+        _write_all(wb, trend, report, scope, chosen)
+        wb.close()
+        spool.seek(0)
+        shutil.copyfileobj(spool, out, 1 << 20)
+
+
+def _write_all(
+    wb: Book, trend: Trend, report: Report | None, scope: Scope, chosen: RoundInfo | None
+) -> None:
     _write_summary(wb, trend, _scope_text(scope), chosen)
     _write_trend(wb, trend)
     _write_cohort(wb, trend)
     _write_areas(wb, trend)
     _write_departments(wb, trend, report, scope)
     _write_items(wb, trend, report, scope)
-    _write_products(wb, trend)
+    _write_products(wb, trend, scope)
     _write_answers(wb, trend, scope, chosen)
-    wb.active = OPENS_ON
-    wb.save(out)
 
 
 def _scope_text(scope: Scope) -> str:

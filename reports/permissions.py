@@ -6,7 +6,11 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 
-from surveys.organisation.selectors import department_ids_visible_to, token_of
+from surveys.organisation.selectors import (
+    department_ids_visible_to,
+    products_visible_to,
+    token_of,
+)
 
 from .selectors import Scope, scope_for
 
@@ -22,5 +26,12 @@ class ReadsReports(BasePermission):
 
 
 def report_scope(user: Any) -> Scope:
-    """The products whose aggregates ``user`` may read."""
-    return scope_for(department_ids_visible_to(user))
+    """What ``user`` may read in reports and exports (DESIGN §7): the aggregates of the
+    departments they may see, and the rows (answers, scores) of their own products."""
+    departments = department_ids_visible_to(user)
+    if departments is None:
+        return scope_for(None)
+    listed: set[int] = set()
+    if departments:
+        listed = set(products_visible_to(user).values_list("pk", flat=True))
+    return scope_for(departments, listed)

@@ -50,6 +50,10 @@ class Scope:
 
     department_ids: frozenset[int] | None = None
     phase: str | None = None
+    # The products whose own rows (answers, a product's scores) may be listed; None: every
+    # product in the scope. A respondent reads aggregates of their departments but the
+    # answers of their own products only (DESIGN §7).
+    listed_product_ids: frozenset[int] | None = None
 
     @property
     def is_everything(self) -> bool:
@@ -64,20 +68,32 @@ class Scope:
             query &= Q(**{f"{prefix}phase": self.phase})
         return query
 
+    def rows_q(self, prefix: str = "") -> Q:
+        """``q``, further limited to the products whose own rows may be listed."""
+        query = self.q(prefix)
+        if self.listed_product_ids is not None:
+            query &= Q(**{f"{prefix}id__in": sorted(self.listed_product_ids)})
+        return query
+
     def narrowed(self, *, department_id: int | None, phase: str | None) -> Scope:
         """This scope, further limited to a department (with its sub-departments) and phase."""
         ids = self.department_ids
         if department_id is not None:
             subtree = frozenset(department_descendant_ids({department_id}))
             ids = subtree if ids is None else ids & subtree
-        return Scope(ids, phase or self.phase)
+        return Scope(ids, phase or self.phase, self.listed_product_ids)
 
 
 EVERYTHING = Scope()
 
 
-def scope_for(visible_department_ids: set[int] | None) -> Scope:
-    return Scope(None if visible_department_ids is None else frozenset(visible_department_ids))
+def scope_for(
+    visible_department_ids: set[int] | None, listed_product_ids: set[int] | None = None
+) -> Scope:
+    return Scope(
+        None if visible_department_ids is None else frozenset(visible_department_ids),
+        listed_product_ids=None if listed_product_ids is None else frozenset(listed_product_ids),
+    )
 
 
 @dataclass(frozen=True)

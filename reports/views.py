@@ -21,7 +21,7 @@ from surveys.models import Phase, Questionnaire, Round
 
 from . import charts
 from .breakdowns import continue_replaced
-from .exports import answers_csv_rows, workbook_write
+from .exports import answers_csv_lines, workbook_write
 from .pages import Filters, Report, report_build
 from .permissions import report_scope
 from .selectors import Scope, item_successors
@@ -289,22 +289,14 @@ def workbook(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def answers_csv(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
-    import csv
-
     try:
         report = _report(request)
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in answers_csv_rows(report.trend, scope=report.scope)),
+        answers_csv_lines(report.trend, scope=report.scope),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (

@@ -30,6 +30,13 @@ class Policy:
 DEFAULT_POLICY = Policy()
 
 
+# The spellings of DESIGN §6.2, and no others: no exponent, sign, other digits or
+# zeros (``1e0``, ``+1``, ``-0``, ``١``, ``１``, ``.5`` are refused). NA and N/A in any case.
+SPELLINGS = {"0": "0", "0.5": "0.5", "1": "1", "1.0": "1"}
+NA_SPELLINGS = frozenset({"NA", "N/A", "対象外"})
+HINT = "use 0, 0.5, 1 or NA (N/A, 対象外), or leave it empty"
+
+
 def normalize_value(raw: object) -> str | None:
     """Map what people type (`1.0`, `N/A`, `対象外`, a spreadsheet number) to a value.
 
@@ -39,21 +46,16 @@ def normalize_value(raw: object) -> str | None:
         return None
     if isinstance(raw, bool):
         raise ValueError(f"{raw!r} is not an answer")
-    if isinstance(raw, int | float):
-        text = repr(float(raw))
-    else:
-        text = str(raw).strip()
+    if isinstance(raw, int | float):  # a spreadsheet cell holding the number itself
+        for value, points in POINTS.items():
+            if raw == points:
+                return value
+        raise ValueError(f"{raw!r} is not an answer: {HINT}")
+    text = str(raw).strip()
     if text == "":
         return None
-    if text.upper() in {"NA", "N/A"} or text == "対象外":
+    if text.upper() in NA_SPELLINGS:
         return NA
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(
-            f"{raw!r} is not an answer: use 0, 0.5, 1 or NA (N/A, 対象外), or leave it empty"
-        ) from None
-    for value, points in POINTS.items():
-        if number == points:
-            return value
-    raise ValueError(f"{raw!r} is not an answer: use 0, 0.5, 1 or NA, or leave it empty")
+    if text in SPELLINGS:
+        return SPELLINGS[text]
+    raise ValueError(f"{raw!r} is not an answer: {HINT}")

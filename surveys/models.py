@@ -13,7 +13,7 @@ from surveys.assessments.models import (
     CarryStatus,
     RevisionSource,
 )
-from surveys.audit.models import AuditCategory, AuditEvent, AuditSource
+from surveys.audit.models import AuditCategory, AuditEvent
 from surveys.evidence.models import (
     Evidence,
     Outcome,
@@ -35,6 +35,18 @@ from surveys.questionnaires.models import (
     Questionnaire,
     QuestionnaireVersion,
     VersionStatus,
+)
+from surveys.reviews.models import (
+    NaDecision,
+    NaStatus,
+    QueryStatus,
+    Review,
+    ReviewQuery,
+    ReviewSample,
+    ReviewState,
+    ReviewStep,
+    SamplePick,
+    StepKind,
 )
 from surveys.rounds.models import (
     MailAudience,
@@ -64,7 +76,6 @@ __all__ = [
     "AssessmentStatus",
     "AuditCategory",
     "AuditEvent",
-    "AuditSource",
     "CarryStatus",
     "CiIdentity",
     "Department",
@@ -74,12 +85,20 @@ __all__ = [
     "Item",
     "Language",
     "MailAudience",
+    "NaDecision",
+    "NaStatus",
     "Outcome",
     "Phase",
     "Product",
     "Profile",
+    "QueryStatus",
     "Questionnaire",
     "QuestionnaireVersion",
+    "Review",
+    "ReviewQuery",
+    "ReviewSample",
+    "ReviewState",
+    "ReviewStep",
     "RevisionSource",
     "Round",
     "RoundEvent",
@@ -88,7 +107,9 @@ __all__ = [
     "RoundReminder",
     "RoundReport",
     "RoundStatus",
+    "SamplePick",
     "StagedUpload",
+    "StepKind",
     "TrustPolicy",
     "VersionStatus",
     "default_evidence_window_days",

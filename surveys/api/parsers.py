@@ -2,12 +2,13 @@
 
 DRF hands its parser the raw request stream, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE is
 never checked for JSON bodies. This parser reads at most that many bytes and answers 413
-beyond it; malformed, non-UTF-8 or absurdly nested JSON answers 400, never 500.
+beyond it; everything else about the body is judged by ``mlopsscore.guard.json_body``,
+the one JSON reader of the project (malformed, non-UTF-8, absurdly nested JSON or
+non-finite numbers answer 400, never 500).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,9 +16,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not valid JSON")
+from mlopsscore.guard import BadInput, json_body
 
 
 class LimitedJSONParser(JSONParser):
@@ -43,13 +42,9 @@ class LimitedJSONParser(JSONParser):
         raw = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(raw) > limit:
             raise too_large()
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            text = raw.decode(parser_context.get("encoding", settings.DEFAULT_CHARSET))
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise ParseError("The body is not UTF-8 encoded JSON.") from exc
-        try:
-            return json.loads(text, parse_constant=_refuse_constant)
-        except RecursionError as exc:
-            raise ParseError("JSON parse error - nested too deeply.") from exc
-        except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
+            # Text is checked field by field by the serializers, which name the field.
+            return json_body(raw, encoding=encoding, check_text=False)
+        except BadInput as exc:
+            raise ParseError(exc.message) from exc

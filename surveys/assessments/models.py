@@ -89,6 +89,7 @@ class CarryStatus(models.TextChoices):
     NEW = "new", _("New item")
     CHANGED = "changed", _("Criteria changed")
     REPLACED = "replaced", _("Carried from a replaced item")
+    NA_EXPIRED = "na_expired", _("N/A approval expired")
 
 
 class Answer(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 
 from django.db import connection, transaction
@@ -126,7 +127,13 @@ def assessment_cards(assessment: Assessment) -> tuple[ScoreCard, ScoreCard]:
 
 
 @transaction.atomic
-def assessments_score_store(*, round: Round, assessments: Sequence[Assessment], source: str) -> int:
+def assessments_score_store(
+    *,
+    round: Round,
+    assessments: Sequence[Assessment],
+    source: str,
+    now: datetime | None = None,
+) -> int:
     """Compute and store the scores of these assessments of ``round``, recording where
     the change came from (``RevisionSource``); returns how many."""
     if not assessments:
@@ -139,7 +146,7 @@ def assessments_score_store(*, round: Round, assessments: Sequence[Assessment], 
     ):
         values[assessment_id][item_id] = value
     backed = backed_item_keys({a.product_id for a in assessments}, round)
-    now = timezone.now()
+    now = now or timezone.now()
     area_rows: list[AreaScore] = []
     for assessment in assessments:
         claimed, verified = cards_for(layout, values[assessment.pk], backed[assessment.product_id])

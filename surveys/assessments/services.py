@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mlopsscore.errors import ApplicationError
+from mlopsscore.validators import web_url
 from scoring.areas import Unanswered, submission_problems
 from scoring.values import NA, normalize_value
 from surveys.assessments.scores import assessment_values, assessments_score_store, version_layout
@@ -35,7 +35,7 @@ from surveys.models import (
 )
 from surveys.organisation.selectors import products_editable_by
 
-_url_validator = URLValidator(schemes=["http", "https"])
+_url_validator = web_url
 
 
 class AnswerConflict(ApplicationError):

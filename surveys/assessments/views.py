@@ -6,7 +6,6 @@ each change through ``answer_save`` and updates the score panel from its JSON.
 
 from __future__ import annotations
 
-import json
 from functools import wraps
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mlopsscore.errors import ApplicationError
+from mlopsscore.guard import BadInput, request_json
 from surveys.assessments.selectors import (
     answer_value_label,
     assessment_editable_by,
@@ -29,6 +29,7 @@ from surveys.assessments.selectors import (
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
 from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
+from surveys.reviews.selectors import assessment_review
 
 
 def _visible(request: HttpRequest, pk: int) -> Assessment:
@@ -90,6 +91,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and assessment.submitted_at is not None,
             "others": others,
             "js_text": _js_text() if editable else None,
+            "review": assessment_review(assessment, request.user),
         },
     )
 
@@ -119,18 +121,25 @@ def _js_text() -> dict[str, str]:
     }
 
 
+_FORM_FIELDS = (("v", "value"), ("r", "na_reason"), ("n", "note"), ("e", "evidence_url"))
+
+
+def _form_revision(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    try:
+        base = int(raw)
+    except ValueError:
+        return 0
+    return base if 0 <= base <= _MAX_REVISION else 0
+
+
 def _save_all(request: HttpRequest, assessment: Assessment) -> HttpResponse:
-    """The no-JavaScript path: save every item whose fields differ from what is stored."""
+    """The no-JavaScript path: save every item whose named fields differ from what is stored."""
     items = Item.objects.filter(version_id=assessment.round.version_id).order_by("position")
     stored = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
     saved, problems = 0, []
     for item in items:
-        fields: dict[str, Any] = {
-            "value": request.POST.get(f"v-{item.pk}") or None,
-            "na_reason": request.POST.get(f"r-{item.pk}", ""),
-            "note": request.POST.get(f"n-{item.pk}", ""),
-            "evidence_url": request.POST.get(f"e-{item.pk}", ""),
-        }
         answer = stored.get(item.pk)
         current = {
             "value": answer.value if answer else None,
@@ -138,14 +147,21 @@ def _save_all(request: HttpRequest, assessment: Assessment) -> HttpResponse:
             "note": answer.note if answer else "",
             "evidence_url": answer.evidence_url if answer else "",
         }
+        # A field the form does not name keeps what is stored: a partial POST (or an
+        # unchecked radio) changes nothing it does not mention.
+        fields: dict[str, Any] = {
+            name: request.POST[f"{prefix}-{item.pk}"]
+            if f"{prefix}-{item.pk}" in request.POST
+            else current[name]
+            for prefix, name in _FORM_FIELDS
+        }
+        fields["value"] = fields["value"] or None
         if {k: (v or "").strip() or None for k, v in fields.items()} == {
             k: v or None for k, v in current.items()
         }:
             continue
-        try:
-            base = int(request.POST.get(f"rev-{item.pk}", "0"))
-        except ValueError:
-            base = 0
+        # No revision named: the form did not show this answer, so nothing to conflict with.
+        base = _form_revision(request.POST.get(f"rev-{item.pk}"))
         try:
             answer_set(
                 assessment=assessment, item=item, base_revision=base, by=request.user, **fields
@@ -196,18 +212,18 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         return JsonResponse({"error": str(exc)}, status=403)
     item = get_object_or_404(Item, pk=item_id, version_id=assessment.round.version_id)
     try:
-        payload = json.loads(request.body or b"{}")
-        if not isinstance(payload, dict):
-            raise ValueError
-        base = payload.get("base_revision")
-        base = None if base is None else int(base)
-    except (ValueError, TypeError):
-        return JsonResponse({"error": _("The request is not valid JSON.")}, status=400)
+        payload = request_json(request)
+    except BadInput as exc:
+        return JsonResponse({"error": exc.message}, status=400)
+    problem = _autosave_problem(payload)
+    if problem:
+        return JsonResponse({"error": problem}, status=400)
+    base = payload.get("base_revision")
     yours: dict[str, Any] = {
         "value": payload.get("value"),
-        "na_reason": str(payload.get("na_reason") or ""),
-        "note": str(payload.get("note") or ""),
-        "evidence_url": str(payload.get("evidence_url") or ""),
+        "na_reason": payload.get("na_reason") or "",
+        "note": payload.get("note") or "",
+        "evidence_url": payload.get("evidence_url") or "",
     }
     try:
         answer = answer_set(
@@ -236,6 +252,30 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
             "status_label": AssessmentStatus(assessment.status).label,
         }
     )
+
+
+_TEXT_FIELDS = ("na_reason", "note", "evidence_url")
+# A revision counts saves of one answer; anything beyond a database integer is no revision.
+_MAX_REVISION = 2**31 - 1
+
+
+def _autosave_problem(payload: Any) -> str | None:
+    """What is wrong with the shape of an autosave body, or None."""
+    if not isinstance(payload, dict):
+        return _("Send one JSON object.")
+    base = payload.get("base_revision")
+    if base is not None and (
+        isinstance(base, bool) or not isinstance(base, int) or not 0 <= base <= _MAX_REVISION
+    ):
+        return _("base_revision must be a whole number between 0 and %(max)d.") % {
+            "max": _MAX_REVISION
+        }
+    if not isinstance(payload.get("value"), str | int | float | None):
+        return _("value must be 0, 0.5, 1, NA or empty.")
+    for name in _TEXT_FIELDS:
+        if not isinstance(payload.get(name), str | None):
+            return _("%(field)s must be text.") % {"field": name}
+    return None
 
 
 def _label(value: Any) -> str:

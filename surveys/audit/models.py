@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from surveys.sources import RevisionSource
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -21,21 +23,12 @@ class AuditCategory(models.TextChoices):
     IMPORTS = "imports", _("Imports")
 
 
-class AuditSource(models.TextChoices):
-    WEB = "web", _("Web")
-    IMPORT = "import", _("Import")
-    API = "api", _("API")
-    ADMIN = "admin", _("Admin")
-    COMMAND = "command", _("Command")
-    SYSTEM = "system", _("System")
-
-
 class AuditEvent(models.Model):
     """Who changed what, when and from where; ``data`` holds the details (old → new)."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    source = models.CharField(max_length=10, choices=AuditSource.choices, default="web")
+    source = models.CharField(max_length=10, choices=RevisionSource.choices, default="web")
     category = models.CharField(max_length=20, choices=AuditCategory.choices)
     action = models.CharField(max_length=50)
     target = models.CharField(max_length=200, blank=True)

@@ -1,6 +1,7 @@
-"""The audit page's one list: audit events, round events and answer revisions, newest
-first, filtered by who, what and when. Each source is read with the same filters and a
-limit, then merged, so a page costs three indexed queries whatever the history's size."""
+"""The audit page's one list: audit events, round events, answer revisions and review
+steps, newest first, filtered by who, what and when. Each source is read with the same
+filters and a limit, then merged, so a page costs four indexed queries whatever the
+history's size."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from surveys.models import AnswerRevision, AuditCategory, AuditEvent, RoundEvent, RoundEventKind
+from surveys.reviews.selectors import audit_rows, review_steps_for_audit
 
 PAGE = 100
+# Review steps are not audit events (they are the review's own log): their category.
+REVIEWS = "reviews"
 SCORE_KINDS = (RoundEventKind.RESCORED,)
 
 
@@ -108,7 +112,7 @@ def _rounds(f: Filters, people: Q | None) -> list[Entry]:
             f"round.{e.kind}",
             e.round.label,
             _show(e.details),
-            "",
+            e.source,
         )
         for e in qs.order_by("-at", "-id")[:PAGE]
     ]
@@ -137,8 +141,23 @@ def _answers(f: Filters, people: Q | None) -> list[Entry]:
     return out
 
 
+def _reviews(f: Filters, people: Q | None) -> list[Entry]:
+    if f.category not in ("", REVIEWS):
+        return []
+    qs = _when(review_steps_for_audit(), f)
+    if people is not None:
+        qs = qs.filter(people)
+    label = _("Reviews")
+    return [
+        Entry(
+            row["at"], row["by"], label, row["kind"], row["target"], row["comment"], row["source"]
+        )
+        for row in audit_rows(qs[:PAGE])
+    ]
+
+
 def audit_entries(f: Filters) -> list[Entry]:
     people = _people(f.who)
-    merged = _audit(f, people) + _rounds(f, people) + _answers(f, people)
+    merged = _audit(f, people) + _rounds(f, people) + _answers(f, people) + _reviews(f, people)
     merged.sort(key=lambda e: e.at, reverse=True)
     return merged[:PAGE]

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from surveys.audit.selectors import PAGE, Filters, audit_entries
+from surveys.audit.selectors import PAGE, REVIEWS, Filters, audit_entries
 from surveys.models import AuditCategory
 from surveys.organisation.access import admin_required
 
@@ -18,7 +18,9 @@ from surveys.organisation.access import admin_required
 class AuditFilterForm(forms.Form):
     who = forms.CharField(label=_("Who"), required=False, max_length=150)
     category = forms.ChoiceField(
-        label=_("What"), required=False, choices=[("", _("Everything")), *AuditCategory.choices]
+        label=_("What"),
+        required=False,
+        choices=[("", _("Everything")), *AuditCategory.choices, (REVIEWS, _("Reviews"))],
     )
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.core.validators import URLValidator
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -19,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mlopsscore.errors import ApplicationError
+from mlopsscore.validators import web_url
 from surveys.api.fields import AwareDateTimeField, Text
 from surveys.api.pagination import Pagination
 from surveys.api.params import text_param
@@ -44,7 +44,7 @@ class EvidenceInSerializer(serializers.Serializer):
         max_length=500,
         required=False,
         allow_blank=True,
-        validators=[URLValidator(schemes=["http", "https"], message="Enter an http(s) URL.")],
+        validators=[web_url],
         help_text="A link to the run.",
     )
     run_id = Text(max_length=200, help_text="The CI run; re-posting the same run replaces.")

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
-from xml.etree.ElementTree import ParseError
-from zipfile import BadZipFile
 
 from mlopsscore.errors import ApplicationError
+from surveys.imports.workbook import Limits, too_many_rows, xlsx_inspect
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
+# What a spreadsheet runs as a formula when a cell begins with it (DESIGN §6.2).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell_text(cell: object) -> str:
@@ -38,8 +39,17 @@ def round_label(cell: object) -> str:
     return cell_text(cell)
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[Sequence[object]]:
+def _unescaped(cells: list[str]) -> list[str]:
+    # The app's own CSV puts a ``'`` before text a spreadsheet would run as a formula
+    # (reports.exports.csv_cell); take it off again, so that its files read back as typed.
+    return [
+        cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_TRIGGERS else cell for cell in cells
+    ]
+
+
+def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[Sequence[object]]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    read = 0
     try:
         first = text.readline()
         text.seek(0)
@@ -47,74 +57,34 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[Sequence[object]]:
         if "," not in first:
             # Spreadsheets in some locales save with semicolons or tabs.
             delimiter = ";" if ";" in first else ("\t" if "\t" in first else ",")
-        yield from csv.reader(text, delimiter=delimiter)
+        for cells in csv.reader(text, delimiter=delimiter):
+            read += 1
+            yield _unescaped(cells) if any(c[:1] == "'" for c in cells) else cells
     except UnicodeDecodeError as exc:
         raise ApplicationError(
             "The file is neither an XLSX workbook nor UTF-8 text; save the CSV as UTF-8."
         ) from exc
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _cell_too_long(read + 1, limits) from exc
         raise ApplicationError(f"The CSV file cannot be read: {exc}.") from exc
 
 
-def _read_only_workbook(stream: IO[bytes]) -> Any:
-    """``openpyxl.load_workbook(stream, read_only=True, data_only=True)``, minus one cost.
+def _xlsx_rows(stream: IO[bytes], limits: Limits) -> Iterator[Sequence[object]]:
+    from python_calamine import CalamineError, CalamineWorkbook
 
-    When a file does not state a sheet's size (openpyxl's own write-only files do not),
-    openpyxl parses the whole sheet once just to look for it, before the rows are read:
-    a third of the reading time of a large file. The rows are read to the end anyway, so
-    the sheets here skip that search; the rest is openpyxl's read-only loading as is.
-    """
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-    class Sheet(ReadOnlyWorksheet):  # type: ignore[misc]
-        def _get_size(self) -> None:
-            pass
-
-    class Reader(ExcelReader):  # type: ignore[misc]
-        def read_worksheets(self) -> None:
-            for sheet, rel in self.parser.find_sheets():
-                if rel.target not in self.valid_files:
-                    continue
-                if "chartsheet" in rel.Type:
-                    self.read_chartsheet(sheet, rel)
-                    continue
-                ws = Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
-                ws.sheet_state = sheet.state
-                self.wb._sheets.append(ws)
-
-    reader = Reader(stream, read_only=True, data_only=True)
-    reader.read()
-    return reader.wb
-
-
-def _answers_sheet(workbook: Any) -> Any:
-    """The sheet named "Answers" (any case) when there is one, as in the report's
-    workbook; else the first sheet."""
-    for sheet in workbook.worksheets:
-        if sheet.title.strip().casefold() == "answers":
-            return sheet
-    return workbook.worksheets[0]
-
-
-def _xlsx_rows(stream: IO[bytes]) -> Iterator[Sequence[object]]:
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    name = xlsx_inspect(stream, limits)
+    stream.seek(0)
     try:
-        workbook = _read_only_workbook(stream)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
+        with CalamineWorkbook.from_filelike(stream) as workbook:
+            sheet = workbook.get_sheet_by_name(name)
+            if sheet.end is not None and sheet.end[0] >= limits.rows:
+                raise too_many_rows(sheet.end[0] + 1, limits)
+            # Rows come from the sheet's first row (empty rows above the data are given
+            # as empty rows), so that they are numbered as the spreadsheet numbers them.
+            yield from sheet.iter_rows()
+    except CalamineError as exc:
         raise ApplicationError(f"The XLSX workbook cannot be read: {exc}.") from exc
-    try:
-        if not workbook.worksheets:
-            raise ApplicationError("The XLSX workbook has no worksheet.")
-        sheet = _answers_sheet(workbook)
-        # Some writers store a wrong sheet size; read what is really there.
-        sheet.reset_dimensions()
-        yield from sheet.iter_rows(values_only=True)
-    except (ParseError, BadZipFile, KeyError) as exc:
-        raise ApplicationError(f"The XLSX workbook is damaged: {exc}.") from exc
-    finally:
-        workbook.close()
 
 
 @contextmanager
@@ -127,15 +97,53 @@ def opened(path: str | Path | None, file: IO[Any] | None) -> Iterator[IO[bytes]]
         raise ApplicationError("Give the answers file.")
     if hasattr(file, "seek"):
         file.seek(0)
-    data = file.read()
+    data = file.read(Limits.from_settings().file_bytes + 1)
     yield io.BytesIO(data.encode("utf-8") if isinstance(data, str) else data)
 
 
+def _cell_too_long(number: int, limits: Limits) -> ApplicationError:
+    return ApplicationError(
+        f"row {number}: a cell is longer than {limits.cell_chars:,} characters "
+        "(IMPORT_MAX_CELL_CHARS); nothing was imported.",
+        details=[f"row {number}: a cell is longer than {limits.cell_chars:,} characters"],
+    )
+
+
+def _within_limits(
+    rows: Iterable[Sequence[object]], limits: Limits
+) -> Iterator[tuple[int, Sequence[object]]]:
+    for number, cells in enumerate(rows, start=1):
+        if number > limits.rows:
+            raise too_many_rows(number, limits)
+        for cell in cells:
+            if type(cell) is str and (len(cell) > limits.cell_chars or "\x00" in cell):
+                if "\x00" in cell:
+                    raise ApplicationError(
+                        f"row {number}: a cell holds a NUL character; nothing was imported.",
+                        details=[f"row {number}: a cell holds a NUL character"],
+                    )
+                raise _cell_too_long(number, limits)
+        yield number, cells
+
+
 def numbered_rows(stream: IO[bytes]) -> Iterator[tuple[int, Sequence[object]]]:
-    """The file's rows, numbered as a spreadsheet numbers them (the header is row 1)."""
+    """The file's rows, numbered as a spreadsheet numbers them (the header is row 1).
+
+    A file over a limit of ``Limits`` is refused whole (ApplicationError) before the
+    validation sees a row past the limit.
+    """
+    limits = Limits.from_settings()
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    if size > limits.file_bytes:
+        raise ApplicationError(
+            f"The file has {size:,} bytes, over the limit of {limits.file_bytes:,} bytes "
+            "(IMPORT_MAX_FILE_BYTES); nothing was imported."
+        )
     magic = stream.read(4)
     stream.seek(0)
     if magic == _OLE_MAGIC:
         raise ApplicationError("Old .xls workbooks are not read: save it as .xlsx or CSV (UTF-8).")
-    rows = _xlsx_rows(stream) if magic == _ZIP_MAGIC else _csv_rows(stream)
-    return enumerate(rows, start=1)
+    rows = _xlsx_rows(stream, limits) if magic == _ZIP_MAGIC else _csv_rows(stream, limits)
+    return _within_limits(rows, limits)

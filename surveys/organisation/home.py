@@ -15,6 +15,7 @@ from surveys.assessments.selectors import home_rows
 from surveys.models import Department, Round, RoundStatus
 from surveys.organisation.roles import sees_everything
 from surveys.organisation.selectors import products_visible_to
+from surveys.reviews.selectors import queries_awaiting
 
 PAGE_SIZE = 50
 
@@ -51,5 +52,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "query": query,
             "department": department,
             "querystring": params.urlencode(),
+            "review_queries": queries_awaiting(request.user),
         },
     )

@@ -21,6 +21,7 @@ from surveys.assessments.selectors import (
 from surveys.i18n import tr
 from surveys.models import Area, Assessment, AssessmentStatus
 from surveys.organisation.selectors import products_visible_to
+from surveys.reviews.selectors import pending_na_of, review_states_of
 
 
 def _area_titles(assessments: list[Assessment]) -> dict[str, str]:
@@ -124,6 +125,8 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             if latest
             else [],
             "steps": product_next_steps(latest) if latest else [],
+            "review_states": review_states_of(assessments),
+            "pending_na": pending_na_of(scored),
         },
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mlopsscore.errors import ApplicationError
+from mlopsscore.guard import BadInput, json_body
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -49,6 +49,8 @@ def read_json(form: FileForm) -> Any:
     if upload.size > MAX_FILE_BYTES:
         raise ApplicationError(_("The file is larger than 2 MB."))
     try:
-        return json.loads(upload.read().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ApplicationError(_("The file is not valid JSON: %(error)s") % {"error": exc}) from exc
+        return json_body(upload.read())
+    except BadInput as exc:
+        raise ApplicationError(
+            _("The file is not valid JSON: %(error)s") % {"error": exc.message}
+        ) from exc

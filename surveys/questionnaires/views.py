@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mlopsscore.errors import ApplicationError
+from mlopsscore.guard import BadInput, request_json
 from surveys.assessments.selectors import AreaBlock as PreviewArea
 from surveys.assessments.selectors import ItemRow
 from surveys.i18n import LANGS, tr
@@ -145,9 +146,9 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _flat(request: HttpRequest) -> Mapping[str, Any]:
     if wants_json(request):
         try:
-            payload = json.loads(request.body or b"{}")
-        except ValueError:
-            payload = None
+            payload = request_json(request)
+        except BadInput as exc:
+            raise ApplicationError(exc.message) from exc
         if not isinstance(payload, dict):
             raise ApplicationError(_("The request is not valid JSON."))
         return payload

@@ -125,7 +125,9 @@ def _record_non_response(assessments: QuerySet[Assessment]) -> int:
     return count
 
 
-def _score_submitted(round: Round, assessments: QuerySet[Assessment], source: str) -> int:
+def _score_submitted(
+    round: Round, assessments: QuerySet[Assessment], source: str, now: dt.datetime | None
+) -> int:
     ids = list(
         assessments.filter(status=AssessmentStatus.SUBMITTED)
         .order_by("pk")
@@ -136,6 +138,7 @@ def _score_submitted(round: Round, assessments: QuerySet[Assessment], source: st
             round=round,
             assessments=list(Assessment.objects.filter(pk__in=chunk).order_by("pk")),
             source=source,
+            now=now,
         )
     return len(ids)
 
@@ -221,7 +224,8 @@ def assessments_freeze(
     result = FreezeResult()
     assessments = _in(round, assessment_ids)
     result.not_submitted = _record_non_response(assessments)
-    result.submitted = result.scored = _score_submitted(round, assessments, source)
+    # Scored at the close's own time: nothing of a closed round is dated after its close.
+    result.submitted = result.scored = _score_submitted(round, assessments, source, now)
     result.regressed_ids = regressions_flag(round)
     result.regressions = len(result.regressed_ids)
     mail = None

@@ -38,6 +38,7 @@ from surveys.models import (
     RoundStatus,
     VersionStatus,
 )
+from surveys.reviews.services import na_carry_apply
 from surveys.rounds import carry
 from surveys.rounds.bounds import check_dates, check_evidence_window, check_reminder_days
 from surveys.rounds.closing import (
@@ -194,6 +195,7 @@ class OpenResult:
     carried: int = 0
     new: int = 0
     changed: int = 0
+    na_expired: int = 0
 
 
 @transaction.atomic
@@ -244,6 +246,7 @@ def round_open(
         result.assessments += len(created)
         result.new += sum(1 for row in rows if row[6] == CarryStatus.NEW)
         result.changed += sum(1 for row in rows if row[6] == CarryStatus.CHANGED)
+    result.na_expired = na_carry_apply(round=round, now=now)
     result.carried = carry.carry_revisions(round, now)
     event_record(
         round=round,

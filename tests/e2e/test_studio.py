@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from surveys.models import Answer, Assessment, AssessmentStatus, RoundStatus, VersionStatus
+from surveys.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    QuestionnaireVersion,
+    RoundStatus,
+    VersionStatus,
+)
+from surveys.questionnaires.drafts import draft_create
 from surveys.questionnaires.services import questionnaire_load
 from tests import factories
 
@@ -136,3 +144,37 @@ def test_admin_writes_a_version_and_the_respondent_sees_its_lineage(
         "replaced",
         "carried",
     )
+
+
+def test_two_admins_editing_one_draft_are_told_of_each_others_changes(
+    live_server: Any, page: Page, browser: Any, setup: Any
+) -> None:
+    admin, _, _ = setup
+    ben = factories.admin_user(username="ben", first_name="Ben", last_name="Second")
+    draft = draft_create(
+        version=QuestionnaireVersion.objects.get(version="2017.1"), new_version="2027.1", by=admin
+    )
+    url = f"{live_server.url}/questionnaires/versions/{draft.pk}/"
+    pages = []
+    for user in (admin, ben):
+        tab = page if user is admin else browser.new_context().new_page()
+        tab.goto(f"{live_server.url}/accounts/login/")
+        tab.get_by_label("Username").fill(user.username)
+        tab.get_by_label("Password").fill("pw-for-tests-123")
+        tab.get_by_role("button", name="Log in").click()
+        tab.goto(url)
+        pages.append(tab)
+    mia, other = pages
+    fill(other, "D1 Title (English)", "Schema, by Ben")
+    expect(other.get_by_role("form", name="Item D1").locator("[data-state]")).to_have_text("Saved")
+    # Mia's page asks what others changed every few seconds and says so.
+    expect(mia.locator("#studio-others")).to_contain_text(
+        "Ben Second changed mlts@2027.1 D1", timeout=20_000
+    )
+    # Her own edit of the same item, based on the older revision, is a conflict to resolve.
+    fill(mia, "D1 Title (English)", "Schema, by Mia")
+    conflict = mia.get_by_role("form", name="Item D1").locator("[data-conflict]")
+    expect(conflict).to_contain_text("Ben Second changed this since you loaded it")
+    conflict.get_by_role("button", name="Overwrite with mine").click()
+    expect(mia.get_by_role("form", name="Item D1").locator("[data-state]")).to_have_text("Saved")
+    assert draft.items.get(code="D1").title["en"] == "Schema, by Mia"

@@ -125,3 +125,29 @@ def test_the_csv_of_answers_reads_back(tmp_path: Any) -> None:
     path = tmp_path / "answers.csv"
     path.write_text(text, encoding="utf-8")
     round_trip(str(path))
+
+
+def test_formula_like_text_reads_back_as_typed(tmp_path: Any) -> None:
+    """The CSV's ``'`` before formula-like text is taken off again on import, and the
+    workbook's string cells read back as they are (DESIGN §6.2)."""
+    build()
+    notes = ["=1+1", "+SUM(A1)", "-3", "@here", "'quoted already", "a=b"]
+    answers = Answer.objects.filter(assessment__product__slug="p1").order_by("pk")
+    for answer, note in zip(answers, notes, strict=False):
+        answer.note = note
+        answer.save(update_fields=["note"])
+    Department.objects.filter(slug="ads").update(name="=Ads")
+    client = Client()
+    client.force_login(factories.manager_user(username="manager"))
+    text = b"".join(client.get("/reports/answers.csv").streaming_content).decode("utf-8-sig")
+    assert "'=1+1" in text and "'=Ads" in text
+    path = tmp_path / "answers.csv"
+    path.write_text(text, encoding="utf-8")
+    round_trip(str(path))
+    assert set(Answer.objects.values_list("note", flat=True)) >= set(notes)
+    assert Department.objects.filter(name="=Ads").exists()
+    first, latest = tmp_path / "2021-10.xlsx", tmp_path / "latest.xlsx"
+    export = ("export_report", "--questionnaire", "mlts", "--format", "xlsx")
+    call_command(*export, "--answers-round", "2021-10", "-o", str(first))
+    call_command(*export, "-o", str(latest))
+    round_trip(str(first), str(latest))

@@ -11,7 +11,6 @@ class TestNormalize:
         [
             ("0", "0"),
             ("0.5", "0.5"),
-            (".5", "0.5"),
             ("1", "1"),
             ("1.0", "1"),
             (1, "1"),
@@ -28,7 +27,15 @@ class TestNormalize:
     def test_accepted_spellings(self, raw: object, value: str | None) -> None:
         assert normalize_value(raw) == value
 
-    @pytest.mark.parametrize("raw", ["2", "yes", "0.25", "-1", True])
+    @pytest.mark.parametrize(
+        "raw",
+        # only the spellings of DESIGN §6.2: no exponent, sign, other digits or zeros
+        [
+            *("2", "yes", "0.25", "-1", True, "1e0", "+1", "-0", "١", "１", ".5", "0.0"),
+            *("1.00", "0,5", "½", "NaN", "inf", float("nan"), float("inf"), -1, 2, "N A"),
+            "ＮＡ",
+        ],
+    )
     def test_anything_else_is_refused(self, raw: object) -> None:
         with pytest.raises(ValueError, match="not an answer"):
             normalize_value(raw)

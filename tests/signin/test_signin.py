@@ -48,7 +48,10 @@ def test_with_a_client_id_the_login_page_offers_the_provider(oidc: Any, db: Any)
 
 def test_local_passwords_switched_off(oidc: Any, db: Any) -> None:
     oidc.LOCAL_PASSWORDS = False
-    oidc.AUTHENTICATION_BACKENDS = ["surveys.signin.backend.CompanyOidcBackend"]
+    oidc.AUTHENTICATION_BACKENDS = [
+        "surveys.lockouts.backends.LockoutBackend",
+        "surveys.signin.backend.CompanyOidcBackend",
+    ]
     UserFactory(username="ana")
     page = Client().get("/accounts/login/").content.decode()
     assert "Sign in with Acme ID" in page and 'name="password"' not in page

@@ -341,7 +341,8 @@ def test_rows_are_numbered_as_in_the_file_with_empty_rows_counted(
         write_xlsx(tmp_path / "a.xlsx", [good, (), (None,) * 8, bad]),
     ):
         assert problems_of(version, path) == [
-            "row 5: answer '2' is not an answer: use 0, 0.5, 1 or NA, or leave it empty"
+            "row 5: answer '2' is not an answer: "
+            "use 0, 0.5, 1 or NA (N/A, 対象外), or leave it empty"
         ]
 
 
@@ -374,7 +375,7 @@ def test_every_invalid_row_is_listed_by_its_number_and_nothing_is_written(
         ("", "2021-10-01", "", "", "", "", "1", ""),
     ]
     assert problems_of(version, write_csv(tmp_path / "a.csv", rows)) == [
-        "row 3: answer '2' is not an answer: use 0, 0.5, 1 or NA, or leave it empty",
+        "row 3: answer '2' is not an answer: use 0, 0.5, 1 or NA (N/A, 対象外), or leave it empty",
         "row 4: item D1 (data.i1) does not allow N/A",
         "row 5: item 'nope' is not an item of mlts@2017.1",
         "row 6: round_date '2021-13-01' is not a date (YYYY-MM-DD)",

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from surveys.models import AuditEvent, Item, QuestionnaireVersion, VersionStatus
 from surveys.questionnaires import drafts
-from surveys.questionnaires.lineage import version_diff
+from surveys.questionnaires.lineage import removed_items, version_diff
 from surveys.questionnaires.services import questionnaire_problems, version_to_dict
 from surveys.questionnaires.views import item_flat
 from surveys.tokens.services import token_create
@@ -300,3 +300,52 @@ def test_japanese_studio(client: Any, cast: Any, draft: Any) -> None:
     )
     text = response.content.decode()
     assert "公開" in text and "ML テストスコア" in text
+
+
+def test_areas_are_added_reordered_and_removed(client: Any, cast: Any, draft: Any) -> None:
+    client.force_login(cast.admin)
+    client.post(
+        reverse("questionnaires:area-add", args=[draft.pk]),
+        {"key": "governance", "title_en": "Governance", "title_ja": "ガバナンス"},
+    )
+    governance = draft.areas.get(key="governance")
+    client.post(reverse("questionnaires:area", args=[governance.pk]), {"action": "up"})
+    keys = list(draft.areas.order_by("position").values_list("key", flat=True))
+    assert keys == ["data", "model", "infra", "governance", "monitoring"]
+    assert "area 'governance': items must be a non-empty list" in drafts.draft_problems(draft)
+    client.post(
+        reverse("questionnaires:item-add", args=[governance.pk]), {"key": "gov.owner", "code": "G1"}
+    )
+    # Items are numbered in area order: the respondent's page follows the new order.
+    codes = list(draft.items.order_by("position").values_list("code", flat=True))
+    assert codes[21] == "G1" and codes[22] == "MON1"
+    monitoring = draft.areas.get(key="monitoring")
+    client.post(reverse("questionnaires:area", args=[monitoring.pk]), {"action": "remove"})
+    assert not draft.items.filter(key__startswith="monitoring.").exists()
+    assert [i.key for i, _ in removed_items(draft)][:2] == ["monitoring.i1", "monitoring.i2"]
+    assert (
+        client.post(
+            reverse("questionnaires:area-add", args=[draft.pk]),
+            {"key": "data", "title_en": "x"},
+            follow=True,
+        )
+        .content.decode()
+        .count("area &#x27;data&#x27;: the key is used by another area")
+        == 1
+    )
+
+
+def test_published_versions_are_archived_and_drafts_deleted(
+    client: Any, cast: Any, draft: Any
+) -> None:
+    client.force_login(cast.admin)
+    published = draft.copied_from
+    client.post(reverse("questionnaires:archive", args=[published.pk]))
+    published.refresh_from_db()
+    assert published.archived_at is not None and published.is_published
+    page = client.get(reverse("questionnaires:studio")).content.decode()
+    assert "Archived" in page
+    client.post(reverse("questionnaires:delete", args=[draft.pk]))
+    assert not QuestionnaireVersion.objects.filter(pk=draft.pk).exists()
+    page = client.post(reverse("questionnaires:delete", args=[published.pk]), follow=True)
+    assert "is published and cannot change" in page.content.decode()

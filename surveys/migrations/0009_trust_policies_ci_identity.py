@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0006_round_close_requested'),
+        ('surveys', '0008_audit_sources'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

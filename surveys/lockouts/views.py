@@ -1,0 +1,82 @@
+"""The login page's lockout message, and the MLOps admins' page of current lockouts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from surveys.lockouts.selectors import lockout_retry_at, lockouts_current
+from surveys.lockouts.services import lockout_clear
+from surveys.organisation.roles import is_admin
+
+
+def lockout_message(*, now: Any) -> str:
+    """What the login page says: when the person may try again."""
+    retry_at = lockout_retry_at(now=now)
+    minutes = max(1, round((retry_at - now).total_seconds() / 60))
+    return ngettext(
+        "Too many failed sign-ins. Sign-in is locked for %(minutes)d minute: "
+        "try again after %(time)s, or ask an MLOps admin to unlock it.",
+        "Too many failed sign-ins. Sign-in is locked for %(minutes)d minutes: "
+        "try again after %(time)s, or ask an MLOps admin to unlock it.",
+        minutes,
+    ) % {
+        "minutes": minutes,
+        "time": formats.date_format(timezone.localtime(retry_at), "DATETIME_FORMAT"),
+    }
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' AXES_LOCKOUT_CALLABLE: the login page again, saying when to retry."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username})
+    context = {
+        "form": form,
+        "lockout_message": lockout_message(now=timezone.now()),
+        "next": request.POST.get("next", request.GET.get("next", "")),
+    }
+    return render(request, "registration/login.html", context, status=429)
+
+
+class UnlockForm(forms.Form):
+    ip_address = forms.GenericIPAddressField()
+    username = forms.CharField(max_length=255, required=False)
+
+
+@login_required
+def lockouts_page(request: HttpRequest) -> HttpResponse:
+    """MLOps admins see who is locked out of signing in, and unlock them."""
+    if not is_admin(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = UnlockForm(request.POST)
+        if form.is_valid():
+            username = form.cleaned_data["username"] or None
+            ip_address = form.cleaned_data["ip_address"]
+            lockout_clear(ip_address=ip_address, username=username, by=request.user)
+            if username:
+                messages.success(
+                    request,
+                    _("%(username)s may sign in from %(address)s again.")
+                    % {"username": username, "address": ip_address},
+                )
+            else:
+                messages.success(
+                    request, _("%(address)s may sign in again.") % {"address": ip_address}
+                )
+        else:
+            messages.error(request, _("Choose a lockout to clear."))
+        return redirect("lockouts")
+    return render(request, "lockouts/index.html", {"lockouts": lockouts_current()})
