@@ -172,11 +172,19 @@ def assessment_page(*, record: Any, manage: Any) -> None:
 
     answers = list(Answer.objects.filter(assessment=assessment).select_related("item"))
     try:
-        saves = _autosaves(client, assessment, answers)
+        saves, queries = _autosaves(client, assessment, answers)
     finally:
         _restore(assessment, answers)
     record("autosave p50", _pct(saves, 50), "ms", "—", None, "200 requests, server time")
     record("autosave p95", _pct(saves, 95), "ms", "≤ 50 ms", _pct(saves, 95) <= 50)
+    record(
+        "autosave queries",
+        max(queries),
+        "queries",
+        "≤ 10",
+        max(queries) <= 10,
+        f"most of one save; median {statistics.median(queries):.0f}",
+    )
 
 
 def _restore(assessment: Any, answers: list[Any]) -> None:
@@ -202,24 +210,37 @@ def _restore(assessment: Any, answers: list[Any]) -> None:
     )
 
 
-def _autosaves(client: Any, assessment: Any, answers: list[Any]) -> list[float]:
+def _autosaves(client: Any, assessment: Any, answers: list[Any]) -> tuple[list[float], list[int]]:
+    """200 saves; their server times, and the queries each made (transaction control
+    statements not counted)."""
+    from django.test.utils import CaptureQueriesContext
+
     from surveys.models import Answer
 
     rng = random.Random(7)
-    saves = []
+    saves: list[float] = []
+    queries: list[int] = []
     for i in range(200):
         answer = answers[i % len(answers)]
         current = Answer.objects.values_list("revision", flat=True).get(pk=answer.pk)
         body = {"value": rng.choice(["0", "0.5", "1"]), "base_revision": current}
-        start = time.perf_counter()
-        response = client.post(
-            f"/assessments/{assessment.pk}/items/{answer.item_id}/",
-            data=json.dumps(body),
-            content_type="application/json",
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.post(
+                f"/assessments/{assessment.pk}/items/{answer.item_id}/",
+                data=json.dumps(body),
+                content_type="application/json",
+            )
+            saves.append((time.perf_counter() - start) * 1000)
+        queries.append(
+            sum(1 for q in captured.captured_queries if not _transaction_control(q["sql"]))
         )
-        saves.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.content[:300]
-    return saves
+    return saves, queries
+
+
+def _transaction_control(sql: str) -> bool:
+    return sql.upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO", "BEGIN"))
 
 
 def drop_bench_evidence() -> None:

@@ -8,6 +8,7 @@ must then give ``SECRET_KEY``; a bad value fails loudly at start.
 from __future__ import annotations
 
 import os
+import zoneinfo
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mlopsscore.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses NUL bytes and unpaired surrogates in the path and parameters (issue 11, 7).
@@ -202,9 +204,27 @@ LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 # One catalogue per part of the product, so each part keeps its own Japanese texts.
 LOCALE_PATHS = [
     BASE_DIR / "locale" / part
-    for part in ("core", "survey", "rounds", "reports", "api", "console", "reviews", "security")
+    for part in (
+        "core",
+        "survey",
+        "rounds",
+        "reports",
+        "api",
+        "console",
+        "reviews",
+        "security",
+        "journey",
+    )
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# The zone of people who have not chosen one (Profile.time_zone); pages and emails show
+# times in the reader's zone.
+ORGANISATION_TIME_ZONE = os.environ.get("ORGANISATION_TIME_ZONE", TIME_ZONE)
+for _zone_name in (TIME_ZONE, ORGANISATION_TIME_ZONE):
+    try:
+        zoneinfo.ZoneInfo(_zone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as _exc:
+        raise ImproperlyConfigured(f"{_zone_name!r} is not a time zone name") from _exc
 USE_I18N = True
 USE_TZ = True
 

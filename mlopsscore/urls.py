@@ -1,5 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -10,9 +14,21 @@ from mlopsscore.health import health_view
 from mlopsscore.observability import metrics_view
 from surveys.lockouts.views import lockouts_page
 
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico; the icon is a static file (its hashed name is only
+    known once static files are collected, so it is looked up per request)."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
+        return static("favicon.svg")
+
+
 urlpatterns = [
     path("health/", health_view, name="health"),
     path("metrics", metrics_view, name="metrics"),
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),

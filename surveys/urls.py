@@ -1,6 +1,7 @@
 from django.urls import path
 
 from surveys.assessments import views as assessments
+from surveys.evidence import views as evidence_help
 from surveys.guidelines import views as guidelines
 from surveys.organisation import home
 from surveys.organisation import views as products
@@ -18,6 +19,13 @@ urlpatterns = [
         assessments.assessment_submit_view,
         name="assessment-submit",
     ),
+    path("assessments/<int:pk>/print/", assessments.assessment_print, name="assessment-print"),
+    path(
+        "assessments/<int:pk>/confirm-carried/",
+        assessments.carried_confirm_view,
+        name="assessment-confirm-carried",
+    ),
+    path("help/evidence/", evidence_help.evidence_help, name="help-evidence"),
     path("products/<slug:slug>/", products.product_detail, name="product"),
     path("guidelines/<slug:slug>/", guidelines.guideline_detail, name="guideline"),
 ]

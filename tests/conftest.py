@@ -89,10 +89,13 @@ def client_for(cast: Cast) -> Callable[[str], Any]:
 def _fresh_layout_cache() -> Any:
     """Version layouts are cached by id; test databases reuse ids after a rollback."""
     from surveys.assessments.scores import _layout_cached
+    from surveys.questionnaires.selectors import _items_cached
 
     _layout_cached.cache_clear()
+    _items_cached.cache_clear()
     yield
     _layout_cached.cache_clear()
+    _items_cached.cache_clear()
 
 
 @pytest.fixture(autouse=True)

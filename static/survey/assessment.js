@@ -20,6 +20,10 @@
   var pendingSubmit = false;
   var sent = false;
   var typingTimers = {};
+  var sendTimer = null;
+  // A choice is sent once the person has settled on it: arrow keys pass through the
+  // choices one change event at a time, and only where they stop is a change.
+  var SETTLE_MS = 800;
   var queue = load();
 
   function load() {
@@ -80,6 +84,8 @@
     var reason = fs.querySelector("[data-na-reason]");
     if (reason) reason.hidden = value !== "NA";
     fs.classList.toggle("unanswered", value === null);
+    var unverified = fs.querySelector("[data-unverified]");
+    if (unverified) unverified.hidden = !(value === "1" && !fs.dataset.checked);
   }
 
   function state(fs, text, kind) {
@@ -96,27 +102,49 @@
 
   function queued(id) { return queue[id] && !queue[id].conflict; }
 
-  function enqueue(fs) {
+  function enqueue(fs, settle) {
     var data = read(fs);
     refresh(fs);
+    var id = fs.dataset.item;
+    var previous = queue[id];
     if (data.value === "NA" && !data.na_reason.trim()) {
+      // Passing over N/A on the way to another choice sends nothing in between.
+      if (previous && !previous.conflict) { delete queue[id]; persist(); }
       state(fs, T.needReason, "warn");
       return;
     }
-    var id = fs.dataset.item;
-    var previous = queue[id];
     if (previous && previous.conflict) return; // the person must choose first
     data.base_revision = previous ? previous.base_revision : revision(fs);
     data.stamp = Date.now() + ":" + Math.random();
+    data.due = settle ? Date.now() + SETTLE_MS : 0;
     queue[id] = data;
     persist();
     state(fs, T.pending, "warn");
-    flush();
+    updateUnanswered();
+    window.clearTimeout(sendTimer);
+    if (settle) sendTimer = window.setTimeout(flush, SETTLE_MS);
+    else flush();
+  }
+
+  // Changes still waiting for the person to settle or stop typing are queued now.
+  function settleAll() {
+    window.clearTimeout(sendTimer);
+    Object.keys(queue).forEach(function (id) { queue[id].due = 0; });
+    Object.keys(typingTimers).forEach(function (id) {
+      if (typingTimers[id] === null) return;
+      window.clearTimeout(typingTimers[id]);
+      typingTimers[id] = null;
+      var fs = fieldset(id);
+      if (fs) enqueue(fs, false);
+    });
   }
 
   function nextId() {
     var ids = Object.keys(queue);
-    for (var i = 0; i < ids.length; i++) if (queued(ids[i])) return ids[i];
+    var now = Date.now();
+    for (var i = 0; i < ids.length; i++) {
+      if (queued(ids[i]) && !(queue[ids[i]].due > now)) return ids[i];
+    }
     return null;
   }
 
@@ -124,6 +152,13 @@
     if (busy) return;
     var id = nextId();
     if (id === null) {
+      var waiting = Object.keys(queue).filter(function (k) { return queued(k); });
+      if (waiting.length) {
+        var due = Math.min.apply(null, waiting.map(function (k) { return queue[k].due; }));
+        window.clearTimeout(sendTimer);
+        sendTimer = window.setTimeout(flush, Math.max(due - Date.now(), 0) + 10);
+        return;
+      }
       var conflicts = Object.keys(queue).length;
       if (!conflicts && sent) say(T.allSaved, "ok");
       if (pendingSubmit) {
@@ -274,6 +309,10 @@
     });
     var hint = document.querySelector("[data-submit-hint]");
     if (hint) hint.hidden = body.panel.complete;
+    var again = document.querySelector("[data-resubmit]");
+    if (again) again.hidden = !body.resubmit_needed;
+    var receipt = document.querySelector("[data-receipt]");
+    if (receipt && body.status !== "submitted") receipt.hidden = true;
     var badge = document.getElementById("assessment-status");
     if (badge && body.status_label) {
       badge.textContent = body.status_label;
@@ -281,36 +320,65 @@
     }
   }
 
+  // The unanswered list and "next unanswered" follow the choices on the page.
+  function updateUnanswered() {
+    var first = null;
+    var missing = 0;
+    form.querySelectorAll("fieldset[data-item]").forEach(function (fs) {
+      var open = read(fs).value === null;
+      var entry = document.querySelector("[data-unanswered-item='" + fs.dataset.item + "']");
+      if (entry) entry.hidden = !open;
+      if (open) { missing += 1; if (!first) first = fs; }
+    });
+    var list = document.querySelector("[data-unanswered]");
+    if (list) list.hidden = missing === 0;
+    document.querySelectorAll("[data-next-unanswered]").forEach(function (link) {
+      link.hidden = !first;
+      if (first) link.href = "#" + first.id;
+    });
+  }
+
   form.addEventListener("change", function (event) {
     var fs = event.target.closest("fieldset[data-item]");
-    if (fs) enqueue(fs);
+    if (fs) enqueue(fs, event.target.type === "radio");
   });
   form.addEventListener("input", function (event) {
     if (event.target.type === "radio") return;
     var fs = event.target.closest("fieldset[data-item]");
     if (!fs) return;
     window.clearTimeout(typingTimers[fs.dataset.item]);
-    typingTimers[fs.dataset.item] = window.setTimeout(function () { enqueue(fs); }, 700);
+    typingTimers[fs.dataset.item] = window.setTimeout(function () {
+      typingTimers[fs.dataset.item] = null;
+      enqueue(fs, false);
+    }, 700);
   });
   form.addEventListener("click", function (event) {
+    var clear = event.target.closest("[data-clear]");
+    if (clear) {
+      var cleared = clear.closest("fieldset[data-item]");
+      cleared.querySelectorAll("input[type=radio]").forEach(function (r) { r.checked = false; });
+      var firstRadio = cleared.querySelector("input[type=radio]");
+      if (firstRadio) firstRadio.focus();
+      enqueue(cleared, false);
+      return;
+    }
     var button = event.target.closest("[data-suggest]");
     if (!button) return;
     var fs = button.closest("fieldset[data-item]");
     var radio = fs.querySelector("input[type=radio][value='" + button.dataset.suggest + "']");
     radio.checked = true;
     radio.focus();
-    enqueue(fs);
+    enqueue(fs, false);
   });
   // With the script, Save sends what is queued instead of posting the whole form.
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    form.querySelectorAll("fieldset[data-item]").forEach(function (fs) {
-      window.clearTimeout(typingTimers[fs.dataset.item]);
-    });
+    settleAll();
     flush();
   });
   if (submitForm) {
     submitForm.addEventListener("submit", function (event) {
+      settleAll();
       if (!Object.keys(queue).length && !busy) return;
       event.preventDefault();
       pendingSubmit = true;
@@ -318,6 +386,9 @@
     });
   }
   window.addEventListener("online", function () { retryDelay = 0; flush(); });
+  // Leaving the page sends what is settled; the queue in localStorage keeps the rest.
+  window.addEventListener("pagehide", settleAll);
+  form.querySelectorAll("[data-clear]").forEach(function (b) { b.hidden = false; });
 
   form.querySelectorAll("fieldset[data-item]").forEach(refresh);
   // Changes kept from an earlier visit (reload, closed tab, lost connection) go first.
@@ -329,5 +400,6 @@
     else state(fs, T.pending, "warn");
   });
   persist();
+  updateUnanswered();
   flush();
 })();

@@ -7,15 +7,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
-from scoring.areas import ScoreCard
 from scoring.bands import band_meaning as scoring_band_meaning
 from scoring.figures import figure
 from scoring.next_steps import next_steps
 from scoring.values import NA
-from surveys.assessments.scores import assessment_cards, version_layout
+from surveys.assessments.scores import (
+    assessment_values,
+    backed_item_keys,
+    cards_for,
+    version_layout,
+)
 from surveys.i18n import tr
 from surveys.models import (
     Answer,
@@ -30,7 +34,14 @@ from surveys.models import (
     Round,
     RoundStatus,
 )
-from surveys.organisation.selectors import products_editable_by, products_visible_to
+from surveys.organisation.roles import is_admin, roles_remember, sees_everything, viewer_roles
+from surveys.organisation.selectors import (
+    product_editable_by,
+    product_editable_remember,
+    products_visible_to,
+    token_of,
+)
+from surveys.questionnaires.selectors import version_items
 
 
 def band_meaning(key: str) -> str:
@@ -47,10 +58,37 @@ def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
 
 def assessment_editable_by(user: Any, assessment: Assessment) -> bool:
     """Members of the product and admins edit while the round is open; nobody after."""
-    return (
-        assessment.round.status == RoundStatus.OPEN
-        and products_editable_by(user).filter(pk=assessment.product_id).exists()
+    return assessment.round.status == RoundStatus.OPEN and product_editable_by(
+        user, assessment.product_id
     )
+
+
+def assessment_for_autosave(user: Any, pk: int) -> Assessment | None:
+    """The assessment, its round and product, and what ``user`` may do with it, read in
+    one query (an autosave runs at every choice, so each query counts); None when
+    ``user`` may not see it. The same rules as ``products_visible_to`` and
+    ``products_editable_by``: admins and managers see every product, members theirs;
+    admins and members edit."""
+    if not user.is_authenticated or token_of(user) is not None:
+        return None
+    member = Exists(
+        Product.members.through.objects.filter(product_id=OuterRef("product_id"), user_id=user.pk)
+    )
+    found = (
+        Assessment.objects.select_related(
+            "round", "round__version", "round__version__questionnaire", "product"
+        )
+        .annotate(**viewer_roles(user), viewer_member=member)
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        return None
+    roles_remember(user, admin=found.viewer_admin, manager=found.viewer_manager)  # type: ignore[attr-defined]
+    if not (sees_everything(user) or found.viewer_member):  # type: ignore[attr-defined]
+        return None
+    product_editable_remember(user, found.product_id, is_admin(user) or found.viewer_member)  # type: ignore[attr-defined]
+    return found
 
 
 def evidence_latest(product_id: int, round: Round, item_keys: Iterable[str]) -> dict[str, Evidence]:
@@ -92,10 +130,19 @@ class ItemRow:
         return self.answer.carry if self.answer else ""
 
     @property
+    def checked(self) -> bool:
+        """A check for this item ran inside the round's evidence window (pass or fail)."""
+        return self.evidence is not None and self.evidence.outcome in (Outcome.PASS, Outcome.FAIL)
+
+    @property
     def suggestion(self) -> str | None:
         """An unanswered item whose check ran recently suggests `1`."""
-        ran = self.evidence is not None and self.evidence.outcome in (Outcome.PASS, Outcome.FAIL)
-        return "1" if self.value is None and ran else None
+        return "1" if self.value is None and self.checked else None
+
+    @property
+    def unverified(self) -> bool:
+        """An answer of 1 without a check counts 0.5 in the verified score (DESIGN §3)."""
+        return self.value == "1" and not self.checked
 
 
 @dataclass
@@ -112,7 +159,7 @@ class AreaBlock:
 def assessment_rows(assessment: Assessment) -> list[AreaBlock]:
     """The areas of the assessment's version, each with its items, answers, evidence, history."""
     version = assessment.round.version
-    items = list(Item.objects.filter(version=version).select_related("area").order_by("position"))
+    items = list(version_items(version).values())
     answers = {
         a.item_id: a
         for a in Answer.objects.filter(assessment=assessment).select_related("updated_by")
@@ -138,11 +185,29 @@ def assessment_rows(assessment: Assessment) -> list[AreaBlock]:
     return list(blocks.values())
 
 
-def score_panel(assessment: Assessment, cards: tuple[ScoreCard, ScoreCard] | None = None) -> dict:
-    """The live score panel as plain data (JSON carries numbers rounded to 4 decimals)."""
-    claimed, verified = cards or assessment_cards(assessment)
-    titles = {a.key: tr(a.title) for a in assessment.round.version.areas.all()}
-    has_evidence = Evidence.objects.filter(product_id=assessment.product_id).exists()
+def score_panel(
+    assessment: Assessment,
+    *,
+    values: dict[int, str | None] | None = None,
+    titles: dict[str, str] | None = None,
+) -> dict:
+    """The live score panel as plain data (JSON carries numbers rounded to 4 decimals).
+
+    An autosave passes the ``values`` and area ``titles`` it has already read.
+    """
+    layout = version_layout(assessment.round.version)
+    backed = backed_item_keys([assessment.product_id], assessment.round)[assessment.product_id]
+    if values is None:
+        values = assessment_values(assessment)
+    claimed, verified = cards_for(layout, values, backed)
+    if titles is None or set(titles) != {key for key, _ in layout.areas}:
+        titles = {a.key: tr(a.title) for a in assessment.round.version.areas.all()}
+    # The verified score is shown once a check has reported, and wherever it differs
+    # from the claimed one (answers of 1 that no check backs yet).
+    has_evidence = bool(backed)
+    show_verified = has_evidence or any(
+        verified.areas[key].score != area.score for key, area in claimed.areas.items()
+    )
     return {
         "areas": [
             {
@@ -165,6 +230,7 @@ def score_panel(assessment: Assessment, cards: tuple[ScoreCard, ScoreCard] | Non
         "final": figure(claimed.final),
         "verified": figure(verified.final),
         "has_evidence": has_evidence,
+        "show_verified": show_verified,
         "band": claimed.band.key if claimed.band else None,
         "meaning": band_meaning(claimed.band.key) if claimed.band else "",
         "na_policy": assessment.round.version.na_policy,

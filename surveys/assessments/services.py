@@ -21,6 +21,7 @@ from mlopsscore.errors import ApplicationError
 from mlopsscore.validators import web_url
 from scoring.areas import Unanswered, submission_problems
 from scoring.values import NA, normalize_value
+from surveys.assessments.resubmission import status_after_change
 from surveys.assessments.scores import assessment_values, assessments_score_store, version_layout
 from surveys.i18n import tr
 from surveys.models import (
@@ -33,7 +34,7 @@ from surveys.models import (
     Round,
     RoundStatus,
 )
-from surveys.organisation.selectors import products_editable_by
+from surveys.organisation.selectors import product_editable_by
 
 _url_validator = web_url
 
@@ -67,7 +68,7 @@ def _check_editable(assessment: Assessment, by: Any) -> Round:
         raise ApplicationError(_("This round has not opened yet."))
     if round.status != RoundStatus.OPEN:
         raise ApplicationError(_("This round is closed: its answers can no longer change."))
-    if not products_editable_by(by).filter(pk=assessment.product_id).exists():
+    if not product_editable_by(by, assessment.product_id):
         raise ApplicationError(_("You may not change this assessment."))
     return round
 
@@ -125,8 +126,10 @@ def answer_set(
     wanted = answer_clean(
         item=item, value=value, na_reason=na_reason, note=note, evidence_url=evidence_url
     )
-    Answer.objects.get_or_create(assessment=assessment, item=item)
-    answer = Answer.objects.select_for_update().get(assessment=assessment, item=item)
+    answer = Answer.objects.select_for_update().filter(assessment=assessment, item=item).first()
+    if answer is None:  # every item has its row from the round's opening; this is rare
+        Answer.objects.get_or_create(assessment=assessment, item=item)
+        answer = Answer.objects.select_for_update().get(assessment=assessment, item=item)
     stored = AnswerInput(answer.value, answer.na_reason, answer.note, answer.evidence_url)
     if stored == wanted:
         return answer
@@ -144,6 +147,7 @@ def answer_set(
         na_reason=wanted.na_reason,
         source=source,
     )
+    old_value = answer.value
     answer.value = wanted.value
     answer.na_reason = wanted.na_reason
     answer.note = wanted.note
@@ -152,11 +156,11 @@ def answer_set(
     answer.updated_at = now
     answer.updated_by = by
     answer.save()
-    # Any change re-opens the assessment as a draft: a changed answer must be re-submitted.
-    Assessment.objects.filter(pk=assessment.pk).update(
-        status=AssessmentStatus.DRAFT, updated_at=now
-    )
-    assessment.status = AssessmentStatus.DRAFT
+    # A value that differs from the submitted one must be submitted again; a change
+    # that ends where it started (the keyboard passing through) leaves it submitted.
+    status = status_after_change(assessment, old_value=old_value, value=wanted.value)
+    Assessment.objects.filter(pk=assessment.pk).update(status=status, updated_at=now)
+    assessment.status = status
     assessment.updated_at = now
     return answer
 

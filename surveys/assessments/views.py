@@ -12,23 +12,29 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mlopsscore.errors import ApplicationError
 from mlopsscore.guard import BadInput, request_json
+from surveys.assessments.carried import carried_answers_confirm, carried_summary
 from surveys.assessments.selectors import (
     answer_value_label,
     assessment_editable_by,
+    assessment_for_autosave,
     assessment_rows,
     assessments_visible_to,
     score_panel,
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
+from surveys.i18n import tr
 from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
+from surveys.questionnaires.selectors import version_items
 from surveys.reviews.selectors import assessment_review
 
 
@@ -71,6 +77,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _save_all(request, assessment)
     editable = assessment_editable_by(request.user, assessment)
     panel = score_panel(assessment)
+    areas = assessment_rows(assessment)
     others = (
         assessments_visible_to(request.user)
         .filter(product=assessment.product)
@@ -84,7 +91,12 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment": assessment,
             "product": assessment.product,
             "round": assessment.round,
-            "areas": assessment_rows(assessment),
+            "areas": areas,
+            "carried": carried_summary(assessment, areas),
+            "help_evidence_url": reverse("help-evidence"),
+            "first_unanswered": next(
+                (row for area in areas for row in area.rows if row.value is None), None
+            ),
             "panel": panel,
             "editable": editable,
             "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
@@ -116,6 +128,7 @@ def _js_text() -> dict[str, str]:
         "keepTheirs": _("Keep theirs"),
         "keepMine": _("Overwrite with mine"),
         "progress": _("%(answered)s of %(total)s answered"),
+        "cleared": _("Choice cleared."),
         "note": _("Note"),
         "reason": _("Reason"),
     }
@@ -204,13 +217,24 @@ def json_login_required(view: Any) -> Any:
 @json_login_required
 @require_POST
 def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
-    """Save one item's answer (JSON in, JSON out); 409 with both values on a conflict."""
-    assessment = _visible(request, pk)
+    """Save one item's answer (JSON in, JSON out); 409 with both values on a conflict.
+
+    It runs at every choice a person makes, so it reads what it needs once: the
+    assessment with the viewer's rights in one query, the item from the published
+    version's items (read once per process), the values for the score panel after the
+    change.
+    """
+    assessment = assessment_for_autosave(request.user, pk)
+    if assessment is None:
+        raise Http404
     try:
         _editable(request, assessment)
     except PermissionDenied as exc:
         return JsonResponse({"error": str(exc)}, status=403)
-    item = get_object_or_404(Item, pk=item_id, version_id=assessment.round.version_id)
+    items = version_items(assessment.round.version)
+    if item_id not in items:
+        raise Http404
+    item = items[item_id]
     try:
         payload = request_json(request)
     except BadInput as exc:
@@ -241,8 +265,10 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         )
     except ApplicationError as exc:
         return JsonResponse({"error": exc.message, "details": exc.details}, status=400)
-    answer = Answer.objects.select_related("updated_by").get(pk=answer.pk)
-    panel = score_panel(assessment)
+    if answer.updated_by_id == request.user.pk:
+        answer.updated_by = request.user  # type: ignore[assignment]
+    titles = {i.area.key: tr(i.area.title) for i in items.values()}
+    panel = score_panel(assessment, titles=titles)
     return JsonResponse(
         {
             "answer": _answer_json(answer),
@@ -250,6 +276,8 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
             "panel_html": render_to_string("surveys/_panel.html", {"panel": panel}, request),
             "status": assessment.status,
             "status_label": AssessmentStatus(assessment.status).label,
+            "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
+            and assessment.submitted_at is not None,
         }
     )
 
@@ -294,4 +322,44 @@ def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, problem)
         return redirect("assessment", pk=assessment.pk)
     messages.success(request, _("Submitted. You may change and re-submit until the round closes."))
+    return redirect(f"{reverse('assessment', args=[assessment.pk])}#receipt")
+
+
+@login_required
+def assessment_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole assessment on one page, for printing or keeping as a record."""
+    assessment = _visible(request, pk)
+    return render(
+        request,
+        "surveys/assessment_print.html",
+        {
+            "assessment": assessment,
+            "product": assessment.product,
+            "round": assessment.round,
+            "areas": assessment_rows(assessment),
+            "panel": score_panel(assessment),
+        },
+    )
+
+
+@login_required
+@require_POST
+def carried_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, in one action, every carried answer the team has not changed."""
+    assessment = _visible(request, pk)
+    _editable(request, assessment)
+    try:
+        count = carried_answers_confirm(assessment=assessment, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Confirmed %(count)d carried answer.",
+                "Confirmed %(count)d carried answers.",
+                count,
+            )
+            % {"count": count},
+        )
     return redirect("assessment", pk=assessment.pk)

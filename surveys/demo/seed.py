@@ -425,19 +425,24 @@ def _open_round(
             submitted.append(assessment)
         elif state == "draft":
             drafts.append(assessment)
-    now = _at(today, 8)
+    # Activity this morning, but never in the future when the demo is seeded before 8:00.
+    now = min(_at(today, 8), timezone.now())
     revisions: list[AnswerRevision] = []
     changed: list[Answer] = []
+    evidence: list[Evidence] = []
     for assessment in submitted + drafts:
         product = by_pk[assessment.product_id]
         values = dict((item.pk, value) for item, value in _answer_values(product, items, 1.0, rng))
         complete = assessment in submitted
-        for answer in Answer.objects.filter(assessment=assessment).order_by("item__position"):
-            target = values[answer.item_id]
+        answers = list(Answer.objects.filter(assessment=assessment).order_by("item__position"))
+        for answer in answers:
+            target: str | None = values[answer.item_id]
             if answer.value is not None and rng.random() > 0.2:
                 target = answer.value  # most carried answers still hold
             if answer.value is None and not complete and rng.random() < 0.5:
                 continue  # a draft leaves some items for later
+            if answer.value is not None and not complete and rng.random() < 0.1:
+                target = None  # and clears a carried answer the team wants to revisit
             if target == answer.value:
                 continue
             revisions.append(
@@ -457,6 +462,10 @@ def _open_round(
             answer.revision += 1
             answer.updated_at = now
             changed.append(answer)
+        if product.ci:
+            evidence.extend(_open_round_evidence(round, product, answers, item_by_pk, now, rng))
+    Evidence.objects.bulk_create(evidence, batch_size=5000)
+    summary.evidence += len(evidence)
     Answer.objects.bulk_update(
         changed, ["value", "na_reason", "revision", "updated_at"], batch_size=2000
     )
@@ -474,6 +483,41 @@ def _open_round(
         assessments_score_store(round=round, assessments=chunk, source=RevisionSource.WEB)
     summary.assessments += len(assessments)
     return round
+
+
+def _open_round_evidence(
+    round: Round,
+    product: DemoProduct,
+    answers: Sequence[Answer],
+    item_by_pk: dict[int, Item],
+    now: dt.datetime,
+    rng: random.Random,
+) -> list[Evidence]:
+    """Checks that ran inside the open round's evidence window, so a newcomer sees badges
+    on the answers of 1 a check backs, the gap where none does, and a suggestion of 1 on
+    some unanswered items whose check runs."""
+    start = round.evidence_window[0]
+    records = []
+    for answer in answers:
+        backs = answer.value == "1" and rng.random() < 0.8
+        suggests = answer.value is None and rng.random() < 0.5
+        if not (backs or suggests):
+            continue
+        item = item_by_pk[answer.item_id]
+        outcome = rng.choices([Outcome.PASS, Outcome.FAIL, Outcome.ERROR], weights=[85, 10, 5])[0]
+        observed = max(now - dt.timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 12)), start)
+        records.append(
+            Evidence(
+                product_id=product.pk,
+                item_key=item.key,
+                outcome=outcome if backs else Outcome.PASS,
+                observed_at=observed,
+                url=f"https://ci.demo.example/{product.slug}/{round.label}/{item.key}",
+                run_id=f"{round.label}-{item.key}",
+                summary=f"{item.code} check: {outcome}",
+            )
+        )
+    return records
 
 
 def demo_seed(

@@ -5,6 +5,8 @@ Managers and admins see every product, paged and filterable (there may be 10,000
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -12,9 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from surveys.assessments.selectors import home_rows
-from surveys.models import Department, Round, RoundStatus
-from surveys.organisation.roles import sees_everything
-from surveys.organisation.selectors import products_visible_to
+from surveys.models import Department, Product, Round, RoundStatus
+from surveys.organisation.roles import is_admin, sees_everything
+from surveys.organisation.selectors import products_editable_by, products_visible_to
 from surveys.reviews.selectors import queries_awaiting
 
 PAGE_SIZE = 50
@@ -40,11 +42,14 @@ def home(request: HttpRequest) -> HttpResponse:
     everything = sees_everything(request.user)
     params = request.GET.copy()
     params.pop("page", None)
+    shown = list(page.object_list)
     return render(
         request,
         "surveys/home.html",
         {
-            "rows": home_rows(list(page.object_list), open_rounds),
+            "rows": home_rows(shown, open_rounds),
+            # Managers read every product but edit none: no "Fill in" they cannot use.
+            "editable_ids": _editable_ids(request.user, shown),
             "page": page,
             "open_rounds": open_rounds,
             "sees_everything": everything,
@@ -54,4 +59,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "querystring": params.urlencode(),
             "review_queries": queries_awaiting(request.user),
         },
+    )
+
+
+def _editable_ids(user: Any, shown: list[Product]) -> set[int]:
+    """Which of the shown products ``user`` may fill in: all for an admin, all for a
+    member (they see only their own), and for a manager only those they are a member of."""
+    if is_admin(user) or not sees_everything(user):
+        return {p.pk for p in shown}
+    return set(
+        products_editable_by(user).filter(pk__in=[p.pk for p in shown]).values_list("pk", flat=True)
     )

@@ -16,6 +16,24 @@ def _groups(user: Any) -> set[str]:
     return cached
 
 
+def roles_remember(user: Any, *, admin: bool, manager: bool) -> None:
+    """Keep the roles a query already read (``viewer_roles``) for the rest of the request."""
+    user._mlopsscore_groups = {
+        name for name, has in ((ADMIN_GROUP, admin), (MANAGER_GROUP, manager)) if has
+    }
+
+
+def viewer_roles(user: Any) -> dict[str, Any]:
+    """Annotations that read ``user``'s roles in the same query as what they look at."""
+    from django.contrib.auth.models import Group
+    from django.db.models import Exists
+
+    def member_of(name: str) -> Exists:
+        return Exists(Group.objects.filter(name=name, user=user.pk))
+
+    return {"viewer_admin": member_of(ADMIN_GROUP), "viewer_manager": member_of(MANAGER_GROUP)}
+
+
 def is_admin(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or ADMIN_GROUP in _groups(user)))
 

@@ -38,6 +38,19 @@ def products_editable_by(user: Any) -> QuerySet[Product]:
     return Product.objects.filter(members=user)
 
 
+def product_editable_by(user: Any, product_id: int) -> bool:
+    """Whether ``user`` may edit ``product_id``'s open assessments; remembered per request."""
+    known = user.__dict__.setdefault("_mlopsscore_editable", {})
+    if product_id not in known:
+        known[product_id] = products_editable_by(user).filter(pk=product_id).exists()
+    return bool(known[product_id])
+
+
+def product_editable_remember(user: Any, product_id: int, editable: bool) -> None:
+    """Keep what a query already decided (``assessment_for_autosave``) for the request."""
+    user.__dict__.setdefault("_mlopsscore_editable", {})[product_id] = editable
+
+
 def department_descendant_ids(root_ids: set[int]) -> set[int]:
     """The departments and all their sub-departments (the tree is small: one query)."""
     children: dict[int | None, list[int]] = {}

@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Department, Phase, QuestionnaireVersion, Round, VersionStatus
-from surveys.rounds.selectors import products_targetable
+from surveys.rounds.selectors import cadence_next, products_targetable, rounds_overlapping
 
 
 class DateInput(forms.DateInput):
@@ -18,7 +20,20 @@ class DateInput(forms.DateInput):
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return timezone.localdate(timezone.now(), timezone.get_default_timezone())
+
+
+def next_free_date(questionnaire_id: int | None) -> dt.date:
+    """The first cadence date (ROUND_CADENCE_MONTHS) after today and after every round of
+    the questionnaire, so that a new round never overlaps one (DESIGN §4)."""
+    after = _today() - dt.timedelta(days=1)
+    if questionnaire_id is not None:
+        last = Round.objects.filter(questionnaire_id=questionnaire_id).aggregate(
+            last=Max("closes_on")
+        )["last"]
+        if last is not None and last > after:
+            after = last
+    return cadence_next(after, settings.ROUND_CADENCE_MONTHS) or after + dt.timedelta(days=1)
 
 
 class RoundCreateForm(forms.Form):
@@ -62,11 +77,17 @@ class RoundCreateForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = versions
         if not self.is_bound:
-            field.initial = versions.first()
-            today = _today()
-            self.fields["opens_on"].initial = today
-            self.fields["closes_on"].initial = today + dt.timedelta(days=30)
-            self.fields["label"].initial = f"{today:%Y-%m}"
+            version = versions.first()
+            field.initial = version
+            opens_on = next_free_date(version.questionnaire_id if version else None)
+            self.fields["opens_on"].initial = opens_on
+            self.fields["closes_on"].initial = opens_on + dt.timedelta(
+                days=settings.ROUND_OPEN_DAYS
+            )
+            self.fields["label"].initial = f"{opens_on:%Y-%m}"
+            self.fields["reminder_days"].initial = ", ".join(
+                str(d) for d in settings.ROUND_REMINDER_DAYS
+            )
 
     def clean_reminder_days(self) -> list[int]:
         raw = self.cleaned_data.get("reminder_days") or ""
@@ -90,6 +111,24 @@ class RoundCreateForm(forms.Form):
         if closes_on and closes_on < _today():
             self.add_error("closes_on", _("The close date is already past."))
         version, label = data.get("version"), (data.get("label") or "").strip()
+        if version and opens_on and closes_on and closes_on > opens_on:
+            other = rounds_overlapping(
+                questionnaire_id=version.questionnaire_id, opens_on=opens_on, closes_on=closes_on
+            ).first()
+            if other is not None:
+                self.add_error(
+                    "opens_on",
+                    _(
+                        "Rounds of one questionnaire never overlap: %(label)s runs from "
+                        "%(opens)s to %(closes)s. The next free cadence date is %(free)s."
+                    )
+                    % {
+                        "label": other.label,
+                        "opens": f"{other.opens_on:%Y-%m-%d}",
+                        "closes": f"{other.closes_on:%Y-%m-%d}",
+                        "free": f"{next_free_date(version.questionnaire_id):%Y-%m-%d}",
+                    },
+                )
         if (
             version
             and label

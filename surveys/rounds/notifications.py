@@ -8,6 +8,7 @@ the commit of the event that causes them, by ``surveys.round_mail_send``, which 
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -23,6 +24,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from mlopsscore.timezones import zone
 from surveys.models import (
     Assessment,
     AssessmentStatus,
@@ -49,6 +51,15 @@ def user_language(user: Any) -> str:
         return str(user.profile.language or Language.EN)
     except ObjectDoesNotExist:
         return str(Language.EN)
+
+
+def user_zone(user: Any) -> zoneinfo.ZoneInfo:
+    """The time zone a user's emails show times in (``Profile.time_zone``, else the
+    organisation's)."""
+    try:
+        return zone(user.profile.time_zone or "")
+    except ObjectDoesNotExist:
+        return zone("")
 
 
 def members_by_product(product_ids: Iterable[int]) -> dict[int, list[Any]]:
@@ -79,7 +90,7 @@ def emails_send(
     language, and send them over one connection. Returns how many were sent."""
     messages = []
     for user, context in recipients:
-        with translation.override(user_language(user)):
+        with translation.override(user_language(user)), timezone.override(user_zone(user)):
             full = {"user": user, "site_url": settings.SITE_URL, **context}
             subject = render_to_string(f"emails/{template}_subject.txt", full).strip()
             body = render_to_string(f"emails/{template}_body.txt", full)

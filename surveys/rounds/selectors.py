@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -30,7 +31,9 @@ MAIL_CATCH_UP_AFTER = dt.timedelta(minutes=15)
 
 
 def today_of(now: dt.datetime) -> dt.date:
-    return timezone.localdate(now)
+    """The server's day (TIME_ZONE): rounds open and close on the same day whoever acts,
+    whatever zone the page in front of them shows times in."""
+    return timezone.localdate(now, timezone.get_default_timezone())
 
 
 def products_targetable(
@@ -140,3 +143,26 @@ def rounds_due(*, now: dt.datetime | None = None) -> DueWork:
         .values_list("pk", flat=True)
     )
     return due
+
+
+@dataclass
+class Unfinished:
+    assessment: Any
+    members: list[Any]
+
+
+def unfinished_with_members(round: Round) -> list[Unfinished]:
+    """The round's assessments not submitted yet, with the members a reminder reaches
+    (active, with an email address): three queries whatever the number of products."""
+    from surveys.models import Assessment, AssessmentStatus
+    from surveys.rounds.notifications import members_by_product
+
+    assessments = list(
+        Assessment.objects.filter(
+            round=round, status__in=[AssessmentStatus.NOT_STARTED, AssessmentStatus.DRAFT]
+        )
+        .select_related("product__department")
+        .order_by("product__department__name", "product__name")
+    )
+    members = members_by_product(a.product_id for a in assessments)
+    return [Unfinished(a, members.get(a.product_id, [])) for a in assessments]

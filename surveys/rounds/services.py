@@ -306,6 +306,37 @@ def round_remind(*, round: Round, days_before: int, now: dt.datetime | None = No
     return pending
 
 
+@transaction.atomic
+def round_remind_now(*, round: Round, by: Any, now: dt.datetime | None = None) -> int:
+    """An admin's reminder, now, to the members of products that have not submitted
+    (beside the scheduled waves, which it does not use up); returns how many products."""
+    now = now or timezone.now()
+    locked = round_lock(round)
+    if locked.status != RoundStatus.OPEN:
+        raise ApplicationError(_("Only an open round sends reminders."))
+    pending = Assessment.objects.filter(round=locked, status__in=UNFINISHED).count()
+    if not pending:
+        raise ApplicationError(_("Every targeted product has submitted: nobody to remind."))
+    days_left = max((locked.closes_on - today_of(now)).days, 0)
+    event_record(
+        round=locked,
+        kind=RoundEventKind.REMINDED,
+        by=by,
+        source=_source(by),
+        now=now,
+        mail={
+            "template": "round_reminder_now",
+            "audience": MailAudience.UNFINISHED,
+            "context": {"days_left": days_left},
+            "webhook_text": f"Round {locked.label}: {pending} products have not submitted; "
+            f"it closes on {locked.closes_on:%Y-%m-%d}.",
+        },
+        pending=pending,
+        manual=True,
+    )
+    return pending
+
+
 # --- close, re-score --------------------------------------------------------------------
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/close/", rounds.round_close, name="close"),
     path("<int:pk>/reopen/", rounds.round_reopen, name="reopen"),
     path("<int:pk>/rescore/", rounds.round_rescore, name="rescore"),
+    path("<int:pk>/remind/", rounds.round_remind, name="remind"),
 ]

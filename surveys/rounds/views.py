@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,15 +16,18 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from mlopsscore.errors import ApplicationError
 from surveys.models import Assessment, AssessmentStatus, Department, Round
 from surveys.organisation.roles import is_admin
 from surveys.rounds import services
 from surveys.rounds.forms import RoundCreateForm, RoundExtendForm, RoundReopenForm
+from surveys.rounds.selectors import today_of, unfinished_with_members
 from surveys.rounds.tasks import enqueue, round_close_task, round_open_task
 
 PAGE_SIZE = 100
@@ -81,11 +85,80 @@ def round_list(request: HttpRequest) -> HttpResponse:
     return render(request, "rounds/list.html", {"rows": rows})
 
 
+def _people(products: Any) -> int:
+    """How many people an email to these products' members reaches."""
+    return (
+        get_user_model()
+        .objects.filter(products__in=products, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .count()
+    )
+
+
+def _confirm(
+    request: HttpRequest,
+    *,
+    title: str,
+    round: Round | None,
+    consequences: list[str],
+    button: str,
+    back: str,
+    repost: bool = False,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A page that says what an action will do before it is done (issue 14, point 5)."""
+    fields = (
+        [(k, v) for k, values in request.POST.lists() for v in values if k != "csrfmiddlewaretoken"]
+        if repost
+        else []
+    )
+    return render(
+        request,
+        "rounds/confirm.html",
+        {
+            "title": title,
+            "round": round,
+            "consequences": consequences,
+            "button": button,
+            "back": back,
+            "fields": fields,
+            **(extra or {}),
+        },
+    )
+
+
 @admin_required
 def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["opens_on"] <= today_of(timezone.now()) and request.POST.get("confirmed") != "1":
+            products = form.targeted_products()
+            count = products.count()
+            return _confirm(
+                request,
+                title=_("Open round %(label)s now?") % {"label": data["label"]},
+                round=None,
+                consequences=[
+                    _(
+                        "The round opens today, not on a later date: %(count)d assessments "
+                        "will be created at once, carried forward from each product's last "
+                        "submission."
+                    )
+                    % {"count": count},
+                    ngettext(
+                        "%(people)d person will be emailed that the round is open.",
+                        "%(people)d people will be emailed that the round is open.",
+                        _people(products),
+                    )
+                    % {"people": _people(products)},
+                    _("It closes on %(date)s.") % {"date": f"{data['closes_on']:%Y-%m-%d}"},
+                ],
+                button=_("Create and open the round"),
+                back=reverse("rounds:create"),
+                repost=True,
+            )
         try:
             with transaction.atomic():
                 round = services.round_create(
@@ -97,7 +170,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                     reminder_days=data["reminder_days"],
                     by=request.user,
                 )
-                if round.opens_on <= timezone.localdate():
+                if round.opens_on <= today_of(timezone.now()):
                     enqueue(round_open_task, round.pk)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -179,10 +252,48 @@ def round_extend(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("rounds:detail", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @admin_required
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     round = get_object_or_404(Round, pk=pk)
+    if request.method == "GET":
+        counts = Assessment.objects.filter(round=round).aggregate(**_status_counts())
+        unfinished = counts["draft"] + counts["not_started"]
+        return _confirm(
+            request,
+            title=_("Close round %(label)s now?") % {"label": round.label},
+            round=round,
+            consequences=[
+                ngettext(
+                    "%(count)d assessment not submitted (%(drafts)d drafts, %(new)d not "
+                    "started) will be recorded as not submitted: no response, not scored.",
+                    "%(count)d assessments not submitted (%(drafts)d drafts, %(new)d not "
+                    "started) will be recorded as not submitted: no response, not scored.",
+                    unfinished,
+                )
+                % {
+                    "count": unfinished,
+                    "drafts": counts["draft"],
+                    "new": counts["not_started"],
+                }
+                if unfinished
+                else _("Every targeted product has submitted."),
+                ngettext(
+                    "%(count)d submitted assessment will be scored and frozen.",
+                    "%(count)d submitted assessments will be scored and frozen.",
+                    counts["submitted"],
+                )
+                % {"count": counts["submitted"]},
+                _(
+                    "The members of products whose score fell since their previous round "
+                    "will be emailed; nobody else is."
+                ),
+                _("Closes today instead of %(date)s; no answer can change afterwards.")
+                % {"date": f"{round.closes_on:%Y-%m-%d}"},
+            ],
+            button=_("Close the round now"),
+            back=reverse("rounds:detail", args=[round.pk]),
+        )
     try:
         with transaction.atomic():
             services.round_close_early(round=round, by=request.user)
@@ -224,10 +335,32 @@ def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("rounds:detail", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @admin_required
 def round_rescore(request: HttpRequest, pk: int) -> HttpResponse:
     round = get_object_or_404(Round, pk=pk)
+    if request.method == "GET":
+        submitted = Assessment.objects.filter(
+            round=round, status=AssessmentStatus.SUBMITTED
+        ).count()
+        return _confirm(
+            request,
+            title=_("Re-score round %(label)s?") % {"label": round.label},
+            round=round,
+            consequences=[
+                ngettext(
+                    "The stored scores of %(count)d submitted assessment will be computed "
+                    "again from its answers; scores that differ change.",
+                    "The stored scores of %(count)d submitted assessments will be computed "
+                    "again from their answers; scores that differ change.",
+                    submitted,
+                )
+                % {"count": submitted},
+                _("The round's report is built again. The re-score is recorded with your name."),
+            ],
+            button=_("Re-score the round"),
+            back=reverse("rounds:detail", args=[round.pk]),
+        )
     try:
         scored = services.round_rescore(round=round, by=request.user)
     except ApplicationError as exc:
@@ -235,3 +368,48 @@ def round_rescore(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(count)d assessments re-scored.") % {"count": scored})
     return redirect("rounds:detail", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remind now: who has not submitted, and a confirmation before anyone is emailed."""
+    round = get_object_or_404(Round, pk=pk)
+    if request.method == "POST":
+        try:
+            count = services.round_remind_now(round=round, by=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Reminder sent to the members of %(count)d product.",
+                    "Reminder sent to the members of %(count)d products.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect("rounds:detail", pk=pk)
+    pending = unfinished_with_members(round)
+    people = {user.pk for row in pending for user in row.members}
+    return _confirm(
+        request,
+        title=_("Remind round %(label)s now?") % {"label": round.label},
+        round=round,
+        consequences=[
+            ngettext(
+                "%(people)d person will be emailed, the members of the products below that "
+                "have not submitted.",
+                "%(people)d people will be emailed, the members of the products below that "
+                "have not submitted.",
+                len(people),
+            )
+            % {"people": len(people)}
+        ]
+        if pending
+        else [_("Every targeted product has submitted: nobody to remind.")],
+        button=_("Send the reminder now") if pending and people else "",
+        back=reverse("rounds:detail", args=[round.pk]),
+        extra={"pending": pending},
+    )

@@ -212,6 +212,7 @@ def test_a_round_opening_today_is_opened_at_once(
                 "version": version.pk,
                 "opens_on": "2026-10-10",
                 "closes_on": "2026-11-10",
+                "confirmed": "1",  # opening today mails everyone: confirmed on a page
             },
         )
     rnd = Round.objects.get(label="2026-10b")
@@ -240,6 +241,7 @@ def test_with_the_broker_down_the_page_works_and_the_next_tick_opens_the_round(
                 "version": version.pk,
                 "opens_on": "2026-10-10",
                 "closes_on": "2026-11-10",
+                "confirmed": "1",  # opening today mails everyone: confirmed on a page
             },
         )
     assert response.status_code == 302

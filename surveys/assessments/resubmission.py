@@ -1,0 +1,51 @@
+"""Whether a submitted assessment's answers still are what was submitted (issue 14, point 1).
+
+A person moving through the choices with the keyboard (ArrowDown, then ArrowUp back to
+where it was) changes an answer and changes it back. That is no change: the assessment
+stays submitted. Only a value that really differs from the submitted one makes it a
+draft that must be submitted again.
+"""
+
+from __future__ import annotations
+
+from surveys.models import AnswerRevision, Assessment, AssessmentStatus
+
+
+def differs_from_submission(assessment: Assessment) -> bool:
+    """True when an answer's value differs from its value at the last submission.
+
+    Every change is a revision, so the value an answer had when it was submitted is the
+    old value of its first revision after ``submitted_at``; its value now is the new
+    value of its last one. One query, over the revisions since the submission only.
+    """
+    if assessment.submitted_at is None:
+        return True
+    submitted: dict[int, str | None] = {}
+    now: dict[int, str | None] = {}
+    for answer_id, old, new in (
+        AnswerRevision.objects.filter(
+            answer__assessment_id=assessment.pk, at__gt=assessment.submitted_at
+        )
+        .order_by("at", "id")
+        .values_list("answer_id", "old_value", "new_value")
+    ):
+        submitted.setdefault(answer_id, old)
+        now[answer_id] = new
+    return any(submitted[pk] != now[pk] for pk in submitted)
+
+
+def status_after_change(assessment: Assessment, *, old_value: str | None, value: str | None) -> str:
+    """The status an assessment takes once one of its answers went from ``old_value`` to
+    ``value`` (the change's revision already written).
+
+    While it is submitted every answer still has its submitted value, so only this one
+    change can make a difference, and no query is needed; a draft that was submitted
+    before asks the revisions since.
+    """
+    if assessment.submitted_at is None:
+        return AssessmentStatus.DRAFT
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        return AssessmentStatus.SUBMITTED if old_value == value else AssessmentStatus.DRAFT
+    if differs_from_submission(assessment):
+        return AssessmentStatus.DRAFT
+    return AssessmentStatus.SUBMITTED
