@@ -10,4 +10,8 @@
   document.querySelectorAll("input[data-select-on-click]").forEach(function (input) {
     input.addEventListener("click", function () { input.select(); });
   });
+  // A form that only shows something (the questionnaire preview) never submits.
+  document.querySelectorAll("form[data-no-submit]").forEach(function (form) {
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+  });
 })();
