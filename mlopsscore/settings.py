@@ -205,15 +205,8 @@ LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [
     BASE_DIR / "locale" / part
     for part in (
-        "core",
-        "survey",
-        "rounds",
-        "reports",
-        "api",
-        "console",
-        "reviews",
-        "security",
-        "journey",
+        *("core", "survey", "rounds", "reports", "api", "console", "reviews", "security"),
+        *("journey", "imports"),
     )
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from scoring.rules import BAND_KEYS, BANDS, band_of
@@ -80,7 +81,8 @@ def answers_round_of(trend: Trend, label: str | None = None) -> RoundInfo | None
                 return info
         known = ", ".join(info.label for info in trend.rounds) or "none"
         raise ApplicationError(
-            f"No round {label!r} in questionnaire {trend.questionnaire!r}. Rounds: {known}."
+            gettext("No round %(label)r in questionnaire %(questionnaire)r. Rounds: %(known)s.")
+            % {"label": label, "questionnaire": trend.questionnaire, "known": known}
         )
     with_data = [
         info for info, row in zip(trend.rounds, trend.rows, strict=True) if row["targeted"]

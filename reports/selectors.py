@@ -16,6 +16,7 @@ import pandas as pd
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from surveys.models import (
@@ -112,10 +113,12 @@ def questionnaire_get(key: str) -> Questionnaire:
     questionnaire = Questionnaire.objects.filter(key=key).first()
     if questionnaire is None:
         known = ", ".join(Questionnaire.objects.order_by("key").values_list("key", flat=True))
-        raise ApplicationError(
-            f"Unknown questionnaire {key!r}."
-            + (f" Known questionnaires: {known}." if known else "")
-        )
+        if known:
+            raise ApplicationError(
+                gettext("Unknown questionnaire %(key)r. Known questionnaires: %(known)s.")
+                % {"key": key, "known": known}
+            )
+        raise ApplicationError(gettext("Unknown questionnaire %(key)r.") % {"key": key})
     return questionnaire
 
 

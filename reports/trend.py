@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from scoring.bands import BAND_KEYS, band_of
@@ -48,7 +49,7 @@ class Target:
     def resolve(cls, requested: float | None) -> Target:
         if requested is not None:
             if not math.isfinite(requested):
-                raise ApplicationError("The target must be a finite number.")
+                raise ApplicationError(gettext("The target must be a finite number."))
             return cls(float(requested))
         return cls(float(settings.SCORE_TARGET), dict(settings.SCORE_TARGETS_BY_PHASE))
 
@@ -130,7 +131,8 @@ def baseline_of(rounds: list[RoundInfo], label: str | None) -> RoundInfo | None:
     if not rounds:
         if label:
             raise ApplicationError(
-                f"Unknown baseline round {label!r}: this questionnaire has none."
+                gettext("Unknown baseline round %(label)r: this questionnaire has none.")
+                % {"label": label}
             )
         return None
     if not label:
@@ -139,7 +141,10 @@ def baseline_of(rounds: list[RoundInfo], label: str | None) -> RoundInfo | None:
         if info.label == label:
             return info
     known = ", ".join(info.label for info in rounds)
-    raise ApplicationError(f"Unknown baseline round {label!r}. Rounds: {known}.")
+    raise ApplicationError(
+        gettext("Unknown baseline round %(label)r. Rounds: %(known)s.")
+        % {"label": label, "known": known}
+    )
 
 
 def round_head(info: RoundInfo) -> dict[str, Any]:

@@ -99,6 +99,21 @@ def _fresh_layout_cache() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_in_process(request: pytest.FixtureRequest) -> Any:
+    """Enqueued tasks run in the test's own process, as on the embedded default, even where
+    CI sets a broker (nothing else would run them); the ``worker`` tests use a real worker."""
+    from mlopsscore.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: Any) -> None:
     """Tests create many users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

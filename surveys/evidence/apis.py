@@ -8,6 +8,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -98,20 +99,24 @@ def _records_of(data: Any) -> tuple[list[Any], bool]:
         return [data], False
     if isinstance(data, list):
         if not data:
-            raise ApplicationError("Send at least one evidence record.")
+            raise ApplicationError(gettext("Send at least one evidence record."))
         if len(data) > MAX_BATCH:
             raise ApplicationError(
-                f"A batch holds at most {MAX_BATCH:,} records; this one has {len(data):,}."
+                gettext("A batch holds at most %(max)s records; this one has %(count)s.")
+                % {"max": f"{MAX_BATCH:,}", "count": f"{len(data):,}"}
             )
         return data, True
-    raise ApplicationError("Send one evidence object, or a list of them (a batch).")
+    raise ApplicationError(gettext("Send one evidence object, or a list of them (a batch)."))
 
 
 def _refused(problems: dict[int, Any], *, total: int, many: bool) -> ApplicationError:
     if not many:
-        return ApplicationError("The record is invalid; nothing was stored.", details=problems[0])
+        return ApplicationError(
+            gettext("The record is invalid; nothing was stored."), details=problems[0]
+        )
     return ApplicationError(
-        f"{len(problems)} of {total} records are invalid; nothing was stored.",
+        gettext("%(count)s of %(total)s records are invalid; nothing was stored.")
+        % {"count": len(problems), "total": total},
         details={str(i): p for i, p in sorted(problems.items())},
     )
 

@@ -69,14 +69,17 @@ def guideline_save(
     title = {k: v.strip() for k, v in title.items() if v and v.strip()}
     body = {k: v for k, v in body.items() if v and v.strip()}
     if not body.get("en") and not body.get("ja"):
-        raise ApplicationError("Write the guideline in English or Japanese.")
+        raise ApplicationError(gettext("Write the guideline in English or Japanese."))
     if guideline is None:
         if slug in RESERVED or not SLUG_RE.match(slug or ""):
             raise ApplicationError(
-                f"{slug!r} cannot be a guideline slug: use lowercase letters, digits and '-'."
+                gettext(
+                    "%(slug)r cannot be a guideline slug: use lowercase letters, digits and '-'."
+                )
+                % {"slug": slug}
             )
         if Guideline.objects.filter(slug=slug).exists():
-            raise ApplicationError(f"A guideline {slug!r} exists already.")
+            raise ApplicationError(gettext("A guideline %(slug)r exists already.") % {"slug": slug})
         guideline = Guideline.objects.create(
             slug=slug, title=title or {"en": slug}, body=body, updated_at=timezone.now()
         )

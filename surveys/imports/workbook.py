@@ -25,6 +25,7 @@ from typing import IO, cast
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from mlopsscore.errors import ApplicationError
 
@@ -61,9 +62,20 @@ class Limits:
 
 def too_many_rows(count: int, limits: Limits) -> ApplicationError:
     return ApplicationError(
-        f"The file has {count:,} rows or more, over the limit of {limits.rows:,} rows "
-        "(IMPORT_MAX_ROWS); nothing was imported. Split it into smaller files."
+        _(
+            "The file has %(count)s rows or more, over the limit of %(limit)s rows "
+            "(IMPORT_MAX_ROWS); nothing was imported. Split it into smaller files."
+        )
+        % {"count": f"{count:,}", "limit": f"{limits.rows:,}"}
     )
+
+
+def unreadable(error: object) -> ApplicationError:
+    return ApplicationError(_("The XLSX workbook cannot be read: %(error)s.") % {"error": error})
+
+
+def _damaged(part: str) -> ApplicationError:
+    return ApplicationError(_("The XLSX workbook has no %(part)s: it is damaged.") % {"part": part})
 
 
 def _local(tag: str) -> str:
@@ -84,9 +96,9 @@ def _small_xml(zf: zipfile.ZipFile, name: str) -> Element:
     try:
         return fromstring(zf.read(name))
     except KeyError:
-        raise ApplicationError(f"The XLSX workbook has no {name}: it is damaged.") from None
+        raise _damaged(name) from None
     except ParseError as exc:
-        raise ApplicationError(f"The XLSX workbook is damaged: {name}: {exc}.") from exc
+        raise unreadable(f"{name}: {exc}") from exc
 
 
 def _relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
@@ -118,7 +130,7 @@ def answers_sheet(zf: zipfile.ZipFile) -> tuple[str, str, str | None]:
             if rel is not None and rel[0].endswith("/worksheet"):
                 sheets.append((element.get("name", ""), rel[1]))
     if not sheets:
-        raise ApplicationError("The XLSX workbook has no worksheet.")
+        raise ApplicationError(_("The XLSX workbook has no worksheet."))
     shared = next((path for kind, path in rels.values() if kind.endswith("/sharedStrings")), None)
     for name, path in sheets:
         if name.strip().casefold() == "answers":
@@ -236,14 +248,16 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
             declared = sum(info.file_size for info in infos)
             if declared > limits.uncompressed_bytes or len(infos) > _MAX_PARTS:
                 raise ApplicationError(
-                    f"The XLSX workbook unpacks to {declared:,} bytes, over the limit of "
-                    f"{limits.uncompressed_bytes:,} bytes (IMPORT_MAX_UNCOMPRESSED_BYTES); "
-                    "nothing was imported."
+                    _(
+                        "The XLSX workbook unpacks to %(size)s bytes, over the limit of "
+                        "%(limit)s bytes (IMPORT_MAX_UNCOMPRESSED_BYTES); nothing was imported."
+                    )
+                    % {"size": f"{declared:,}", "limit": f"{limits.uncompressed_bytes:,}"}
                 )
             name, path, shared_path = answers_sheet(zf)
             sheet = zf.NameToInfo.get(path)
             if sheet is None:
-                raise ApplicationError(f"The XLSX workbook has no {path}: it is damaged.")
+                raise _damaged(path)
             scanned = _scan(zf, sheet, limits, rows=True)
             shared = zf.NameToInfo.get(shared_path or "")
             long_shared: set[int] = set()
@@ -251,7 +265,7 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
                 long_shared = _long_shared_strings(zf, shared, limits.cell_chars)
             for info in infos:  # unpack every other part once: its CRC and size hold
                 if info is not sheet and info is not shared:
-                    for _ in _chunks(zf, info):
+                    for _chunk in _chunks(zf, info):
                         pass
             if scanned.formulas or scanned.long_text or long_shared:
                 problems = _cell_problems(zf, sheet, long_shared, limits.cell_chars)
@@ -267,7 +281,7 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
         ParseError,
         NotImplementedError,  # a compression method zipfile does not know
     ) as exc:
-        raise ApplicationError(f"The XLSX workbook cannot be read: {exc}.") from exc
+        raise unreadable(exc) from exc
 
 
 FORMULA = (
@@ -284,15 +298,15 @@ def _refused(problems: list[tuple[int, str]], limits: Limits) -> ApplicationErro
     more = len(details) - _MAX_LISTED
     if more > 0:
         details = [*details[:_MAX_LISTED], f"… and {more} more"]
-    kinds = {problem for _, problem in problems}
-    reasons = []
-    if FORMULA in kinds:
-        reasons.append("formulas without a value")
-    if LONG in kinds:
-        reasons.append(
-            f"cells longer than {limits.cell_chars:,} characters (IMPORT_MAX_CELL_CHARS)"
-        )
-    return ApplicationError(
-        f"The answers file holds {' and '.join(reasons)}; nothing was imported.",
-        details=details,
-    )
+    kinds = {problem for _row, problem in problems}
+    if kinds == {FORMULA}:
+        message = _("The answers file holds formulas without a value; nothing was imported.")
+    else:
+        message = _(
+            "The answers file holds cells longer than %(limit)s characters "
+            "(IMPORT_MAX_CELL_CHARS)%(formulas)s; nothing was imported."
+        ) % {
+            "limit": f"{limits.cell_chars:,}",
+            "formulas": _(" and formulas without a value") if FORMULA in kinds else "",
+        }
+    return ApplicationError(message, details=details)

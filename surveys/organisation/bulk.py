@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from surveys.imports.reading import cell_text, numbered_rows
@@ -69,10 +70,10 @@ def bulk_plan(content: bytes) -> Plan:
     try:
         _, header_cells = next(rows)
     except StopIteration:
-        raise ApplicationError("The file is empty.") from None
+        raise ApplicationError(gettext("The file is empty.")) from None
     columns = _header(header_cells)
     if "product" not in columns:
-        raise ApplicationError("The header row has no 'product' column.")
+        raise ApplicationError(gettext("The header row has no 'product' column."))
     products = {p.slug: p for p in Product.objects.select_related("department")}
     departments = {d.slug: d for d in Department.objects.all()}
     users = get_user_model().objects
@@ -185,7 +186,8 @@ def bulk_apply(*, content: bytes, by: Any) -> Plan:
     plan = bulk_plan(content)
     if plan.problems:
         raise ApplicationError(
-            f"The file has {len(plan.problems)} problem(s); nothing was changed.",
+            gettext("The file has %(count)s problem(s); nothing was changed.")
+            % {"count": len(plan.problems)},
             details=plan.problems,
         )
     created: dict[str, Department] = {}

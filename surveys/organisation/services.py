@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from surveys.audit.services import audit_record, changes_of
@@ -54,7 +55,10 @@ def department_create(
     name = (name or "").strip()
     department = Department(name=name, slug=slug.strip() or slugify(name)[:100], parent=parent)
     if Department.objects.filter(slug=department.slug).exists():
-        raise ApplicationError(f"A department with the slug {department.slug!r} exists already.")
+        raise ApplicationError(
+            gettext("A department with the slug %(slug)r exists already.")
+            % {"slug": department.slug}
+        )
     _clean(department)
     department.save()
     _record(by, "department.created", department, parent=parent.name if parent else None)
@@ -69,7 +73,8 @@ def department_update(
     department = Department.objects.select_for_update().get(pk=department.pk)
     if parent is not None and parent.pk in department_descendant_ids({department.pk}):
         raise ApplicationError(
-            f"{department.name} cannot move under {parent.name}: that is inside it."
+            gettext("%(department)s cannot move under %(parent)s: that is inside it.")
+            % {"department": department.name, "parent": parent.name}
         )
     before = {"name": department.name, "parent": department.parent_id}
     department.name, department.parent = (name or "").strip(), parent
@@ -88,8 +93,11 @@ def department_archive(*, department: Department, by: Any) -> Department:
         active = Product.objects.filter(department_id__in=inside, archived_at__isnull=True)
         if active.exists():
             raise ApplicationError(
-                f"{department.name} still has {active.count()} product(s) that are not "
-                "archived: move or archive them first."
+                gettext(
+                    "%(name)s still has %(count)s product(s) that are not archived: "
+                    "move or archive them first."
+                )
+                % {"name": department.name, "count": active.count()}
             )
     department.archived_at = None if department.archived_at else timezone.now()
     department.save(update_fields=["archived_at"])
@@ -125,7 +133,9 @@ def product_create(
     source: str = "web",
 ) -> Product:
     if Product.objects.filter(slug=slug).exists():
-        raise ApplicationError(f"A product with the slug {slug!r} exists already.")
+        raise ApplicationError(
+            gettext("A product with the slug %(slug)r exists already.") % {"slug": slug}
+        )
     product = Product(slug=slug, name=name, department=department, phase=phase, is_active=is_active)
     _clean(product)
     product.save()
@@ -138,9 +148,13 @@ def product_update(*, product: Product, by: Any, source: str = "web", **fields: 
     product = Product.objects.select_for_update().get(pk=product.pk)
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
-        raise ApplicationError(f"Unknown product fields: {', '.join(sorted(unknown))}.")
+        raise ApplicationError(
+            gettext("Unknown product fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     if "slug" in fields and Product.objects.filter(slug=fields["slug"]).exclude(pk=product.pk):
-        raise ApplicationError(f"A product with the slug {fields['slug']!r} exists already.")
+        raise ApplicationError(
+            gettext("A product with the slug %(slug)r exists already.") % {"slug": fields["slug"]}
+        )
     before = _product_state(product)
     for name, value in fields.items():
         setattr(product, name, value)
@@ -170,7 +184,8 @@ def product_delete(*, product: Product, by: Any) -> None:
     """Only a product nobody ever answered for is deleted; the others are archived."""
     if product.assessments.exists():
         raise ApplicationError(
-            f"{product.name} has assessments: archive it instead, its history is kept."
+            gettext("%(name)s has assessments: archive it instead, its history is kept.")
+            % {"name": product.name}
         )
     _record(by, "product.deleted", product, state=_product_state(product))
     product.delete()
@@ -201,7 +216,9 @@ def user_invite(*, email: str, by: Any, source: str = "web") -> tuple[Any, bool]
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ApplicationError(f"{email!r} is not an email address.") from exc
+        raise ApplicationError(
+            gettext("%(email)r is not an email address.") % {"email": email}
+        ) from exc
     existing = User.objects.filter(email__iexact=email).order_by("pk").first()
     if existing is not None:
         return existing, False
@@ -244,15 +261,22 @@ def role_of(user: Any) -> str:
 @transaction.atomic
 def person_update(*, user: Any, role: str, language: str, time_zone: str, by: Any) -> Any:
     if role not in ROLES:
-        raise ApplicationError(f"Role {role!r} must be one of {', '.join(ROLES)}.")
+        raise ApplicationError(
+            gettext("Role %(role)r must be one of %(choices)s.")
+            % {"role": role, "choices": ", ".join(ROLES)}
+        )
     if language not in Language.values:
         raise ApplicationError(
-            f"Language {language!r} must be one of {', '.join(Language.values)}."
+            gettext("Language %(language)r must be one of %(choices)s.")
+            % {"language": language, "choices": ", ".join(Language.values)}
         )
     if time_zone and time_zone not in zoneinfo.available_timezones():
-        raise ApplicationError(f"{time_zone!r} is not a time zone (for example Asia/Tokyo).")
+        raise ApplicationError(
+            gettext("%(time_zone)r is not a time zone (for example Asia/Tokyo).")
+            % {"time_zone": time_zone}
+        )
     if user.pk == getattr(by, "pk", None) and role != "admin" and role_of(user) == "admin":
-        raise ApplicationError("You cannot take away your own MLOps admin role.")
+        raise ApplicationError(gettext("You cannot take away your own MLOps admin role."))
     profile, _ = Profile.objects.get_or_create(user=user)
     before = {"role": role_of(user), "language": profile.language, "time_zone": profile.time_zone}
     admins, managers = (

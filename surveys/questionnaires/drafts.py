@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from scoring.rules import NaPolicy
@@ -44,7 +45,8 @@ def _draft(version: QuestionnaireVersion) -> QuestionnaireVersion:
     locked = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
     if locked.is_published:
         raise ApplicationError(
-            f"{locked.label} is published and cannot change; copy it to a new draft version."
+            gettext("%(label)s is published and cannot change; copy it to a new draft version.")
+            % {"label": locked.label}
         )
     return locked
 
@@ -87,7 +89,10 @@ def draft_create(
     """Copy a published version into a new draft."""
     if not KEY_RE.match(new_version or ""):
         raise ApplicationError(
-            "The new version must be lowercase letters, digits, '.', '_', '-' (for example 2027.1)."
+            gettext(
+                "The new version must be lowercase letters, digits, '.', '_', '-' "
+                "(for example 2027.1)."
+            )
         )
     copy = version_copy(version=version, new_version=new_version)
     _record(copy, by, "version.copied", "", copied_from=version.label)
@@ -102,13 +107,15 @@ def draft_settings_save(
     _check_base(version, base_revision)
     policy = str(fields.get("na_policy") or version.na_policy)
     if policy not in {p.value for p in NaPolicy}:
-        raise ApplicationError(f"na_policy {policy!r} must be 'rescale' or 'drop'")
+        raise ApplicationError(
+            gettext("na_policy %(policy)r must be 'rescale' or 'drop'") % {"policy": policy}
+        )
     try:
         max_na = int(fields.get("max_na_per_area", version.max_na_per_area))
     except (TypeError, ValueError):
         max_na = -1
     if not 0 <= max_na <= 100:
-        raise ApplicationError("The N/A cap must be a whole number from 0 to 100.")
+        raise ApplicationError(gettext("The N/A cap must be a whole number from 0 to 100."))
     before = _settings_of(version)
     version.title = text_map(fields.get("title", version.title), version.title)
     version.na_policy = policy
@@ -136,8 +143,8 @@ def draft_upload(*, version: QuestionnaireVersion, data: Any, by: Any) -> Questi
     if isinstance(data, dict):
         if data.get("key") not in (None, version.questionnaire.key):
             raise ApplicationError(
-                f"The file is for questionnaire {data.get('key')!r}, "
-                f"not {version.questionnaire.key!r}."
+                gettext("The file is for questionnaire %(given)r, not %(key)r.")
+                % {"given": data.get("key"), "key": version.questionnaire.key}
             )
         data = {**data, "key": version.questionnaire.key, "version": version.version}
     loaded, _ = questionnaire_load(data=data)
@@ -157,8 +164,11 @@ def file_load(*, data: Any, by: Any) -> QuestionnaireVersion:
         ).exists()
     ):
         raise ApplicationError(
-            f"{data.get('key')}@{data.get('version')} already exists: "
-            "upload into that draft from its page, or choose a new version."
+            gettext(
+                "%(key)s@%(version)s already exists: upload into that draft from its page, "
+                "or choose a new version."
+            )
+            % {"key": data.get("key"), "version": data.get("version")}
         )
     version, _ = questionnaire_load(data=data)
     _record(version, by, "version.loaded", "")
@@ -175,7 +185,7 @@ def draft_publish(*, version: QuestionnaireVersion, by: Any) -> QuestionnaireVer
     version = _draft(version)
     problems = draft_problems(version)
     if problems:
-        raise ApplicationError("The draft cannot be published yet.", details=problems)
+        raise ApplicationError(gettext("The draft cannot be published yet."), details=problems)
     content_hash = _digest(_canonical(version_to_dict(version=version)))
     QuestionnaireVersion.objects.filter(pk=version.pk).update(content_hash=content_hash)
     published = version_publish(version=version)
@@ -186,7 +196,9 @@ def draft_publish(*, version: QuestionnaireVersion, by: Any) -> QuestionnaireVer
 @transaction.atomic
 def version_archive(*, version: QuestionnaireVersion, by: Any) -> None:
     if not version.is_published:
-        raise ApplicationError("Only a published version is archived; delete a draft instead.")
+        raise ApplicationError(
+            gettext("Only a published version is archived; delete a draft instead.")
+        )
     version.archived_at = None if version.archived_at else timezone.now()
     version.save(update_fields=["archived_at"])
     action = "version.archived" if version.archived_at else "version.unarchived"
@@ -197,7 +209,10 @@ def version_archive(*, version: QuestionnaireVersion, by: Any) -> None:
 def draft_delete(*, version: QuestionnaireVersion, by: Any) -> None:
     version = _draft(version)
     if version.rounds.exists():
-        raise ApplicationError(f"{version.label} is used by a round and cannot be deleted.")
+        raise ApplicationError(
+            gettext("%(label)s is used by a round and cannot be deleted.")
+            % {"label": version.label}
+        )
     _record(version, by, "version.deleted", "")
     version.delete()
 
@@ -233,10 +248,13 @@ def _swap(rows: list[Any], row: Any, direction: str) -> bool:
 def _check_area_key(version: QuestionnaireVersion, key: str, exclude: int | None = None) -> None:
     if not KEY_RE.match(key or ""):
         raise ApplicationError(
-            f"area {key!r}: key must be lowercase letters, digits, '.', '_', '-'"
+            gettext("area %(key)r: key must be lowercase letters, digits, '.', '_', '-'")
+            % {"key": key}
         )
     if version.areas.filter(key=key).exclude(pk=exclude or 0).exists():
-        raise ApplicationError(f"area {key!r}: the key is used by another area")
+        raise ApplicationError(
+            gettext("area %(key)r: the key is used by another area") % {"key": key}
+        )
 
 
 @transaction.atomic
@@ -293,15 +311,21 @@ def _check_item_identity(
 ) -> None:
     if not KEY_RE.match(key or ""):
         raise ApplicationError(
-            f"item {key!r}: key {key!r} must be lowercase letters, digits, '.', '_', '-'"
+            gettext("item %(key)r: key %(key)r must be lowercase letters, digits, '.', '_', '-'")
+            % {"key": key}
         )
     if not code:
-        raise ApplicationError(f"item {key!r}: code is missing")
+        raise ApplicationError(gettext("item %(key)r: code is missing") % {"key": key})
     others = version.items.exclude(pk=exclude or 0)
     if others.filter(key=key).exists():
-        raise ApplicationError(f"item {key!r}: key is also used by another item")
+        raise ApplicationError(
+            gettext("item %(key)r: key is also used by another item") % {"key": key}
+        )
     if (other := others.filter(code=code).first()) is not None:
-        raise ApplicationError(f"item {key!r}: code {code!r} is also used by item {other.key!r}")
+        raise ApplicationError(
+            gettext("item %(key)r: code %(code)r is also used by item %(key2)r")
+            % {"key": key, "code": code, "key2": other.key}
+        )
 
 
 @transaction.atomic
@@ -354,11 +378,15 @@ def item_save(*, item: Item, fields: dict[str, Any], base_revision: int | None, 
     _check_item_identity(version, key, code, item.pk)
     override = str(fields.get("lineage_override") or "")
     if override and override not in OVERRIDES:
-        raise ApplicationError(f"Lineage {override!r} must be one of {', '.join(OVERRIDES)}.")
+        raise ApplicationError(
+            gettext("Lineage %(override)r must be one of %(choices)s.")
+            % {"override": override, "choices": ", ".join(OVERRIDES)}
+        )
     replaces = str(fields.get("replaces") or "").strip()
     if replaces and (not KEY_RE.match(replaces) or replaces == key):
         raise ApplicationError(
-            f"item {key!r}: replaces {replaces!r} must be the key of an earlier item"
+            gettext("item %(key)r: replaces %(replaces)r must be the key of an earlier item")
+            % {"key": key, "replaces": replaces}
         )
     before = _item_fields(item)
     criteria = fields["criteria"] if isinstance(fields.get("criteria"), dict) else {}

@@ -126,7 +126,7 @@ def _record_non_response(assessments: QuerySet[Assessment]) -> int:
 
 
 def _score_submitted(
-    round: Round, assessments: QuerySet[Assessment], source: str, now: dt.datetime | None
+    round: Round, assessments: QuerySet[Assessment], source: str, now: dt.datetime
 ) -> int:
     ids = list(
         assessments.filter(status=AssessmentStatus.SUBMITTED)
@@ -221,6 +221,7 @@ def assessments_freeze(
     The caller holds the round row locked (or created it in this transaction).
     """
     assert transaction.get_connection().in_atomic_block, "call inside transaction.atomic"
+    now = now or timezone.now()
     result = FreezeResult()
     assessments = _in(round, assessment_ids)
     result.not_submitted = _record_non_response(assessments)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from surveys.uploads.models import StagedUpload
@@ -17,7 +18,7 @@ KEEP = dt.timedelta(hours=1)
 
 def upload_stage(*, by: Any, kind: str, name: str, content: bytes, **options: Any) -> StagedUpload:
     if len(content) > MAX_BYTES:
-        raise ApplicationError("The file is larger than 50 MB.")
+        raise ApplicationError(gettext("The file is larger than 50 MB."))
     StagedUpload.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
     return StagedUpload.objects.create(
         by=by, kind=kind, name=name[:255], content=content, options=options
@@ -34,7 +35,7 @@ def upload_take(*, pk: Any, by: Any, kind: str) -> StagedUpload:
     )
     if staged is None:
         raise ApplicationError(
-            "That upload has expired or was applied already: upload the file again."
+            gettext("That upload has expired or was applied already: upload the file again.")
         )
     staged.delete()
     return staged

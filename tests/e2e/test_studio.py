@@ -122,6 +122,8 @@ def test_admin_writes_a_version_and_the_respondent_sees_its_lineage(
     page.get_by_label("Opens on").fill(today.isoformat())
     page.get_by_label("Closes on").fill((today + dt.timedelta(days=30)).isoformat())
     page.get_by_role("button", name="Create the round").click()
+    # Opening today mails people: the page says so and asks first.
+    page.get_by_role("button", name="Create and open the round").click()
     page.wait_for_load_state()
     assessment = Assessment.objects.get(round__label="2027-01", product=product)
     assert assessment.round.version.status == VersionStatus.PUBLISHED

@@ -3,6 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scoring.figures import figure
+from scoring.regression import regression_of
 from scoring.rules import NA, NaPolicy, Policy, score_area, score_card
 
 ORDER = {"0": 0, "0.5": 1, "1": 2}
@@ -67,3 +69,39 @@ def test_drop_never_scores_above_rescale(values: list) -> None:
     assert (rescaled is None) == (dropped is None)
     if rescaled is not None and dropped is not None:
         assert dropped <= rescaled
+
+
+@given(areas, policies)
+def test_the_bottlenecks_are_exactly_the_areas_at_the_final(answers: dict, policy: Policy) -> None:
+    card = score_card(answers, policy)
+    at_final = {
+        k for k, a in card.areas.items() if card.final is not None and a.score == card.final
+    }
+    assert set(card.bottlenecks) == at_final
+    assert (card.final is None) == (card.bottlenecks == ())
+
+
+half_steps = st.integers(0, 14).map(lambda n: n / 2)
+area_scores = st.dictionaries(st.sampled_from(["data", "model", "infra"]), half_steps)
+
+
+@given(half_steps, half_steps, area_scores, area_scores)
+def test_a_regression_is_a_fall_of_one_overall_or_two_in_an_area(
+    previous: float, final: float, previous_areas: dict, current_areas: dict
+) -> None:
+    found = regression_of(
+        final=final, areas=current_areas, previous_final=previous, previous_areas=previous_areas
+    )
+    fell = {
+        k for k, v in current_areas.items() if k in previous_areas and previous_areas[k] - v >= 2
+    }
+    assert (found is not None) == (previous - final >= 1 or bool(fell))
+    if found is not None:
+        assert set(found.areas) == fell
+        assert found.final_drop == previous - final
+
+
+@given(half_steps)
+def test_figures_never_move_by_more_than_the_rounding(value: float) -> None:
+    shown = figure(value / 3)
+    assert shown is not None and abs(shown - value / 3) <= 0.00005

@@ -183,7 +183,11 @@ def test_the_worker_closes_a_round_once(worker: Worker, version: Any, cast: Any)
     scored = Assessment.objects.get(round=rnd, product=cast.product)
     assert scored.final_score == 7.0 and scored.band == ">5"
     assert AreaScore.objects.filter(assessment=scored).count() == 4
-    assert RoundReport.objects.filter(round=rnd).exists()
+    # The report is built by its own task, queued when the close committed.
+    worker.wait_for("reports.round_report_build[")
+    while not RoundReport.objects.filter(round=rnd).exists():
+        assert time.monotonic() < deadline, worker.text()[-3000:]
+        time.sleep(0.2)
     before = snapshot(rnd)
     assert before["events"].count(RoundEventKind.CLOSED) == 1
 
