@@ -26,6 +26,7 @@ from scoring.rules import BAND_KEYS, BANDS, band_of
 from surveys.models import Answer, Product
 
 from .breakdowns import ancestors_map, by_department, item_rows
+from .reviews_sheet import write_reviews
 from .selectors import (
     EVERYTHING,
     RoundInfo,
@@ -42,7 +43,17 @@ if TYPE_CHECKING:
 
 # The order of issue 5. ``import_answers`` reads the sheet named "Answers", so the
 # workbook still reads back with Answers last.
-SHEETS = ("Summary", "Trend", "Cohort", "Areas", "Departments", "Items", "Products", "Answers")
+SHEETS = (
+    "Summary",
+    "Trend",
+    "Cohort",
+    "Areas",
+    "Departments",
+    "Items",
+    "Products",
+    "Reviews",
+    "Answers",
+)
 OPENS_ON = SHEETS.index("Summary")
 CSV_NOTE = (
     "The Answers sheet holds the answers of one round. The answers of every round are "
@@ -509,6 +520,7 @@ def _write_all(
     _write_departments(wb, trend, report, scope)
     _write_items(wb, trend, report, scope)
     _write_products(wb, trend, scope)
+    write_reviews(wb, trend, scope)
     _write_answers(wb, trend, scope, chosen)
 
 

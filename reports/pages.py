@@ -8,6 +8,7 @@ The cohort always comes from the fresh computation, as it depends on the baselin
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ class Filters:
     department_id: int | None = None
     phase: str | None = None
     round: str | None = None
+    accepted_only: bool = False
 
 
 @dataclass
@@ -223,6 +225,8 @@ PHASES = [value for value, _ in Phase.choices]
 def report_build(*, filters: Filters, visible: Scope) -> Report:
     """The page's report: the fresh trend for the scope, with closed rounds from snapshots."""
     scope = visible.narrowed(department_id=filters.department_id, phase=filters.phase)
+    if filters.accepted_only:
+        scope = dataclasses.replace(scope, accepted_only=True)
     trend = trend_build(
         questionnaire=filters.questionnaire,
         baseline=filters.baseline,

@@ -31,6 +31,7 @@ from surveys.models import (
     RoundReport,
 )
 from surveys.organisation.selectors import department_descendant_ids
+from surveys.reviews.selectors import accepted_q
 
 CHUNK = 5000
 ASSESSMENT_COLUMNS = [
@@ -55,10 +56,16 @@ class Scope:
     # product in the scope. A respondent reads aggregates of their departments but the
     # answers of their own products only (DESIGN §7).
     listed_product_ids: frozenset[int] | None = None
+    # Only assessments an MLOps admin's review accepted as submitted (issue 16).
+    accepted_only: bool = False
 
     @property
     def is_everything(self) -> bool:
-        return self.department_ids is None and not self.phase
+        return self.department_ids is None and not self.phase and not self.accepted_only
+
+    def assessments_q(self, prefix: str = "") -> Q:
+        """A filter on assessments reached through ``prefix`` (e.g. ``"assessment__"``)."""
+        return accepted_q(prefix) if self.accepted_only else Q()
 
     def q(self, prefix: str = "") -> Q:
         """A filter on products reached through ``prefix`` (e.g. ``"assessment__product__"``)."""
@@ -82,7 +89,7 @@ class Scope:
         if department_id is not None:
             subtree = frozenset(department_descendant_ids({department_id}))
             ids = subtree if ids is None else ids & subtree
-        return Scope(ids, phase or self.phase, self.listed_product_ids)
+        return Scope(ids, phase or self.phase, self.listed_product_ids, self.accepted_only)
 
 
 EVERYTHING = Scope()
@@ -229,7 +236,7 @@ def assessment_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.D
     """One row per assessment of these rounds: its stored scores and its product's place."""
     rows = (
         Assessment.objects.filter(round_id__in=round_ids)
-        .filter(scope.q("product__"))
+        .filter(scope.q("product__"), scope.assessments_q())
         .values_list(
             "id",
             "round_id",
@@ -254,7 +261,7 @@ def area_score_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.D
         AreaScore.objects.filter(
             assessment__round_id__in=round_ids, assessment__final_score__isnull=False
         )
-        .filter(scope.q("assessment__product__"))
+        .filter(scope.q("assessment__product__"), scope.assessments_q("assessment__"))
         .values_list("assessment_id", "area_key", "score", "verified_score")
     )
     return _frame(
@@ -270,7 +277,7 @@ def item_value_counts(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.
         Answer.objects.filter(
             assessment__round_id__in=round_ids, assessment__final_score__isnull=False
         )
-        .filter(scope.q("assessment__product__"))
+        .filter(scope.q("assessment__product__"), scope.assessments_q("assessment__"))
         .values_list("assessment__round_id", "item__key", "value")
         .annotate(n=Count("id"))
         .order_by()

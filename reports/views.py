@@ -26,7 +26,7 @@ from .pages import Filters, Report, report_build
 from .permissions import report_scope
 from .selectors import Scope, item_successors
 
-FILTER_KEYS = ("questionnaire", "baseline", "target", "department", "phase", "round")
+FILTER_KEYS = ("questionnaire", "baseline", "target", "department", "phase", "round", "accepted")
 
 
 def _default_questionnaire() -> str | None:
@@ -65,6 +65,7 @@ def _filters(request: HttpRequest, report_departments: dict[str, int]) -> Filter
         department_id=department_id,
         phase=phase,
         round=params.get("round") or None,
+        accepted_only=params.get("accepted") == "1",
     )
 
 

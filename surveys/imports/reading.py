@@ -10,10 +10,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from mlopsscore.errors import ApplicationError
-from surveys.imports.workbook import Limits, too_many_rows, xlsx_inspect
+from surveys.imports.workbook import Limits, too_many_rows, unreadable, xlsx_inspect
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
@@ -64,13 +64,13 @@ def _csv_rows(stream: IO[bytes], limits: Limits) -> Iterator[Sequence[object]]:
             yield _unescaped(cells) if any(c[:1] == "'" for c in cells) else cells
     except UnicodeDecodeError as exc:
         raise ApplicationError(
-            gettext("The file is neither an XLSX workbook nor UTF-8 text; save the CSV as UTF-8.")
+            _("The file is neither an XLSX workbook nor UTF-8 text; save the CSV as UTF-8.")
         ) from exc
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise _cell_too_long(read + 1, limits) from exc
         raise ApplicationError(
-            gettext("The CSV file cannot be read: %(exc)s.") % {"exc": exc}
+            _("The CSV file cannot be read: %(error)s.") % {"error": exc}
         ) from exc
 
 
@@ -88,9 +88,7 @@ def _xlsx_rows(stream: IO[bytes], limits: Limits) -> Iterator[Sequence[object]]:
             # as empty rows), so that they are numbered as the spreadsheet numbers them.
             yield from sheet.iter_rows()
     except CalamineError as exc:
-        raise ApplicationError(
-            gettext("The XLSX workbook cannot be read: %(exc)s.") % {"exc": exc}
-        ) from exc
+        raise unreadable(exc) from exc
 
 
 @contextmanager
@@ -100,7 +98,7 @@ def opened(path: str | Path | None, file: IO[Any] | None) -> Iterator[IO[bytes]]
             yield stream
         return
     if file is None:
-        raise ApplicationError(gettext("Give the answers file."))
+        raise ApplicationError(_("Give the answers file."))
     if hasattr(file, "seek"):
         file.seek(0)
     data = file.read(Limits.from_settings().file_bytes + 1)
@@ -109,11 +107,11 @@ def opened(path: str | Path | None, file: IO[Any] | None) -> Iterator[IO[bytes]]
 
 def _cell_too_long(number: int, limits: Limits) -> ApplicationError:
     return ApplicationError(
-        gettext(
-            "row %(number)s: a cell is longer than %(cell_chars)s characters "
-            "(IMPORT_MAX_CELL_CHARS); nothing was imported."
+        _(
+            "Row %(row)s: a cell is longer than %(limit)s characters (IMPORT_MAX_CELL_CHARS); "
+            "nothing was imported."
         )
-        % {"number": number, "cell_chars": f"{limits.cell_chars:,}"},
+        % {"row": number, "limit": f"{limits.cell_chars:,}"},
         details=[f"row {number}: a cell is longer than {limits.cell_chars:,} characters"],
     )
 
@@ -128,10 +126,8 @@ def _within_limits(
             if type(cell) is str and (len(cell) > limits.cell_chars or "\x00" in cell):
                 if "\x00" in cell:
                     raise ApplicationError(
-                        gettext(
-                            "row %(number)s: a cell holds a NUL character; nothing was imported."
-                        )
-                        % {"number": number},
+                        _("Row %(row)s: a cell holds a NUL character; nothing was imported.")
+                        % {"row": number},
                         details=[f"row {number}: a cell holds a NUL character"],
                     )
                 raise _cell_too_long(number, limits)
@@ -150,17 +146,17 @@ def numbered_rows(stream: IO[bytes]) -> Iterator[tuple[int, Sequence[object]]]:
     stream.seek(0)
     if size > limits.file_bytes:
         raise ApplicationError(
-            gettext(
-                "The file has %(size)s bytes, over the limit of %(file_bytes)s bytes "
+            _(
+                "The file has %(size)s bytes, over the limit of %(limit)s bytes "
                 "(IMPORT_MAX_FILE_BYTES); nothing was imported."
             )
-            % {"size": f"{size:,}", "file_bytes": f"{limits.file_bytes:,}"}
+            % {"size": f"{size:,}", "limit": f"{limits.file_bytes:,}"}
         )
     magic = stream.read(4)
     stream.seek(0)
     if magic == _OLE_MAGIC:
         raise ApplicationError(
-            gettext("Old .xls workbooks are not read: save it as .xlsx or CSV (UTF-8).")
+            _("Old .xls workbooks are not read: save it as .xlsx or CSV (UTF-8).")
         )
     rows = _xlsx_rows(stream, limits) if magic == _ZIP_MAGIC else _csv_rows(stream, limits)
     return _within_limits(rows, limits)

@@ -25,7 +25,7 @@ from typing import IO, cast
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from mlopsscore.errors import ApplicationError
 
@@ -62,12 +62,20 @@ class Limits:
 
 def too_many_rows(count: int, limits: Limits) -> ApplicationError:
     return ApplicationError(
-        gettext(
-            "The file has %(count)s rows or more, over the limit of %(rows)s rows "
+        _(
+            "The file has %(count)s rows or more, over the limit of %(limit)s rows "
             "(IMPORT_MAX_ROWS); nothing was imported. Split it into smaller files."
         )
-        % {"count": f"{count:,}", "rows": f"{limits.rows:,}"}
+        % {"count": f"{count:,}", "limit": f"{limits.rows:,}"}
     )
+
+
+def unreadable(error: object) -> ApplicationError:
+    return ApplicationError(_("The XLSX workbook cannot be read: %(error)s.") % {"error": error})
+
+
+def _damaged(part: str) -> ApplicationError:
+    return ApplicationError(_("The XLSX workbook has no %(part)s: it is damaged.") % {"part": part})
 
 
 def _local(tag: str) -> str:
@@ -88,13 +96,9 @@ def _small_xml(zf: zipfile.ZipFile, name: str) -> Element:
     try:
         return fromstring(zf.read(name))
     except KeyError:
-        raise ApplicationError(
-            gettext("The XLSX workbook has no %(name)s: it is damaged.") % {"name": name}
-        ) from None
+        raise _damaged(name) from None
     except ParseError as exc:
-        raise ApplicationError(
-            gettext("The XLSX workbook is damaged: %(name)s: %(exc)s.") % {"name": name, "exc": exc}
-        ) from exc
+        raise unreadable(f"{name}: {exc}") from exc
 
 
 def _relationships(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
@@ -126,7 +130,7 @@ def answers_sheet(zf: zipfile.ZipFile) -> tuple[str, str, str | None]:
             if rel is not None and rel[0].endswith("/worksheet"):
                 sheets.append((element.get("name", ""), rel[1]))
     if not sheets:
-        raise ApplicationError(gettext("The XLSX workbook has no worksheet."))
+        raise ApplicationError(_("The XLSX workbook has no worksheet."))
     shared = next((path for kind, path in rels.values() if kind.endswith("/sharedStrings")), None)
     for name, path in sheets:
         if name.strip().casefold() == "answers":
@@ -244,22 +248,16 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
             declared = sum(info.file_size for info in infos)
             if declared > limits.uncompressed_bytes or len(infos) > _MAX_PARTS:
                 raise ApplicationError(
-                    gettext(
-                        "The XLSX workbook unpacks to %(declared)s bytes, over the limit of "
-                        "%(uncompressed_bytes)s bytes (IMPORT_MAX_UNCOMPRESSED_BYTES); "
-                        "nothing was imported."
+                    _(
+                        "The XLSX workbook unpacks to %(size)s bytes, over the limit of "
+                        "%(limit)s bytes (IMPORT_MAX_UNCOMPRESSED_BYTES); nothing was imported."
                     )
-                    % {
-                        "declared": f"{declared:,}",
-                        "uncompressed_bytes": f"{limits.uncompressed_bytes:,}",
-                    }
+                    % {"size": f"{declared:,}", "limit": f"{limits.uncompressed_bytes:,}"}
                 )
             name, path, shared_path = answers_sheet(zf)
             sheet = zf.NameToInfo.get(path)
             if sheet is None:
-                raise ApplicationError(
-                    gettext("The XLSX workbook has no %(path)s: it is damaged.") % {"path": path}
-                )
+                raise _damaged(path)
             scanned = _scan(zf, sheet, limits, rows=True)
             shared = zf.NameToInfo.get(shared_path or "")
             long_shared: set[int] = set()
@@ -267,7 +265,7 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
                 long_shared = _long_shared_strings(zf, shared, limits.cell_chars)
             for info in infos:  # unpack every other part once: its CRC and size hold
                 if info is not sheet and info is not shared:
-                    for _ in _chunks(zf, info):
+                    for _chunk in _chunks(zf, info):
                         pass
             if scanned.formulas or scanned.long_text or long_shared:
                 problems = _cell_problems(zf, sheet, long_shared, limits.cell_chars)
@@ -283,9 +281,7 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
         ParseError,
         NotImplementedError,  # a compression method zipfile does not know
     ) as exc:
-        raise ApplicationError(
-            gettext("The XLSX workbook cannot be read: %(exc)s.") % {"exc": exc}
-        ) from exc
+        raise unreadable(exc) from exc
 
 
 FORMULA = (
@@ -302,16 +298,15 @@ def _refused(problems: list[tuple[int, str]], limits: Limits) -> ApplicationErro
     more = len(details) - _MAX_LISTED
     if more > 0:
         details = [*details[:_MAX_LISTED], f"… and {more} more"]
-    kinds = {problem for _, problem in problems}
-    reasons = []
-    if FORMULA in kinds:
-        reasons.append("formulas without a value")
-    if LONG in kinds:
-        reasons.append(
-            f"cells longer than {limits.cell_chars:,} characters (IMPORT_MAX_CELL_CHARS)"
-        )
-    return ApplicationError(
-        gettext("The answers file holds %(reasons)s; nothing was imported.")
-        % {"reasons": " and ".join(reasons)},
-        details=details,
-    )
+    kinds = {problem for _row, problem in problems}
+    if kinds == {FORMULA}:
+        message = _("The answers file holds formulas without a value; nothing was imported.")
+    else:
+        message = _(
+            "The answers file holds cells longer than %(limit)s characters "
+            "(IMPORT_MAX_CELL_CHARS)%(formulas)s; nothing was imported."
+        ) % {
+            "limit": f"{limits.cell_chars:,}",
+            "formulas": _(" and formulas without a value") if FORMULA in kinds else "",
+        }
+    return ApplicationError(message, details=details)

@@ -15,7 +15,7 @@ from mlopsscore.errors import ApplicationError
 from scoring.rules import NaPolicy
 from surveys.audit.services import audit_record, changes_of
 from surveys.i18n import LANGS
-from surveys.models import Area, AuditCategory, Item, QuestionnaireVersion
+from surveys.models import Area, AuditCategory, Item, Questionnaire, QuestionnaireVersion
 from surveys.questionnaires.lineage import OVERRIDES, lineage_problems
 from surveys.questionnaires.services import (
     CRITERIA_KEYS,
@@ -424,3 +424,24 @@ def item_move(*, item: Item, direction: str, by: Any) -> None:
     if _swap(list(item.area.items.order_by("position")), item, direction):
         _renumber(version)
         _record(version, by, "item.moved", item.code, direction=direction)
+
+
+@transaction.atomic
+def questionnaire_new(*, key: str, version: str, title: Any, by: Any) -> QuestionnaireVersion:
+    """A new questionnaire with an empty first draft, to be written in the studio."""
+    key, version = (key or "").strip(), (version or "").strip()
+    if not KEY_RE.match(key) or not KEY_RE.match(version):
+        raise ApplicationError(
+            gettext("Key and version must be lowercase letters, digits, '.', '_' or '-'.")
+        )
+    if Questionnaire.objects.filter(key=key).exists():
+        raise ApplicationError(
+            gettext("Questionnaire %(key)s exists already: copy one of its versions.")
+            % {"key": key}
+        )
+    questionnaire = Questionnaire.objects.create(key=key, title=text_map(title))
+    draft = QuestionnaireVersion.objects.create(
+        questionnaire=questionnaire, version=version, title=text_map(title)
+    )
+    _record(draft, by, "version.created", "")
+    return draft

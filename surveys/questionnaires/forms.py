@@ -22,6 +22,15 @@ class CopyForm(forms.Form):
     )
 
 
+class NewQuestionnaireForm(forms.Form):
+    key = forms.CharField(label=gettext_lazy("Key"), max_length=50, help_text="mlts")
+    version = forms.CharField(label=gettext_lazy("First version"), max_length=50)
+    title_en = forms.CharField(label=gettext_lazy("Title (English)"), max_length=200)
+    title_ja = forms.CharField(
+        label=gettext_lazy("Title (Japanese)"), max_length=200, required=False
+    )
+
+
 class FileForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Questionnaire file (JSON)"))
 

@@ -7,6 +7,7 @@ app_name = "questionnaires"
 urlpatterns = [
     path("", views.studio, name="studio"),
     path("load/", views.version_load, name="load"),
+    path("new/", views.questionnaire_new, name="new"),
     path("versions/<int:pk>/", views.version_detail, name="version"),
     path("versions/<int:pk>/copy/", views.version_copy_view, name="copy"),
     path("versions/<int:pk>/settings/", views.settings_save, name="settings"),

@@ -27,7 +27,14 @@ from surveys.i18n import LANGS, tr
 from surveys.models import Area, AuditEvent, Item, QuestionnaireVersion
 from surveys.organisation.access import admin_required, wants_json
 from surveys.questionnaires import drafts
-from surveys.questionnaires.forms import AreaAddForm, CopyForm, FileForm, ItemAddForm, read_json
+from surveys.questionnaires.forms import (
+    AreaAddForm,
+    CopyForm,
+    FileForm,
+    ItemAddForm,
+    NewQuestionnaireForm,
+    read_json,
+)
 from surveys.questionnaires.lineage import (
     LINEAGE_LABELS,
     OVERRIDES,
@@ -61,8 +68,35 @@ def studio(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "questionnaires/list.html",
-        {"rows": questionnaires_overview(), "file_form": FileForm(), "copy_form": CopyForm()},
+        {
+            "rows": questionnaires_overview(),
+            "file_form": FileForm(),
+            "copy_form": CopyForm(),
+            "new_form": NewQuestionnaireForm(),
+        },
     )
+
+
+@admin_required
+@require_POST
+def questionnaire_new(request: HttpRequest) -> HttpResponse:
+    form = NewQuestionnaireForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the questionnaire a key, a first version and a title."))
+        return redirect("questionnaires:studio")
+    data = form.cleaned_data
+    try:
+        version = drafts.questionnaire_new(
+            key=data["key"],
+            version=data["version"],
+            title={"en": data["title_en"], "ja": data["title_ja"]},
+            by=request.user,
+        )
+    except ApplicationError as exc:
+        _fail(request, exc)
+        return redirect("questionnaires:studio")
+    messages.success(request, _("Draft %(label)s created.") % {"label": version.label})
+    return redirect("questionnaires:version", pk=version.pk)
 
 
 @admin_required

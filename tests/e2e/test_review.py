@@ -15,6 +15,8 @@ from tests.e2e.conftest import assert_accessible
 from tests.reviews.conftest import submitted
 
 PASSWORD = "pw-for-tests-123"
+# The flash messages list of base.html (not the review pages) still fails axe-core's list
+# and contrast rules; everything else on both pages is checked.
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def test_query_answered_by_the_respondent_and_resolved(
     )
     reviewer.get_by_role("button", name="Send the query").click()
     expect(reviewer.locator("#review-state")).to_have_text("Queried")
-    assert_accessible(reviewer, exclude=[".messages", ".badge"])
+    assert_accessible(reviewer, exclude=[".messages"])
 
     respondent = log_in(browser.new_context().new_page(), live_server.url, ana)
     expect(respondent.get_by_role("region", name="Questions from reviewers")).to_contain_text(
@@ -61,7 +63,7 @@ def test_query_answered_by_the_respondent_and_resolved(
     expect(respondent.locator("[data-review-state=queried]")).to_contain_text("Under review")
     thread = respondent.locator("[data-review-item=I2]")
     expect(thread).to_contain_text("1 claimed, no check has reported since March")
-    assert_accessible(respondent, exclude=[".messages", ".badge"])
+    assert_accessible(respondent, exclude=[".messages"])
     thread.get_by_label("Your reply to the reviewer").fill(
         "The schema check runs nightly now: run 42"
     )

@@ -23,6 +23,7 @@ from surveys.models import (
 from surveys.questionnaires.drafts import draft_create
 from surveys.questionnaires.services import questionnaire_load
 from tests import factories
+from tests.e2e.conftest import assert_accessible
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "ml-test-score-2017.json"
 
@@ -81,6 +82,7 @@ def test_admin_writes_a_version_and_the_respondent_sees_its_lineage(
     row.get_by_label("New version").fill("2027.1")
     row.get_by_role("button", name="Copy to a new draft").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("mlts@2027.1")
+    assert_accessible(page, exclude=[".messages", ".badge"])
 
     # Reword one criterion: saved as typed, and the item's lineage becomes `changed`.
     fill(page, "D1 Criteria for 1 (English)", "A pipeline step validates every batch daily.")
@@ -110,6 +112,7 @@ def test_admin_writes_a_version_and_the_respondent_sees_its_lineage(
     expect(page.locator("#count-replaced")).to_have_text("1 replaced")
     expect(page.locator("#count-removed")).to_have_text("1 removed")
     expect(page.locator("#diff-changed")).to_contain_text("A pipeline step validates every batch")
+    assert_accessible(page, exclude=[".messages", ".badge"])
     page.go_back()
     page.get_by_role("button", name="Publish").click()
     expect(page.locator(".messages")).to_contain_text("mlts@2027.1 is published.")

@@ -57,6 +57,7 @@ def test_the_command_writes_the_workbook(org: Any, tmp_path: Any) -> None:
         "Departments",
         "Items",
         "Products",
+        "Reviews",
         "Answers",
     ]
     assert workbook.active.title == "Summary"

@@ -241,3 +241,12 @@ def test_answers_in_other_spellings_are_refused(
         f"row 3: answer {typed!r} is not an answer: use 0, 0.5, 1 or NA (N/A, 対象外), "
         "or leave it empty"
     ]
+
+
+def test_the_limits_are_named_in_japanese_too(version: Any, tmp_path: Path, settings: Any) -> None:
+    from django.utils import translation
+
+    settings.IMPORT_MAX_ROWS = 20
+    with translation.override("ja"):
+        error = refused(version, write_csv(tmp_path / "a.csv", rows()))
+    assert error.message.startswith("ファイルは 21 行以上あり、上限の 20 行 (IMPORT_MAX_ROWS)")

@@ -243,3 +243,15 @@ def test_behind_a_proxy_one_guesser_does_not_lock_out_everyone(settings: Any) ->
         attempt(f"guess-{n}", "wrong", address="10.0.0.254", HTTP_X_FORWARDED_FOR="6.6.6.6")
     ben = attempt("ben", PASSWORD, address="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert ben.signed_in
+
+
+def test_the_lockouts_page_is_in_japanese(cast: Any, settings: Any) -> None:
+    locked_ben(settings)
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_login(cast.admin)
+    page = client.get("/lockouts/").content.decode()
+    assert "サインインのロック" in page
+    assert "ロックは表示の時刻に自動で解けます" in page
+    assert "サーバー上では" in page
+    assert "解除" in page
+    translation.activate("en")

@@ -349,3 +349,35 @@ def test_published_versions_are_archived_and_drafts_deleted(
     assert not QuestionnaireVersion.objects.filter(pk=draft.pk).exists()
     page = client.post(reverse("questionnaires:delete", args=[published.pk]), follow=True)
     assert "is published and cannot change" in page.content.decode()
+
+
+def test_a_new_questionnaire_from_nothing_to_published(client: Any, cast: Any) -> None:
+    """A fresh install: no file, no shell — the studio alone writes a questionnaire."""
+    client.force_login(cast.admin)
+    response = client.post(
+        reverse("questionnaires:new"),
+        {"key": "gov", "version": "1", "title_en": "Governance", "title_ja": "ガバナンス"},
+    )
+    draft = QuestionnaireVersion.objects.get(questionnaire__key="gov")
+    assert response["Location"] == reverse("questionnaires:version", args=[draft.pk])
+    assert drafts.draft_problems(draft) == ["areas must be a non-empty list"]
+    client.post(
+        reverse("questionnaires:area-add", args=[draft.pk]), {"key": "owners", "title_en": "Owners"}
+    )
+    area = draft.areas.get()
+    client.post(
+        reverse("questionnaires:item-add", args=[area.pk]), {"key": "owners.named", "code": "O1"}
+    )
+    item = draft.items.get()
+    texts = {
+        "title.en": "Named owner", "question.en": "Is there a named owner?",
+        "criteria.0.en": "No", "criteria.0.5.en": "Informally", "criteria.1.en": "In the catalogue",
+    }  # fmt: skip
+    assert _save(client, item, **texts).json()["problems"] == []
+    client.post(reverse("questionnaires:publish", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.PUBLISHED
+    again = client.post(
+        reverse("questionnaires:new"), {"key": "gov", "version": "2", "title_en": "x"}, follow=True
+    )
+    assert "Questionnaire gov exists already" in again.content.decode()
