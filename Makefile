@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint format bench migrate demo clean messages
+.PHONY: install run test test-fast lint format bench migrate demo clean messages prod smoke
 
 install: $(STAMP)
 
@@ -24,6 +24,16 @@ demo: migrate
 
 run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The production set on this machine: gunicorn, a Celery worker and Celery beat. Needs
+# DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis), and SECRET_KEY; see docs/operations.md.
+prod: install
+	PYTHON=$(BIN)/python deploy/prod.sh
+
+# Starts the production set on a fresh database (DATABASE_URL's database is dropped!) and
+# drives it end to end: beat and the worker open and close a round, a person submits.
+smoke: install
+	$(BIN)/python -m tests.production_smoke
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

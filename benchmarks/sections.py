@@ -27,6 +27,7 @@ ORDER = [
     "assessment_page",
     "evidence_batch",
     "evidence_gunicorn",
+    "evidence_gunicorn_oidc",
     "round_close",
     "export",
     "import_xlsx",
@@ -178,7 +179,7 @@ def _autosaves(client: Any, assessment: Any, answers: list[Any]) -> tuple[list[f
 
 
 def _transaction_control(sql: str) -> bool:
-    return sql.upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO", "BEGIN"))
+    return sql.upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK", "BEGIN", "COMMIT"))
 
 
 def drop_bench_evidence() -> None:
@@ -567,6 +568,12 @@ def import_xlsx(*, record: Any, manage: Any) -> None:
         seconds <= 60,
         f"peak {peak} MB, CPU {_child_cpu():.1f} s",
     )
+
+
+def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
+    from .oidc import evidence_gunicorn_oidc as measure
+
+    measure(record=record, manage=manage)
 
 
 # The reports sections (issue 13) live in their own module; looked up here by name.

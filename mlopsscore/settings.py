@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "mozilla_django_oidc",
+    "health_check",
     "axes",
     "scoring",
     "surveys",
@@ -83,7 +85,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mlopsscore.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -98,6 +102,25 @@ MIDDLEWARE = [
     # Last, as django-axes asks: turns a locked-out sign-in into the login page's message.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): nothing from outside the site. Scripts only from
+# our static files (no inline script, no inline handler); inline styles are allowed
+# because Plotly sets them on the charts it draws.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 ROOT_URLCONF = "mlopsscore.urls"
 WSGI_APPLICATION = "mlopsscore.wsgi.application"
@@ -114,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "surveys.organisation.context_processors.roles",
+                "surveys.signin.context_processors.signin",
             ],
         },
     },
@@ -148,6 +172,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Company sign-in with OpenID Connect (DESIGN §7), on when a client id is given.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile groups")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your company account")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_ADMIN_GROUPS = env_list("OIDC_ADMIN_GROUPS", [])
+OIDC_MANAGER_GROUPS = env_list("OIDC_MANAGER_GROUPS", [])
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?signin=failed"
+if OIDC_RP_CLIENT_ID and not (
+    OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT
+):
+    raise ImproperlyConfigured(
+        "OIDC_RP_CLIENT_ID is set: also set OIDC_OP_AUTHORIZATION_ENDPOINT, "
+        "OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT and OIDC_OP_JWKS_ENDPOINT"
+    )
+# Local passwords stay for the embedded default; an organisation may switch them off.
+LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
+# (AUTHENTICATION_BACKENDS, below the lockout settings, leaves ModelBackend out when off.)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
@@ -242,8 +292,13 @@ SCORE_TARGETS_BY_PHASE = {
 API_TOKEN_THROTTLE = os.environ.get("API_TOKEN_THROTTLE", "6000/min")
 API_USER_THROTTLE = os.environ.get("API_USER_THROTTLE", "6000/min")
 
+# Evidence without secrets (DESIGN §6.6): CI ID tokens from these issuers, exactly as written.
+EVIDENCE_OIDC_ISSUERS = env_list("EVIDENCE_OIDC_ISSUERS", [])
+EVIDENCE_OIDC_AUDIENCE = os.environ.get("EVIDENCE_OIDC_AUDIENCE") or SITE_URL
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "surveys.trust.authentication.OidcAuthentication",
         "surveys.tokens.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -253,6 +308,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "surveys.api.throttling.TokenRateThrottle",
         "surveys.api.throttling.PersonRateThrottle",
+        "surveys.trust.throttling.CiIdentityRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"token": API_TOKEN_THROTTLE, "user": API_USER_THROTTLE},
     # JSON only, and its parser enforces DATA_UPLOAD_MAX_MEMORY_SIZE (DRF's does not).
@@ -332,8 +388,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # out an account tried from one address, and an address trying many accounts.
 AUTHENTICATION_BACKENDS = [
     "surveys.lockouts.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Company sign-in (DESIGN §7); it only answers the provider's callback.
+    "surveys.signin.backend.CompanyOidcBackend",
 ]
+if LOCAL_PASSWORDS:
+    AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
@@ -352,17 +411,34 @@ if AXES_FAILURE_LIMIT < 1:
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only for a plain-HTTP loopback run (the CI smoke test of the production set).
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Logs: one JSON object per line in production (LOG_FORMAT=json), readable text in
+# development; every line written during a request carries its request id.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "mlopsscore.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "mlopsscore.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -4,8 +4,14 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
+from mlopsscore.health import health_view
+from mlopsscore.observability import metrics_view
 from surveys.lockouts.views import lockouts_page
 
 
@@ -20,13 +26,16 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
+    path("health/", health_view, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("lockouts/", lockouts_page, name="lockouts"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/v1/reports/", include("reports.api_urls")),
     path("api/v1/", include("surveys.api_urls")),
@@ -37,6 +46,7 @@ urlpatterns = [
     path("imports/", include("surveys.imports.urls")),
     path("audit/", include("surveys.audit.urls")),
     path("tokens/", include("surveys.tokens.urls")),
+    path("trust/", include("surveys.trust.urls")),
     path("reports/", include("reports.urls")),
     path("reviews/", include("surveys.reviews.urls")),
     path("", include("surveys.urls")),

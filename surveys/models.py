@@ -63,6 +63,7 @@ from surveys.rounds.models import (
 from surveys.tokens.models import (
     ApiToken,
 )
+from surveys.trust.models import CiIdentity, TrustPolicy
 from surveys.uploads.models import StagedUpload
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "AuditCategory",
     "AuditEvent",
     "CarryStatus",
+    "CiIdentity",
     "Department",
     "Evidence",
     "Guideline",
@@ -108,6 +110,7 @@ __all__ = [
     "SamplePick",
     "StagedUpload",
     "StepKind",
+    "TrustPolicy",
     "VersionStatus",
     "default_evidence_window_days",
     "default_reminder_days",

@@ -14,6 +14,7 @@ from rest_framework.permissions import BasePermission
 
 from surveys.organisation.roles import is_admin
 from surveys.organisation.selectors import token_of
+from surveys.trust.authentication import ci_principal_of
 
 
 class ApiAccess(BasePermission):
@@ -21,6 +22,9 @@ class ApiAccess(BasePermission):
         user = request.user
         if user is None or not user.is_authenticated:
             return False
+        if ci_principal_of(user) is not None:
+            self.message = _("A CI ID token may only post evidence.")
+            return bool(getattr(view, "accepts_ci_identity", False))
         token = token_of(user)
         if token is None:
             return True
@@ -46,4 +50,5 @@ class EvidenceWriter(BasePermission):
     )
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        return token_of(request.user) is not None or is_admin(request.user)
+        user = request.user
+        return token_of(user) is not None or ci_principal_of(user) is not None or is_admin(user)

@@ -37,4 +37,7 @@ class PersonRateThrottle(SimpleRateThrottle):
         user = request.user
         if user is None or not user.is_authenticated or token_of(user) is not None:
             return None
+        if user.pk is None:
+            # A CI ID token: no person (CiIdentityRateThrottle counts those).
+            return None
         return self.cache_format % {"scope": self.scope, "ident": user.pk}

@@ -8,7 +8,11 @@ draft that must be submitted again.
 
 from __future__ import annotations
 
-from surveys.models import AnswerRevision, Assessment, AssessmentStatus
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Subquery
+
+from surveys.models import Answer, AnswerRevision, Assessment, AssessmentStatus
 
 
 def differs_from_submission(assessment: Assessment) -> bool:
@@ -34,18 +38,38 @@ def differs_from_submission(assessment: Assessment) -> bool:
     return any(submitted[pk] != now[pk] for pk in submitted)
 
 
-def status_after_change(assessment: Assessment, *, old_value: str | None, value: str | None) -> str:
-    """The status an assessment takes once one of its answers went from ``old_value`` to
-    ``value`` (the change's revision already written).
+def submitted_value_of(assessment: Assessment) -> dict[str, Any]:
+    """Annotations that read, with an answer, whether it changed since the assessment was
+    last submitted and the value it had then (the old value of its first revision since)."""
+    if assessment.submitted_at is None:
+        return {}
+    since = AnswerRevision.objects.filter(
+        answer=OuterRef("pk"), at__gt=assessment.submitted_at
+    ).order_by("at", "id")
+    return {
+        "changed_since_submission": Exists(since),
+        "submitted_value": Subquery(since.values("old_value")[:1]),
+    }
+
+
+def status_after_change(assessment: Assessment, *, answer: Answer, old_value: str | None) -> str:
+    """The status an assessment takes once ``answer`` went from ``old_value`` to its value
+    (the change's revision already written), ``answer`` read with ``submitted_value_of``.
 
     While it is submitted every answer still has its submitted value, so only this one
-    change can make a difference, and no query is needed; a draft that was submitted
-    before asks the revisions since.
+    change can make a difference. A draft that was submitted before becomes submitted
+    again only when this answer is back at its submitted value and no other differs: only
+    then are the revisions since the submission read.
     """
     if assessment.submitted_at is None:
         return AssessmentStatus.DRAFT
     if assessment.status == AssessmentStatus.SUBMITTED:
-        return AssessmentStatus.SUBMITTED if old_value == value else AssessmentStatus.DRAFT
-    if differs_from_submission(assessment):
+        return AssessmentStatus.SUBMITTED if old_value == answer.value else AssessmentStatus.DRAFT
+    at_submission = (
+        answer.submitted_value  # type: ignore[attr-defined]
+        if getattr(answer, "changed_since_submission", False)
+        else old_value
+    )
+    if answer.value != at_submission or differs_from_submission(assessment):
         return AssessmentStatus.DRAFT
     return AssessmentStatus.SUBMITTED

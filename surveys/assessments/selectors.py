@@ -95,12 +95,16 @@ def evidence_latest(product_id: int, round: Round, item_keys: Iterable[str]) -> 
     """Per item key, the latest evidence run inside the round's evidence window."""
     start, end = round.evidence_window
     latest: dict[str, Evidence] = {}
-    rows = Evidence.objects.filter(
-        product_id=product_id,
-        item_key__in=list(item_keys),
-        observed_at__gte=start,
-        observed_at__lte=end,
-    ).order_by("item_key", "-observed_at", "-id")
+    rows = (
+        Evidence.objects.filter(
+            product_id=product_id,
+            item_key__in=list(item_keys),
+            observed_at__gte=start,
+            observed_at__lte=end,
+        )
+        .select_related("origin")
+        .order_by("item_key", "-observed_at", "-id")
+    )
     for evidence in rows:
         latest.setdefault(evidence.item_key, evidence)
     return latest

@@ -21,7 +21,7 @@ from mlopsscore.errors import ApplicationError
 from mlopsscore.validators import web_url
 from scoring.areas import Unanswered, submission_problems
 from scoring.values import NA, normalize_value
-from surveys.assessments.resubmission import status_after_change
+from surveys.assessments.resubmission import status_after_change, submitted_value_of
 from surveys.assessments.scores import assessment_values, assessments_score_store, version_layout
 from surveys.i18n import tr
 from surveys.models import (
@@ -126,10 +126,19 @@ def answer_set(
     wanted = answer_clean(
         item=item, value=value, na_reason=na_reason, note=note, evidence_url=evidence_url
     )
-    answer = Answer.objects.select_for_update().filter(assessment=assessment, item=item).first()
+    answer = (
+        Answer.objects.select_for_update()
+        .filter(assessment=assessment, item=item)
+        .annotate(**submitted_value_of(assessment))
+        .first()
+    )
     if answer is None:  # every item has its row from the round's opening; this is rare
         Answer.objects.get_or_create(assessment=assessment, item=item)
-        answer = Answer.objects.select_for_update().get(assessment=assessment, item=item)
+        answer = (
+            Answer.objects.select_for_update()
+            .annotate(**submitted_value_of(assessment))
+            .get(assessment=assessment, item=item)
+        )
     stored = AnswerInput(answer.value, answer.na_reason, answer.note, answer.evidence_url)
     if stored == wanted:
         return answer
@@ -158,7 +167,7 @@ def answer_set(
     answer.save()
     # A value that differs from the submitted one must be submitted again; a change
     # that ends where it started (the keyboard passing through) leaves it submitted.
-    status = status_after_change(assessment, old_value=old_value, value=wanted.value)
+    status = status_after_change(assessment, answer=answer, old_value=old_value)
     Assessment.objects.filter(pk=assessment.pk).update(status=status, updated_at=now)
     assessment.status = status
     assessment.updated_at = now

@@ -28,6 +28,8 @@ from surveys.evidence.selectors import evidence_of_product
 from surveys.evidence.services import MAX_BATCH, EvidenceIn, evidence_unknown_items, evidence_upsert
 from surveys.models import Evidence, Outcome, Product
 from surveys.organisation.selectors import products_visible_to, token_of
+from surveys.trust.authentication import ci_principal_of
+from surveys.trust.scoping import refuse_unadmitted_products
 
 # A CI runner's clock may run a little ahead of ours.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -61,9 +63,20 @@ class EvidencePostedSerializer(serializers.Serializer):
     replaced = serializers.IntegerField(help_text="Records that replaced one of the same run.")
 
 
+class EvidenceOriginSerializer(serializers.Serializer):
+    issuer = serializers.CharField()
+    subject = serializers.CharField()
+    claims = serializers.DictField(
+        child=serializers.CharField(), help_text="Claims the policy matched."
+    )
+
+
 class EvidenceOutSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.slug")
     item = serializers.CharField(source="item_key")
+    origin = EvidenceOriginSerializer(
+        allow_null=True, read_only=True, help_text="The CI ID token that posted it (DESIGN §6.6)."
+    )
 
     class Meta:
         model = Evidence
@@ -76,6 +89,7 @@ class EvidenceOutSerializer(serializers.ModelSerializer):
             "run_id",
             "summary",
             "received_at",
+            "origin",
         ]
 
 
@@ -122,6 +136,8 @@ def _refuse_other_products(records: list[Any], token: Any) -> None:
 class EvidencePostApi(APIView):
     permission_classes = [ApiAccess, EvidenceWriter]
     token_scope = "write"
+    # A CI ID token (DESIGN §6.6) may call this endpoint and no other.
+    accepts_ci_identity = True
 
     @extend_schema(
         operation_id="evidence_post",
@@ -136,10 +152,17 @@ class EvidencePostApi(APIView):
         token = token_of(request.user)
         if token is not None:
             _refuse_other_products(records, token)
+        principal = ci_principal_of(request.user)
+        if principal is not None:
+            refuse_unadmitted_products(records, principal)
         valid, problems = self._validate(records)
         if not problems:
             try:
-                counts = evidence_upsert(records=valid, token=token)
+                counts = evidence_upsert(
+                    records=valid,
+                    token=token,
+                    origin=principal.ci_identity if principal is not None else None,
+                )
             except ApplicationError as exc:
                 # Unknown items, found by the service: with no field errors, the service's
                 # indexes are the request's.
@@ -191,7 +214,11 @@ class EvidencePostApi(APIView):
         token = token_of(self.request.user)
         if token is not None:
             return {token.product.slug: token.product}
-        return {p.slug: p for p in Product.objects.filter(slug__in=set(slugs))}
+        products = Product.objects.filter(slug__in=set(slugs))
+        principal = ci_principal_of(self.request.user)
+        if principal is not None:
+            products = products.filter(pk__in=principal.ci_product_ids)
+        return {p.slug: p for p in products}
 
 
 def _since(raw: str | None) -> datetime | None:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from surveys.organisation.models import Product
+from surveys.trust.models import CiIdentity
 
 
 class Outcome(models.TextChoices):
@@ -27,6 +28,10 @@ class Evidence(models.Model):
     summary = models.TextField(blank=True)
     token = models.ForeignKey(
         "ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when a CI ID token posted the record (DESIGN §6.6): its verified origin.
+    origin = models.ForeignKey(
+        CiIdentity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_at = models.DateTimeField(default=timezone.now)
 

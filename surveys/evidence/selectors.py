@@ -29,4 +29,4 @@ def evidence_of_product(
         rows = rows.filter(item_key=item)
     if since is not None:
         rows = rows.filter(observed_at__gte=since)
-    return rows.select_related("product").order_by("-observed_at", "-id")
+    return rows.select_related("product", "origin").order_by("-observed_at", "-id")

@@ -16,10 +16,10 @@ from django.utils.translation import gettext
 
 from mlopsscore.errors import ApplicationError
 from surveys.evidence.selectors import item_keys_known
-from surveys.models import ApiToken, Evidence
+from surveys.models import ApiToken, CiIdentity, Evidence
 
 MAX_BATCH = 1000
-_UPDATED = ["outcome", "observed_at", "url", "summary", "token", "received_at"]
+_UPDATED = ["outcome", "observed_at", "url", "summary", "token", "origin", "received_at"]
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,13 @@ def evidence_unknown_items(item_keys: Sequence[str | None]) -> dict[int, dict[st
 
 
 @transaction.atomic
-def evidence_upsert(*, records: Sequence[EvidenceIn], token: ApiToken | None) -> EvidenceCounts:
-    """Store ``records``; a record with the (product, item, run id) of a stored one replaces it."""
+def evidence_upsert(
+    *, records: Sequence[EvidenceIn], token: ApiToken | None, origin: CiIdentity | None = None
+) -> EvidenceCounts:
+    """Store ``records``; a record with the (product, item, run id) of a stored one replaces it.
+
+    ``token`` or ``origin`` (the verified CI identity, DESIGN §6.6) says who posted.
+    """
     if not records:
         raise ApplicationError(gettext("Send at least one evidence record."))
     if len(records) > MAX_BATCH:
@@ -91,6 +96,7 @@ def evidence_upsert(*, records: Sequence[EvidenceIn], token: ApiToken | None) ->
                 run_id=r.run_id,
                 summary=r.summary,
                 token=token,
+                origin=origin,
                 received_at=now,
             )
             for r in latest.values()

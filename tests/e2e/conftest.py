@@ -14,9 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop; the ORM calls in these tests are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Plotly parses 4 MB of JavaScript before it draws: on a loaded two-core machine that takes
+# longer than Playwright's default 5 s wait.
+expect.set_options(timeout=20_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -63,6 +68,31 @@ def login(live_server: Any, page: Any) -> Iterator[Any]:
         return page
 
     yield do
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every page a browser test opens runs under the Content-Security-Policy: a script,
+    style or chart that the policy blocks fails the test that saw it."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    seen: list[str] = []
+    # Chromium reports a violation as an event, not always on the console.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI"
+        " + ' ' + (e.sourceFile || '') + ':' + e.lineNumber))"
+    )
+    page.on(
+        "console",
+        lambda message: (
+            seen.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield
+    assert not seen, f"blocked by the Content-Security-Policy: {seen}"
 
 
 # axe-core (MPL-2.0) from npm, vendored for the tests only: the browser tests run offline.
