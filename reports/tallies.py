@@ -134,10 +134,18 @@ def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[in
     out: dict[int, RoundCells] = {pk: {} for pk in round_ids}
     if not round_ids:
         return out
-    assessments = Assessment.objects.filter(round_id__in=round_ids).filter(scope.q("product__"))
-    areas = AreaScore.objects.filter(
-        assessment__round_id__in=round_ids, assessment__final_score__isnull=False
-    ).filter(scope.q("assessment__product__"))
+    assessments = (
+        Assessment.objects.filter(round_id__in=round_ids)
+        .filter(scope.q("product__"))
+        .filter(scope.assessments_q())
+    )
+    areas = (
+        AreaScore.objects.filter(
+            assessment__round_id__in=round_ids, assessment__final_score__isnull=False
+        )
+        .filter(scope.q("assessment__product__"))
+        .filter(scope.assessments_q("assessment__"))
+    )
     by_ids: dict[int, tuple[int, str]] | None = None
     if len(round_ids) <= LIVE_BY_IDS and cohort_of is None:
         # One or two rounds (the open one, the rest cached): read their scored
@@ -239,7 +247,7 @@ def closed_key(kind: str, info: RoundInfo, scope: Scope) -> str | None:
 
 def _scope_key(scope: Scope) -> str:
     ids = "*" if scope.department_ids is None else ",".join(map(str, sorted(scope.department_ids)))
-    return f"{ids}|{scope.phase or ''}"
+    return f"{ids}|{scope.phase or ''}|{'accepted' if scope.accepted_only else 'all'}"
 
 
 def round_cells(
