@@ -276,42 +276,43 @@ def query_reply(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{url}#item-{query.item_id}")
 
 
-@require_POST
-@login_required
-def query_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def _query_step(
+    request: HttpRequest, pk: int, form_class: Any, step: Any, done: str
+) -> HttpResponse:
+    """An admin's step on one query: validate the comment, run the service, go back."""
     query = _query(request, pk)
     _admin(request)
-    form = OptionalCommentForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
     else:
-        _run(
-            request,
-            lambda: services.review_query_resolve(
-                query=query, by=request.user, comment=form.cleaned_data["comment"]
-            ),
-            _("The query is resolved."),
-        )
+        comment = form.cleaned_data["comment"]
+        _run(request, lambda: step(query=query, by=request.user, comment=comment), done)
     return _back_to_review(query.assessment_id)
+
+
+@require_POST
+@login_required
+def query_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _query_step(
+        request,
+        pk,
+        OptionalCommentForm,
+        services.review_query_resolve,
+        _("The query is resolved."),
+    )
 
 
 @require_POST
 @login_required
 def query_requery(request: HttpRequest, pk: int) -> HttpResponse:
-    query = _query(request, pk)
-    _admin(request)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        _run(
-            request,
-            lambda: services.review_query_requery(
-                query=query, comment=form.cleaned_data["comment"], by=request.user
-            ),
-            _("The query is sent back to the team."),
-        )
-    return _back_to_review(query.assessment_id)
+    return _query_step(
+        request,
+        pk,
+        CommentForm,
+        services.review_query_requery,
+        _("The query is sent back to the team."),
+    )
 
 
 @require_POST
