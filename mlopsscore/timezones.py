@@ -91,7 +91,13 @@ class TimeZoneMiddleware:
 
     def _zone(self, request: HttpRequest) -> zoneinfo.ZoneInfo:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not hasattr(request, "session"):
+        # A CI token is no person (no pk): it has no zone and must not start a session.
+        if (
+            user is None
+            or not user.is_authenticated
+            or getattr(user, "pk", None) is None
+            or not hasattr(request, "session")
+        ):
             return zone("")
         kept = request.session.get(SESSION_KEY)
         now = time.time()

@@ -91,10 +91,12 @@ def scorecard_queryset(
 ) -> QuerySet[Product]:
     """The reader's products (DESIGN §7) within the page's scope, annotated and ordered."""
     from django.db.models import FloatField, Value
+    from django.db.models.functions import Cast
 
     current = rounds.current.id if rounds.current else None
     previous = rounds.previous.id if rounds.previous else None
-    null = Value(None, output_field=FloatField())
+    # A typed NULL: PostgreSQL cannot subtract two untyped NULLs (no round to compare).
+    null = Cast(Value(None), FloatField())
     qs = (
         products_visible_to(user)
         .filter(scope.q())

@@ -242,6 +242,16 @@ def test_bad_credentials_are_401_never_500(cast: Any, header: str) -> None:
     assert response["WWW-Authenticate"] == "Bearer"
 
 
+def test_a_ci_token_starts_no_session(ci: Any) -> None:
+    """A pipeline is no person: its posts leave no session row and set no cookie."""
+    from django.contrib.sessions.models import Session
+
+    response = ci.post(URL, record(), format="json")
+    assert response.status_code == 201
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()
+
+
 def test_a_batch_costs_a_handful_of_queries_not_one_per_record(
     ci: Any, django_assert_max_num_queries: Any
 ) -> None:
