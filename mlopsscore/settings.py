@@ -220,8 +220,6 @@ for _zone_name in (TIME_ZONE, ORGANISATION_TIME_ZONE):
         raise ImproperlyConfigured(f"{_zone_name!r} is not a time zone name") from _exc
 USE_I18N = True
 USE_TZ = True
-# Django 6 default, chosen now: a URL typed without a scheme is taken as https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

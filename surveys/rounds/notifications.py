@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 
 from mlopsscore.timezones import zone
 from surveys.models import (
+    Area,
     Assessment,
     AssessmentStatus,
     Language,
@@ -174,6 +175,12 @@ def round_mail_send(*, mail_id: int, now: datetime | None = None) -> int | None:
         )
         if mail is not None:
             context = dict(mail.context)
+            # Area titles as language maps: each email names areas in its reader's language.
+            context["area_titles"] = dict(
+                Area.objects.filter(version__rounds__id=mail.event.round_id).values_list(
+                    "key", "title"
+                )
+            )
             assessments = (
                 Assessment.objects.filter(round_id=mail.event.round_id)
                 .filter(_AUDIENCES[MailAudience(mail.audience)])

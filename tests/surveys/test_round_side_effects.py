@@ -158,3 +158,20 @@ def test_side_effect_tasks_are_registered_and_retry_with_back_off(name: str) -> 
     task = celery_app.tasks[name]
     assert task.autoretry_for == (Exception,)
     assert task.retry_backoff and task.max_retries >= 5
+
+
+def test_a_regression_email_names_areas_in_its_readers_language(
+    version: Any, cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from surveys.models import Area, Language, Profile
+
+    Area.objects.filter(version=version).update(title={"en": "Data and features", "ja": "データ"})
+    Profile.objects.update_or_create(user=cast.member, defaults={"language": Language.JA})
+    rnd = regressing_round(version, cast, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_close(round=rnd, now=NOW)
+    [email] = mail.outbox
+    # Every area fell from 7.0 to 3.5, each line names it by its Japanese title, not its key.
+    area_lines = [line for line in email.body.splitlines() if "3.50" in line and "7.00" in line]
+    assert area_lines and all("データ" in line for line in area_lines[1:]), email.body
+    assert not any(line.startswith(("Area data", "領域 data")) for line in area_lines)
