@@ -1,20 +1,19 @@
 """Breakdowns of DESIGN §5: by department (with sub-departments), by phase, by item.
 
-Pure pandas over the frames of ``reports.selectors``; used by the round snapshot
-(``reports.services``) and by the pages for rounds that have no snapshot yet.
+Computed from value counts (``reports.tallies``); used by the round snapshot
+(``reports.services``) and by the pages for rounds whose snapshot does not cover them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, cast
-
-import pandas as pd
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from scoring.rules import POINTS
 
-from .selectors import ItemInfo, RoundInfo
-from .trend import Target, figures, num
+from .selectors import EVERYTHING, ItemCounts, ItemInfo, RoundInfo, Scope, items_of
+from .tallies import DepartmentCells, item_counts, phase_cells, subtree_cells
+from .trend import Target, figures_from, num
 
 ITEM_VALUES = ("0", "0.5", "1", "NA")
 
@@ -38,45 +37,47 @@ def ancestors_map(tree: Iterable[tuple[int, str, str, int | None]]) -> dict[int,
 def by_department(
     *,
     info: RoundInfo,
-    assessments: pd.DataFrame,
-    area_scores: pd.DataFrame,
+    cells: DepartmentCells,
     ancestors: dict[int, list[int]],
     target: Target,
 ) -> dict[int, dict[str, Any]]:
     """One round's figures per department, each including its sub-departments."""
-    if assessments.empty:
-        return {}
-    frame = assessments.assign(
-        dept=assessments["department_id"].map(lambda d: ancestors.get(d, [d]))
-    ).explode("dept")
-    out = {}
-    for dept, group in frame.groupby("dept"):
-        rows = area_scores[area_scores["assessment_id"].isin(group["id"])]
-        out[int(cast(int, dept))] = figures(group, rows, info.area_keys, target)
-    return out
+    return {
+        pk: figures_from(phases, info.area_keys, target)
+        for pk, phases in subtree_cells(cells, ancestors).items()
+    }
 
 
 def by_phase(
-    *,
-    info: RoundInfo,
-    assessments: pd.DataFrame,
-    area_scores: pd.DataFrame,
-    target: Target,
+    *, info: RoundInfo, cells: DepartmentCells, target: Target
 ) -> dict[str, dict[str, Any]]:
-    out = {}
-    for phase, group in assessments.groupby("phase"):
-        rows = area_scores[area_scores["assessment_id"].isin(group["id"])]
-        out[str(phase)] = figures(group, rows, info.area_keys, target)
-    return out
+    """One round's figures per phase."""
+    return {
+        phase: figures_from({phase: cell}, info.area_keys, target)
+        for phase, cell in phase_cells(cells).items()
+    }
 
 
-def item_rows(counts: pd.DataFrame, items: list[ItemInfo]) -> list[dict[str, Any]]:
+def item_tables(
+    rounds: Sequence[RoundInfo], scope: Scope = EVERYTHING
+) -> dict[int, list[dict[str, Any]]]:
+    """Each round's item rows within ``scope`` (closed rounds' counts cached)."""
+    built = {info.id: info.report_built for info in rounds if info.report_built is not None}
+    counts = item_counts(rounds, built, scope=scope)
+    items = items_of({info.version_id for info in rounds})
+    return {
+        info.id: item_rows(counts.get(info.id, []), items.get(info.version_id, []))
+        for info in rounds
+    }
+
+
+def item_rows(counts: ItemCounts, items: list[ItemInfo]) -> list[dict[str, Any]]:
     """One round's items in questionnaire order: counts and shares of 0 / 0.5 / 1 / N/A.
 
     ``mean`` is the mean points over the products the item applies to (N/A left out).
     """
     table: dict[str, dict[str, int]] = {}
-    for key, value, n in counts[["item_key", "value", "n"]].itertuples(index=False):
+    for key, value, n in counts:
         if value in ITEM_VALUES:
             table.setdefault(key, dict.fromkeys(ITEM_VALUES, 0))[value] += int(n)
     rows = []

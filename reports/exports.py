@@ -27,7 +27,7 @@ from surveys.i18n import tr
 from surveys.models import Answer, Item, Product
 
 from . import workbook_charts
-from .breakdowns import ancestors_map, by_department, item_rows
+from .breakdowns import ancestors_map, by_department, item_tables
 from .charts import area_names
 from .reviews_sheet import write_reviews
 from .selectors import (
@@ -35,10 +35,9 @@ from .selectors import (
     RoundInfo,
     Scope,
     departments_tree,
-    item_value_counts,
-    items_of,
 )
 from .spreadsheets import Book, Sheet, csv_lines
+from .tallies import department_cells
 from .trend import Trend
 from .workbook_labels import header_text, sheet_title
 from .workbook_summary import write_summary
@@ -246,16 +245,22 @@ def _write_departments(wb: Book, trend: Trend, report: Report | None, scope: Sco
     names = {pk: name for pk, _, name, _ in tree}
     parents = {pk: parent for pk, _, _, parent in tree}
     ancestors = ancestors_map(tree)
+    counted = (
+        department_cells(
+            trend.rounds,
+            {i.id: i.report_built for i in trend.rounds if i.report_built is not None},
+            scope=trend.scope,
+        )
+        if report is None
+        else {}
+    )
     for info in trend.rounds:
         if report is not None:
             figures = report.department_figures(info)
         else:
-            frame = trend.assessments[trend.assessments["round_id"] == info.id]
-            areas = trend.area_scores[trend.area_scores["assessment_id"].isin(frame["id"])]
             figures = by_department(
                 info=info,
-                assessments=frame,
-                area_scores=areas,
+                cells=counted.get(info.id, {}),
                 ancestors=ancestors,
                 target=trend.target,
             )
@@ -304,15 +309,7 @@ def _write_items(wb: Book, trend: Trend, report: Report | None, scope: Scope) ->
     if report is not None:
         tables = report.item_tables()
     else:
-        round_ids = [info.id for info in trend.rounds]
-        counts = item_value_counts(round_ids=round_ids, scope=scope)
-        items = items_of({info.version_id for info in trend.rounds})
-        tables = {
-            info.id: item_rows(
-                counts[counts["round_id"] == info.id], items.get(info.version_id, [])
-            )
-            for info in trend.rounds
-        }
+        tables = item_tables(trend.rounds, scope)
     area_name = _area_names(trend)
     for info in trend.rounds:
         for row in tables.get(info.id, []):

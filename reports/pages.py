@@ -9,18 +9,21 @@ The cohort always comes from the fresh computation, as it depends on the baselin
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
+from django.core.cache import cache
 
 from surveys.models import Phase, RoundStatus
 
 from . import selectors
-from .breakdowns import ancestors_map, by_department, by_phase, item_rows
+from .breakdowns import ancestors_map, by_department, by_phase, item_tables
 from .selectors import RoundInfo, Scope
 from .services import SNAPSHOT_FORMAT
-from .trend import Target, Trend, trend_build
+from .tallies import CACHE_SECONDS, DepartmentCells, closed_key, department_cells
+from .trend import Target, Trend, figures_from, trend_build
 
 FIGURE_KEYS = (
     "targeted",
@@ -63,7 +66,7 @@ class Report:
     rows: list[dict[str, Any]]
     snapshots: dict[int, dict[str, Any]]
     departments: dict[int, Department]
-    _frames: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)
+    _cells: dict[int, DepartmentCells] = field(default_factory=dict)
 
     @property
     def rounds(self) -> list[RoundInfo]:
@@ -134,46 +137,69 @@ class Report:
             return data.get("phases", {}).get(scope.phase) or _empty_figures(info)
         return None
 
-    def frames_of(self, info: RoundInfo) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """One round's assessments and area scores (read only for rounds whose breakdowns
-        are not in their snapshot: at scale, the open round)."""
-        if info.id not in self._frames:
-            # Every round without a usable snapshot is read at once (two queries).
-            ids = {i.id for i in self.rounds if self._snapshot_usable(i) is None} | {info.id}
-            ids -= set(self._frames)
-            frame = selectors.assessment_frame(round_ids=sorted(ids), scope=self.scope)
-            areas = selectors.area_score_frame(round_ids=sorted(ids), scope=self.scope)
-            for pk in ids:
-                part = frame[frame["round_id"] == pk]
-                self._frames[pk] = (part, areas[areas["assessment_id"].isin(part["id"])])
-        return self._frames[info.id]
+    def cells_of(self, info: RoundInfo) -> DepartmentCells:
+        """One round's counts by department and phase within the page's scope. Rounds the
+        cache cannot hold (open, or without a built report) are counted together."""
+        if info.id not in self._cells:
+            wanted = [info] + [
+                i
+                for i in self.rounds
+                if i.id not in self._cells
+                and i.id != info.id
+                and (i.is_provisional or i.report_built is None)
+                and self._snapshot_usable(i) is None
+            ]
+            built = {i.id: i.report_built for i in wanted if i.report_built is not None}
+            self._cells.update(department_cells(wanted, built, scope=self.scope))
+        return self._cells.get(info.id, {})
+
+    def _figures(self, kind: str, info: RoundInfo, compute: Callable[[], Any]) -> Any:
+        """``compute()`` for one round, kept in the cache for a closed round (keyed by when
+        its report was built, the scope, the target and the department tree)."""
+        key = closed_key(kind, info, self.scope)
+        if key is None:
+            return compute()
+        shape = (
+            self.trend.target,
+            sorted((d.id, d.parent_id) for d in self.departments.values()),
+        )
+        key += ":" + hashlib.sha1(repr(shape).encode()).hexdigest()[:16]
+        found = cache.get(key)
+        if found is None:
+            found = compute()
+            cache.set(key, found, CACHE_SECONDS)
+        return found
 
     def department_figures(self, info: RoundInfo) -> dict[int, dict[str, Any]]:
         """One round's figures per department (with sub-departments) within the page's scope."""
         data = self._snapshot_usable(info)
         if data is not None and not self.scope.phase and self.visible.department_ids is None:
             return {int(k): v for k, v in data.get("departments", {}).items()}
-        frame, areas = self.frames_of(info)
-        ancestors = ancestors_map(
-            (d.id, d.slug, d.name, d.parent_id) for d in self.departments.values()
-        )
-        figures = by_department(
-            info=info,
-            assessments=frame,
-            area_scores=areas,
-            ancestors=ancestors,
-            target=self.trend.target,
-        )
-        # Ancestors outside the scope would show only part of their products.
-        allowed = self.scope.department_ids
-        return {pk: f for pk, f in figures.items() if allowed is None or pk in allowed}
+
+        def compute() -> dict[int, dict[str, Any]]:
+            ancestors = ancestors_map(
+                (d.id, d.slug, d.name, d.parent_id) for d in self.departments.values()
+            )
+            figures = by_department(
+                info=info, cells=self.cells_of(info), ancestors=ancestors, target=self.trend.target
+            )
+            # Ancestors outside the scope would show only part of their products.
+            allowed = self.scope.department_ids
+            return {pk: f for pk, f in figures.items() if allowed is None or pk in allowed}
+
+        return dict(self._figures("department-figures", info, compute))
 
     def phase_figures(self, info: RoundInfo) -> dict[str, dict[str, Any]]:
         data = self._snapshot_usable(info)
         if data is not None and self.scope.is_everything:
             return dict(data.get("phases", {}))
-        frame, areas = self.frames_of(info)
-        return by_phase(info=info, assessments=frame, area_scores=areas, target=self.trend.target)
+        return dict(
+            self._figures(
+                "phase-figures",
+                info,
+                lambda: by_phase(info=info, cells=self.cells_of(info), target=self.trend.target),
+            )
+        )
 
     def item_tables(self) -> dict[int, list[dict[str, Any]]]:
         """Per round, its items' shares of 0 / 0.5 / 1 / N/A (snapshot or one query)."""
@@ -186,13 +212,7 @@ class Report:
             else:
                 live.append(info)
         if live:
-            counts = selectors.item_value_counts(
-                round_ids=[info.id for info in live], scope=self.scope
-            )
-            items = selectors.items_of({info.version_id for info in live})
-            for info in live:
-                rows = counts[counts["round_id"] == info.id]
-                out[info.id] = item_rows(rows, items.get(info.version_id, []))
+            out.update(item_tables(live, self.scope))
         return out
 
 
@@ -208,13 +228,7 @@ def _subtree(departments: dict[int, Department], root: int) -> set[int]:
 
 
 def _empty_figures(info: RoundInfo) -> dict[str, Any]:
-    from .trend import figures
-
-    empty = pd.DataFrame(columns=selectors.ASSESSMENT_COLUMNS).astype(
-        {"final": "float64", "verified": "float64"}
-    )
-    areas = pd.DataFrame(columns=["assessment_id", "area_key", "score", "verified"])
-    return figures(empty, areas, info.area_keys, Target.resolve(None))
+    return figures_from({}, info.area_keys, Target.resolve(None))
 
 
 def departments_index() -> dict[int, Department]:

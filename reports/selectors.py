@@ -284,8 +284,12 @@ def area_score_frame(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.D
     )
 
 
-def item_value_counts(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
-    """Per round, item key and value: how many scored assessments answered it so (one query)."""
+ItemCounts = list[tuple[str, str, int]]
+
+
+def item_value_counts(*, round_ids: list[int], scope: Scope = EVERYTHING) -> dict[int, ItemCounts]:
+    """Per round: (item key, value, how many scored assessments answered it so) (one query)."""
+    out: dict[int, ItemCounts] = {pk: [] for pk in round_ids}
     rows = (
         Answer.objects.filter(
             assessment__round_id__in=round_ids, assessment__final_score__isnull=False
@@ -295,7 +299,9 @@ def item_value_counts(*, round_ids: list[int], scope: Scope = EVERYTHING) -> pd.
         .annotate(n=Count("id"))
         .order_by()
     )
-    return pd.DataFrame(list(rows), columns=["round_id", "item_key", "value", "n"])
+    for round_id, key, value, n in rows:
+        out[round_id].append((key, value, n))
+    return out
 
 
 @dataclass(frozen=True)

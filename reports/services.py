@@ -14,12 +14,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.models import AssessmentStatus, Round, RoundReport
+from surveys.models import Assessment, AssessmentStatus, Round, RoundReport
 
 from . import selectors
 from .breakdowns import ancestors_map, by_department, by_phase, item_rows
 from .selectors import RoundInfo
-from .trend import Target, figures, num, round_head
+from .tallies import department_cells, phase_cells
+from .trend import Target, figures_from, num, round_head
 
 SNAPSHOT_FORMAT = 1
 
@@ -32,31 +33,23 @@ def round_info(round: Round) -> RoundInfo:
 def round_snapshot(*, round: Round) -> dict[str, Any]:
     """The full report of one round, from its stored scores (a few queries)."""
     info = round_info(round)
-    assessments = selectors.assessment_frame(round_ids=[round.pk])
-    area_scores = selectors.area_score_frame(round_ids=[round.pk])
+    cells = department_cells([info], {})[info.id]  # counted afresh, never from the cache
     target = Target.resolve(None)
     ancestors = ancestors_map(selectors.departments_tree())
-    counts = selectors.item_value_counts(round_ids=[round.pk])
+    counts = selectors.item_value_counts(round_ids=[round.pk])[round.pk]
     items = selectors.items_of({round.version_id}).get(round.version_id, [])
-    departments = by_department(
-        info=info,
-        assessments=assessments,
-        area_scores=area_scores,
-        ancestors=ancestors,
-        target=target,
-    )
-    phases = by_phase(info=info, assessments=assessments, area_scores=area_scores, target=target)
-    submitted = int((assessments["status"] == AssessmentStatus.SUBMITTED).sum())
+    departments = by_department(info=info, cells=cells, ancestors=ancestors, target=target)
+    submitted = Assessment.objects.filter(round=round, status=AssessmentStatus.SUBMITTED).count()
     return {
         # The round's row of the trend, at the top so a reader finds "targeted" and "scored".
         **round_head(info),
-        **figures(assessments, area_scores, info.area_keys, target),
+        **figures_from(phase_cells(cells), info.area_keys, target),
         "submitted": submitted,
         "format": SNAPSHOT_FORMAT,
         "target": num(target.value),
         "targets_by_phase": dict(target.by_phase),
         "departments": {str(pk): row for pk, row in departments.items()},
-        "phases": phases,
+        "phases": by_phase(info=info, cells=cells, target=target),
         "items": item_rows(counts, items),
     }
 

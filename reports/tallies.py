@@ -25,7 +25,7 @@ from django.db.models import Count, Exists, OuterRef
 from scoring.rules import BAND_KEYS, band_of
 from surveys.models import AreaScore, Assessment
 
-from .selectors import EVERYTHING, RoundInfo, Scope
+from .selectors import EVERYTHING, ItemCounts, RoundInfo, Scope, item_value_counts
 
 CACHE_SECONDS = 7 * 24 * 3600
 LIVE_BY_IDS = 2
@@ -126,14 +126,26 @@ class Cell:
 
 # Cells of one round: by phase (the key the target depends on).
 RoundCells = dict[str, Cell]
+# Cells of one round by the product's own department (not its subtree), then by phase.
+DepartmentCells = dict[int, RoundCells]
+# The key of one counted group: a phase, or (department id, phase).
+Group = Any
 
 
-def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[int, RoundCells]:
-    """Count, per round and phase, assessments per final and verified score, and area
-    scores per area and value (four GROUP BY queries over stored scores)."""
-    out: dict[int, RoundCells] = {pk: {} for pk in round_ids}
+def _count(
+    round_ids: list[int], scope: Scope, cohort_of: int | None, *, by_department: bool = False
+) -> dict[int, dict[Group, Cell]]:
+    """Count, per round and group (phase; with ``by_department``, department and phase),
+    assessments per final and verified score, and area scores per area and value (four
+    GROUP BY queries over stored scores)."""
+    out: dict[int, dict[Group, Cell]] = {pk: {} for pk in round_ids}
     if not round_ids:
         return out
+    fields = ["product__department_id", "product__phase"] if by_department else ["product__phase"]
+
+    def group(values: tuple[Any, ...]) -> Group:
+        return values if by_department else values[0]
+
     assessments = (
         Assessment.objects.filter(round_id__in=round_ids)
         .filter(scope.q("product__"))
@@ -146,17 +158,17 @@ def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[in
         .filter(scope.q("assessment__product__"))
         .filter(scope.assessments_q("assessment__"))
     )
-    by_ids: dict[int, tuple[int, str]] | None = None
+    by_ids: dict[int, tuple[int, Group]] | None = None
     if len(round_ids) <= LIVE_BY_IDS and cohort_of is None:
         # One or two rounds (the open one, the rest cached): read their scored
         # assessments' area scores by index instead of joining every area score.
         rows = list(
-            assessments.filter(final_score__isnull=False).values_list(
-                "id", "round_id", "product__phase"
-            )[: LIVE_ID_LIMIT + 1]
+            assessments.filter(final_score__isnull=False).values_list("id", "round_id", *fields)[
+                : LIVE_ID_LIMIT + 1
+            ]
         )
         if len(rows) <= LIVE_ID_LIMIT:
-            by_ids = {pk: (round_id, phase) for pk, round_id, phase in rows}
+            by_ids = {row[0]: (row[1], group(row[2:])) for row in rows}
     if cohort_of is not None:
         cohort = Assessment.objects.filter(
             round_id=cohort_of, final_score__isnull=False, product_id=OuterRef("product_id")
@@ -172,36 +184,35 @@ def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[in
             )
         )
 
-    def cell(round_id: int, phase: str) -> Cell:
+    def cell(round_id: int, key: Group) -> Cell:
         cells = out[round_id]
-        found = cells.get(phase)
+        found = cells.get(key)
         if found is None:
-            found = cells[phase] = Cell()
+            found = cells[key] = Cell()
         return found
 
-    for round_id, phase, final, n in (
-        assessments.values_list("round_id", "product__phase", "final_score")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        c = cell(round_id, phase)
+    width = len(fields)
+    finals = assessments.values_list("round_id", *fields, "final_score")
+    for row in finals.annotate(n=Count("id")).order_by():
+        round_id, keys, final, n = row[0], row[1 : 1 + width], row[-2], row[-1]
+        c = cell(round_id, group(keys))
         c.targeted += n
         if final is not None:
             c.final[float(final)] += n
     if cohort_of is not None:
         return out  # the cohort needs its finals only
-    for round_id, phase, verified, n in (
+    for row in (
         assessments.filter(final_score__isnull=False, verified_score__isnull=False)
-        .values_list("round_id", "product__phase", "verified_score")
+        .values_list("round_id", *fields, "verified_score")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        cell(round_id, phase).verified[float(verified)] += n
+        cell(row[0], group(row[1 : 1 + width])).verified[float(row[-2])] += row[-1]
     if by_ids is not None:
         ids = sorted(by_ids)
         # The id range lets the database read the area scores by index (a round's
         # assessments are created together), where an id list alone is often scanned.
-        counts: Counter[tuple[int, str, str, bool, float]] = Counter()
+        counts: Counter[tuple[int, Group, str, bool, float]] = Counter()
         for assessment_id, key, score, verified in AreaScore.objects.filter(
             assessment_id__gte=ids[0] if ids else 0,
             assessment_id__lte=ids[-1] if ids else -1,
@@ -213,21 +224,29 @@ def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[in
                 counts[(*place, key, False, score)] += 1
             if verified is not None:
                 counts[(*place, key, True, verified)] += 1
-        for (round_id, phase, key, is_verified, value), n in counts.items():
-            c = cell(round_id, phase)
+        for (round_id, where, key, is_verified, value), n in counts.items():
+            c = cell(round_id, where)
             tallies = c.areas_verified if is_verified else c.areas
             if key not in tallies:
                 tallies[key] = Tally()
             tallies[key][float(value)] += n
         return out
+    prefixed = [f"assessment__{f}" for f in fields]
     for column, attr in (("score", "areas"), ("verified_score", "areas_verified")):
-        for round_id, phase, key, value, n in (
+        for row in (
             areas.filter(**{f"{column}__isnull": False})
-            .values_list("assessment__round_id", "assessment__product__phase", "area_key", column)
+            .values_list("assessment__round_id", *prefixed, "area_key", column)
             .annotate(n=Count("id"))
             .order_by()
         ):
-            tallies = getattr(cell(round_id, phase), attr)
+            round_id, where, key, value, n = (
+                row[0],
+                group(row[1 : 1 + width]),
+                row[-3],
+                row[-2],
+                row[-1],
+            )
+            tallies = getattr(cell(round_id, where), attr)
             if key not in tallies:
                 tallies[key] = Tally()
             tallies[key][float(value)] += n
@@ -237,17 +256,54 @@ def _count(round_ids: list[int], scope: Scope, cohort_of: int | None) -> dict[in
 def closed_key(kind: str, info: RoundInfo, scope: Scope) -> str | None:
     """A cache key for figures of a closed round with a built report; None otherwise (an
     open round changes: it is always computed live)."""
-    import hashlib
-
     if info.is_provisional or info.report_built is None:
         return None
-    digest = hashlib.sha1(_scope_key(scope).encode()).hexdigest()[:16]
-    return f"reports:{kind}:{info.id}:{info.report_built.isoformat()}:{digest}"
+    return f"reports:{kind}:{info.id}:{info.report_built.isoformat()}:{_scope_digest(scope)}"
 
 
 def _scope_key(scope: Scope) -> str:
     ids = "*" if scope.department_ids is None else ",".join(map(str, sorted(scope.department_ids)))
     return f"{ids}|{scope.phase or ''}|{'accepted' if scope.accepted_only else 'all'}"
+
+
+def _scope_digest(scope: Scope) -> str:
+    import hashlib
+
+    return hashlib.sha1(_scope_key(scope).encode()).hexdigest()[:16]
+
+
+def _cached(
+    kind: str,
+    rounds: Sequence[RoundInfo],
+    built: Mapping[int, Any],
+    scope: Scope,
+    count: Any,
+    suffix: str | None = "",
+) -> dict[int, Any]:
+    """``count(round_ids)`` for every round: a closed round with a built report from the
+    cache (keyed by when the report was built), the others counted. ``suffix`` None: no
+    round is cached."""
+    out: dict[int, Any] = {}
+    keys: dict[int, str] = {}
+    if suffix is not None:
+        digest = _scope_digest(scope)
+        for info in rounds:
+            stamp = built.get(info.id)
+            if info.is_provisional or stamp is None:
+                continue
+            keys[info.id] = f"reports:{kind}:{info.id}:{stamp.isoformat()}:{digest}:{suffix}"
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    for round_id, key in keys.items():
+        if key in cached:
+            out[round_id] = cached[key]
+    missing = [info.id for info in rounds if info.id not in out]
+    counted = count(missing) if missing else {}
+    out.update(counted)
+    # Cells pickle as they are (locmem and Redis caches both pickle).
+    to_store = {keys[pk]: counted[pk] for pk in counted if pk in keys}
+    if to_store:
+        cache.set_many(to_store, CACHE_SECONDS)
+    return out
 
 
 def round_cells(
@@ -258,32 +314,61 @@ def round_cells(
     cohort_of: int | None = None,
     cohort_stamp: Any = None,
 ) -> dict[int, RoundCells]:
-    """Counts of every round: closed rounds with a built report from the cache (keyed by
-    when the report was built), the others counted live."""
-    import hashlib
+    """Counts of every round by phase: closed rounds with a built report from the cache,
+    the others counted live."""
+    if cohort_of is None:
+        suffix: str | None = ""
+    elif cohort_stamp is None:
+        suffix = None  # the baseline has no built report: its cohort is counted live
+    else:
+        suffix = f"{cohort_of}@{cohort_stamp.isoformat()}"
+    return _cached("cells", rounds, built, scope, lambda ids: _count(ids, scope, cohort_of), suffix)
 
-    out: dict[int, RoundCells] = {}
-    keys: dict[int, str] = {}
-    for info in rounds:
-        stamp = built.get(info.id)
-        if info.is_provisional or stamp is None:
-            continue
-        digest = hashlib.sha1(_scope_key(scope).encode()).hexdigest()[:16]
-        if cohort_of is not None and cohort_stamp is None:
-            continue  # the baseline has no built report: its cohort is counted live
-        cohort = f"{cohort_of}@{cohort_stamp.isoformat()}" if cohort_of is not None else ""
-        keys[info.id] = f"reports:cells:{info.id}:{stamp.isoformat()}:{digest}:{cohort}"
-    cached = cache.get_many(list(keys.values())) if keys else {}
-    for round_id, key in keys.items():
-        if key in cached:
-            out[round_id] = cached[key]
-    missing = [info.id for info in rounds if info.id not in out]
-    counted = _count(missing, scope, cohort_of)
-    out.update(counted)
-    # Cells pickle as they are (locmem and Redis caches both pickle).
-    to_store = {keys[pk]: counted[pk] for pk in counted if pk in keys}
-    if to_store:
-        cache.set_many(to_store, CACHE_SECONDS)
+
+def department_cells(
+    rounds: Sequence[RoundInfo], built: Mapping[int, Any], *, scope: Scope = EVERYTHING
+) -> dict[int, DepartmentCells]:
+    """Counts of every round by each product's own department and phase (cached as
+    ``round_cells``)."""
+
+    def count(ids: list[int]) -> dict[int, DepartmentCells]:
+        out: dict[int, DepartmentCells] = {}
+        for round_id, cells in _count(ids, scope, None, by_department=True).items():
+            nested: DepartmentCells = out.setdefault(round_id, {})
+            for (department_id, phase), cell in cells.items():
+                nested.setdefault(department_id, {})[phase] = cell
+        return out
+
+    return _cached("departments", rounds, built, scope, count)
+
+
+def item_counts(
+    rounds: Sequence[RoundInfo], built: Mapping[int, Any], *, scope: Scope = EVERYTHING
+) -> dict[int, ItemCounts]:
+    """Per round, its answers counted by item and value (cached as ``round_cells``)."""
+    return _cached(
+        "items", rounds, built, scope, lambda ids: item_value_counts(round_ids=ids, scope=scope)
+    )
+
+
+def subtree_cells(cells: DepartmentCells, ancestors: Mapping[int, list[int]]) -> DepartmentCells:
+    """Each department's cells with its sub-departments' merged in (new cells: the
+    counted ones, maybe cached, are left as they are)."""
+    out: DepartmentCells = {}
+    for department_id, phases in cells.items():
+        for owner in ancestors.get(department_id, [department_id]):
+            mine = out.setdefault(owner, {})
+            for phase, cell in phases.items():
+                mine.setdefault(phase, Cell()).merge(cell)
+    return out
+
+
+def phase_cells(cells: DepartmentCells) -> RoundCells:
+    """One round's cells by phase, over every department."""
+    out: RoundCells = {}
+    for phases in cells.values():
+        for phase, cell in phases.items():
+            out.setdefault(phase, Cell()).merge(cell)
     return out
 
 

@@ -44,3 +44,28 @@ def test_a_rescored_closed_round_is_counted_again(org: Any) -> None:
     # A re-score stores the round's report again: the cached counts are not used.
     round_report_store(round=rnd)
     assert trend_document(questionnaire="mlts")["rounds"][0]["final"]["mean"] == 2.0625
+
+
+@pytest.mark.django_db
+def test_a_rescored_closed_rounds_breakdowns_are_computed_again(org: Any) -> None:
+    """A department's figures under a filter no snapshot covers are kept in the cache for
+    a closed round, until a re-score rebuilds its report."""
+    from reports.pages import Filters, report_build
+    from reports.selectors import EVERYTHING
+
+    rnd = org.rounds["2021-10"]
+    ads = org.departments["ads"].pk
+
+    def ads_mean() -> float:
+        report = report_build(
+            filters=Filters(questionnaire="mlts", phase="production"), visible=EVERYTHING
+        )
+        info = next(i for i in report.rounds if i.id == rnd.pk)
+        return float(report.department_figures(info)[ads]["final"]["mean"])
+
+    round_report_store(round=rnd)
+    assert ads_mean() == 1.6667  # p1 2.0, p2 0.0, p3 (ads-ml) 3.0
+    Assessment.objects.filter(round=rnd, product=org.products["p2"]).update(final_score=1.0)
+    assert ads_mean() == 1.6667  # the report was not rebuilt: still cached
+    round_report_store(round=rnd)
+    assert ads_mean() == 2.0  # p1 2.0, p2 1.0, p3 3.0
