@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scoring.bands import band_meaning as scoring_band_meaning
@@ -51,9 +54,12 @@ def band_meaning(key: str) -> str:
 
 
 def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(product__in=products_visible_to(user)).select_related(
+    rows = Assessment.objects.select_related(
         "round", "round__version", "round__version__questionnaire", "product"
     )
+    if user.is_authenticated and token_of(user) is None and sees_everything(user):
+        return rows  # no "product IN (every product)" for the planner to scan
+    return rows.filter(product__in=products_visible_to(user))
 
 
 def assessment_editable_by(user: Any, assessment: Assessment) -> bool:
@@ -110,12 +116,55 @@ def evidence_latest(product_id: int, round: Round, item_keys: Iterable[str]) -> 
     return latest
 
 
+@dataclass(frozen=True)
+class HistoryLine:
+    """One revision of an answer as the page shows it (times in the reader's zone)."""
+
+    at: str
+    who: str
+    old: str
+    new: str
+    na_reason: str
+    note_changed: bool
+
+    @classmethod
+    def of(cls, revision: AnswerRevision) -> HistoryLine:
+        by = revision.by
+        return cls(
+            at=timezone.localtime(revision.at).strftime("%Y-%m-%d %H:%M"),
+            who=(by.get_full_name() or by.username) if by else "—",
+            old=answer_value_label(revision.old_value or None),
+            new=answer_value_label(revision.new_value or None),
+            na_reason=revision.na_reason if revision.new_value == NA else "",
+            note_changed=revision.new_note != revision.old_note,
+        )
+
+
+@lru_cache(maxsize=512)
+def guideline_url(slug: str) -> str:
+    """The page of an internal guideline ("" for a slug no page can have)."""
+    try:
+        return reverse("guideline", args=[slug])
+    except NoReverseMatch:
+        return ""
+
+
 @dataclass
 class ItemRow:
     item: Item
     answer: Answer | None
     evidence: Evidence | None
-    history: list[AnswerRevision] = field(default_factory=list)
+    history: list[HistoryLine] = field(default_factory=list)
+
+    @property
+    def pk(self) -> str:
+        """The item's id as text, as the page writes it into ids and names (an int would be
+        formatted for the reader's locale each of the ~25 times)."""
+        return str(self.item.pk)
+
+    @property
+    def guideline_url(self) -> str:
+        return guideline_url(self.item.guideline) if self.item.guideline else ""
 
     @property
     def value(self) -> str | None:
@@ -164,11 +213,11 @@ def assessment_rows(assessment: Assessment) -> list[AreaBlock]:
         a.item_id: a
         for a in Answer.objects.filter(assessment=assessment).select_related("updated_by")
     }
-    history: dict[int, list[AnswerRevision]] = defaultdict(list)
+    history: dict[int, list[HistoryLine]] = defaultdict(list)
     for revision in AnswerRevision.objects.filter(answer__assessment=assessment).select_related(
         "by"
     ):
-        history[revision.answer_id].append(revision)
+        history[revision.answer_id].append(HistoryLine.of(revision))
     evidence = evidence_latest(assessment.product_id, assessment.round, (i.key for i in items))
     blocks: dict[int, AreaBlock] = {}
     for item in items:

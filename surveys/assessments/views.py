@@ -76,12 +76,19 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _editable(request, assessment)
         return _save_all(request, assessment)
     editable = assessment_editable_by(request.user, assessment)
-    panel = score_panel(assessment)
     areas = assessment_rows(assessment)
-    others = (
-        assessments_visible_to(request.user)
-        .filter(product=assessment.product)
+    answers = [row.answer for area in areas for row in area.rows if row.answer is not None]
+    panel = score_panel(
+        assessment,
+        values={answer.item_id: answer.value for answer in answers},
+        titles={area.key: area.title for area in areas},
+    )
+    # Whoever sees this assessment sees every assessment of its product.
+    others = list(
+        Assessment.objects.filter(product_id=assessment.product_id)
         .exclude(pk=assessment.pk)
+        .select_related("round")
+        .only("pk", "status", "final_score", "round__label", "round__opens_on")
         .order_by("-round__opens_on")
     )
     return render(
@@ -103,7 +110,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and assessment.submitted_at is not None,
             "others": others,
             "js_text": _js_text() if editable else None,
-            "review": assessment_review(assessment, request.user),
+            "review": assessment_review(assessment, request.user, answers_read=answers),
         },
     )
 

@@ -223,3 +223,22 @@ def test_japanese_interface(assessment: Any, cast: Any):
     assert 'lang="ja"' in html
     assert "data 実践 1" in html
     assert "0 / 28 件回答済み" in html
+
+
+def test_history_times_are_the_readers_and_a_changed_note_is_marked(
+    assessment: Any, cast: Any
+) -> None:
+    import datetime as dt
+
+    from surveys.models import AnswerRevision, Profile
+
+    client = client_for(cast, "member")
+    save(client, assessment, "data.i1", value="0", note="first look")
+    AnswerRevision.objects.filter(answer__assessment=assessment).update(
+        at=dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)
+    )
+    Profile.objects.update_or_create(user=cast.manager, defaults={"time_zone": "Asia/Tokyo"})
+    html = client_for(cast, "manager").get(f"/assessments/{assessment.pk}/").content.decode()
+    # 23:30 UTC is 08:30 the next morning in Tokyo.
+    assert re.search(r"<td>2026-12-01 08:30</td><td>member</td><td>—</td><td>0 ", html)
+    assert "(note changed)" in html

@@ -25,7 +25,7 @@ from surveys.models import (
     Round,
 )
 from surveys.organisation.roles import is_admin
-from surveys.organisation.selectors import products_editable_by
+from surveys.organisation.selectors import product_editable_by
 
 
 def accepted_q(prefix: str = "") -> Q:
@@ -167,15 +167,18 @@ class AssessmentReview:
         return sum(1 for state in self.na.values() if state == NaStatus.PENDING)
 
 
-def assessment_review(assessment: Assessment, user: Any) -> AssessmentReview:
-    """Everything the assessment page and the review page show of a review, per item."""
+def assessment_review(
+    assessment: Assessment, user: Any, *, answers_read: Iterable[Answer] | None = None
+) -> AssessmentReview:
+    """Everything the assessment page and the review page show of a review, per item.
+
+    ``answers_read``: the assessment's answers when the caller has read them already."""
     review = Review.objects.filter(assessment=assessment).first()
-    answers = {
-        a.item_id: a
-        for a in Answer.objects.filter(assessment=assessment).only(
+    if answers_read is None:
+        answers_read = Answer.objects.filter(assessment=assessment).only(
             "id", "item_id", "value", "na_reason"
         )
-    }
+    answers = {a.item_id: a for a in answers_read}
     steps: dict[int | None, list[ReviewStep]] = defaultdict(list)
     by_query: dict[int, list[ReviewStep]] = defaultdict(list)
     for step in ReviewStep.objects.filter(assessment=assessment).select_related("by"):
@@ -192,7 +195,7 @@ def assessment_review(assessment: Assessment, user: Any) -> AssessmentReview:
         state=state_of(assessment, review),
         threads=dict(threads),
         steps=dict(steps),
-        can_reply=products_editable_by(user).filter(pk=assessment.product_id).exists(),
+        can_reply=product_editable_by(user, assessment.product_id),
         is_admin=is_admin(user),
         requires_approval=requires_approval(assessment.round),
     )
