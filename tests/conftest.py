@@ -87,15 +87,19 @@ def client_for(cast: Cast) -> Callable[[str], Any]:
 
 @pytest.fixture(autouse=True)
 def _fresh_layout_cache() -> Any:
-    """Version layouts are cached by id; test databases reuse ids after a rollback."""
+    """Version layouts and published item keys are kept by the process; a test database
+    rolls back and reuses ids."""
     from surveys.assessments.scores import _layout_cached
+    from surveys.evidence.selectors import PUBLISHED_KEYS
     from surveys.questionnaires.selectors import _items_cached
 
-    _layout_cached.cache_clear()
-    _items_cached.cache_clear()
+    for cached in (_layout_cached, _items_cached):
+        cached.cache_clear()
+    PUBLISHED_KEYS.clear()
     yield
-    _layout_cached.cache_clear()
-    _items_cached.cache_clear()
+    for cached in (_layout_cached, _items_cached):
+        cached.cache_clear()
+    PUBLISHED_KEYS.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -7,17 +7,47 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from surveys.models import Evidence, Item, Product
+from surveys.models import Evidence, Item, Product, VersionStatus
+
+
+class _PublishedKeys:
+    """Item keys of published versions, remembered by the process: a published version
+    can be neither changed nor deleted, so a key once seen there stays known. A pipeline
+    posting for the same items saves a query per post."""
+
+    def __init__(self) -> None:
+        self.keys: frozenset[str] = frozenset()
+
+    def add(self, keys: Iterable[str]) -> None:
+        self.keys = self.keys | frozenset(keys)  # one assignment: safe between threads
+
+    def clear(self) -> None:
+        self.keys = frozenset()
+
+
+PUBLISHED_KEYS = _PublishedKeys()
 
 
 def item_keys_known(keys: Iterable[str]) -> set[str]:
     """Those of ``keys`` that are the key of an item of some questionnaire version."""
     wanted = set(keys)
-    if not wanted:
-        return set()
-    return set(
-        Item.objects.filter(key__in=wanted).values_list("key", flat=True).distinct().order_by()
+    if not wanted or wanted <= PUBLISHED_KEYS.keys:
+        return wanted
+    rows = (
+        Item.objects.filter(key__in=wanted)
+        .values_list("key", "version__status")
+        .distinct()
+        .order_by()
     )
+    known = set()
+    published = set()
+    for key, status in rows:
+        known.add(key)
+        if status == VersionStatus.PUBLISHED:
+            published.add(key)
+    if published:
+        PUBLISHED_KEYS.add(published)
+    return known
 
 
 def evidence_of_product(

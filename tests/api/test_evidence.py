@@ -273,3 +273,16 @@ def test_signed_in_people_are_throttled_too(client_as: Any, settings: Any) -> No
     assert client.get("/api/v1/products/").status_code == 200
     assert_error(client.get("/api/v1/products/"), 429, "throttled")
     assert client_as("admin").get("/api/v1/products/").status_code == 200
+
+
+def test_a_draft_items_key_stops_counting_when_the_draft_goes(ci: Any) -> None:
+    """Keys of published versions are remembered between posts; a draft's are not: a
+    deleted draft item is an unknown item again."""
+    from tests import factories
+
+    draft = factories.make_version(publish=False, version="2099.1", areas=("lab",), per_area=1)
+    assert ci.post(URL, record(item="lab.i1", run_id="d1"), format="json").status_code == 201
+    assert ci.post(URL, record(run_id="p1"), format="json").status_code == 201  # published
+    draft.delete()
+    assert_error(ci.post(URL, record(item="lab.i1", run_id="d2"), format="json"), 400)
+    assert ci.post(URL, record(run_id="p2"), format="json").status_code == 201
