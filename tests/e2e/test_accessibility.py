@@ -16,7 +16,7 @@ from surveys.assessments.scores import assessments_score_store
 from surveys.models import AssessmentStatus, RoundStatus
 from surveys.tokens.services import token_create
 from tests import factories
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, axe_violations
 
 
 @pytest.fixture
@@ -50,6 +50,7 @@ def org(transactional_db: Any) -> dict[str, Any]:
         "submitted": submitted,
         "old": old,
         "current": current,
+        "version": version,
     }
 
 
@@ -89,6 +90,48 @@ def test_no_axe_violation_on_any_page(
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         assert_accessible(page)
+
+
+def _console(org: dict[str, Any]) -> list[str]:
+    """The MLOps team's pages: questionnaires, organisation, guidelines, imports, audit,
+    trust policies, review and lockouts."""
+    version = org["version"].pk
+    return [
+        "/questionnaires/",
+        f"/questionnaires/versions/{version}/",
+        f"/questionnaires/versions/{version}/preview/",
+        "/organisation/",
+        "/organisation/products/",
+        "/organisation/products/ads-ctr/",
+        "/organisation/people/",
+        "/organisation/bulk/",
+        "/guidelines/",
+        "/guidelines/new/",
+        "/imports/answers/",
+        "/audit/",
+        "/trust/ads-ctr/",
+        "/reviews/",
+        f"/reviews/rounds/{org['current'].pk}/",
+        f"/reviews/assessments/{org['submitted'].pk}/",
+        "/lockouts/",
+    ]
+
+
+def test_no_axe_violation_on_the_console(
+    live_server: Any, page: Page, login: Any, org: dict[str, Any]
+) -> None:
+    login(org["admin"])
+    found = []
+    for path in _console(org):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        found += [
+            f"{path}: {v['id']} ({v['impact']}) {v['help']} — "
+            + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+            for v in axe_violations(page)
+        ]
+    assert not found, "\n".join(found)
 
 
 def test_no_axe_violation_on_the_login_page(live_server: Any, page: Page) -> None:
