@@ -287,23 +287,48 @@ def round_remind(*, round: Round, days_before: int, now: dt.datetime | None = No
     except IntegrityError:
         return None
     pending = Assessment.objects.filter(round=locked, status__in=UNFINISHED).count()
+    _reminded(
+        locked,
+        pending,
+        by=None,
+        now=now,
+        template="round_reminder",
+        context={"days_before": days_before},
+        closes=f"it closes in {days_before} day(s), on {locked.closes_on:%Y-%m-%d}",
+        days_before=days_before,
+    )
+    return pending
+
+
+def _reminded(
+    locked: Round,
+    pending: int,
+    *,
+    by: Any,
+    now: dt.datetime,
+    template: str,
+    context: dict[str, Any],
+    closes: str,
+    **payload: Any,
+) -> None:
+    """Record a reminder wave: its event, and the emails to the unfinished products'
+    members and the webhook post that follow the commit."""
     event_record(
         round=locked,
         kind=RoundEventKind.REMINDED,
-        by=None,
-        source=RevisionSource.JOB,
+        by=by,
+        source=_source(by),
         now=now,
         mail={
-            "template": "round_reminder",
+            "template": template,
             "audience": MailAudience.UNFINISHED,
-            "context": {"days_before": days_before},
+            "context": context,
             "webhook_text": f"Round {locked.label}: {pending} products have not submitted; "
-            f"it closes in {days_before} day(s), on {locked.closes_on:%Y-%m-%d}.",
+            f"{closes}.",
         },
-        days_before=days_before,
         pending=pending,
+        **payload,
     )
-    return pending
 
 
 @transaction.atomic
@@ -318,20 +343,14 @@ def round_remind_now(*, round: Round, by: Any, now: dt.datetime | None = None) -
     if not pending:
         raise ApplicationError(_("Every targeted product has submitted: nobody to remind."))
     days_left = max((locked.closes_on - today_of(now)).days, 0)
-    event_record(
-        round=locked,
-        kind=RoundEventKind.REMINDED,
+    _reminded(
+        locked,
+        pending,
         by=by,
-        source=_source(by),
         now=now,
-        mail={
-            "template": "round_reminder_now",
-            "audience": MailAudience.UNFINISHED,
-            "context": {"days_left": days_left},
-            "webhook_text": f"Round {locked.label}: {pending} products have not submitted; "
-            f"it closes on {locked.closes_on:%Y-%m-%d}.",
-        },
-        pending=pending,
+        template="round_reminder_now",
+        context={"days_left": days_left},
+        closes=f"it closes on {locked.closes_on:%Y-%m-%d}",
         manual=True,
     )
     return pending
