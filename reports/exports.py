@@ -60,8 +60,9 @@ SHEETS = (
 )
 OPENS_ON = SHEETS.index("Summary")
 CSV_NOTE = gettext_noop(
-    "The Answers sheet holds the answers of one round. The answers of every round are "
-    "in the CSV download (Download answers (CSV) on the reports pages)."
+    "The Answers and Reviews sheets hold one round, the other sheets every round. The "
+    "answers of every round are in the CSV download (Download answers (CSV) on the "
+    "reports pages)."
 )
 ANSWER_COLUMNS = ("round", "round_date", "product", "department", "phase", "item", "answer", "note")
 # Beside the keys of DESIGN §6.2 (which import_answers reads back), the names people read.
@@ -550,7 +551,7 @@ def _write_all(
     _write_departments(wb, trend, report, scope)
     _write_items(wb, trend, report, scope)
     _write_products(wb, trend, scope)
-    write_reviews(wb, trend, scope)
+    write_reviews(wb, scope, chosen)
     _write_answers(wb, trend, scope, chosen)
 
 

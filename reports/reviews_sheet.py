@@ -1,5 +1,6 @@
-"""The workbook's Reviews sheet (issue 16): per scored assessment, its review state, the
-raw score (N/A as 0) beside the scored value, and its N/A by approval state."""
+"""The workbook's Reviews sheet (issue 16): per scored assessment of the workbook's round
+(the one its Answers sheet holds), its review state, the raw score (N/A as 0) beside the
+scored value, and its N/A by approval state."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ from typing import Any
 
 from surveys.reviews.selectors import review_rows
 
-from .selectors import Scope
+from .selectors import RoundInfo, Scope
 from .spreadsheets import Book, Sheet
-from .trend import Trend
 
 SCORE = "0.00"
 COUNT = "0"
 
 
-def write_reviews(wb: Book, trend: Trend, scope: Scope) -> None:
-    """Rows of the products whose own rows ``scope`` lists, in the report's rounds."""
+def write_reviews(wb: Book, scope: Scope, round: RoundInfo | None) -> None:
+    """Rows of the products whose own rows ``scope`` lists, in ``round``."""
     sheet = Sheet(
         wb,
         "Reviews",
@@ -37,9 +37,10 @@ def write_reviews(wb: Book, trend: Trend, scope: Scope) -> None:
             ("accepted at", 18, None),
         ],
     )
+    if round is None:
+        return
     rows = review_rows(
-        round_ids=[info.id for info in trend.rounds],
-        assessments=scope.rows_q("product__") & scope.assessments_q(),
+        round_ids=[round.id], assessments=scope.rows_q("product__") & scope.assessments_q()
     )
     for row in rows:
         na: dict[str, Any] = row.na

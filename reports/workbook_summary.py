@@ -44,7 +44,7 @@ def write_summary(
     ws.append([_("Rounds"), len(trend.rounds)])
     ws.append(
         [
-            _("Answers sheet"),
+            _("Answers and Reviews sheets"),
             _("round %(round)s") % {"round": answers_round.label} if answers_round else "—",
         ]
     )

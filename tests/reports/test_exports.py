@@ -139,7 +139,7 @@ def test_the_answers_sheet_is_the_long_format(org: Any, tmp_path: Any) -> None:
     # the round asked for only: 5 assessments × 6 answers
     assert len(rows) == 1 + 30 and {r[0] for r in rows[1:]} == {"2021-10"}
     summary = {r[0]: r[1] for r in sheet_rows(workbook, "Summary")}
-    assert summary["Answers sheet"] == "round 2021-10"
+    assert summary["Answers and Reviews sheets"] == "round 2021-10"
     p1 = [r for r in rows if r[0] == "2021-10" and r[2] == "p1"]
     assert [r[5] for r in p1] == [f"{a}.i{n}" for a in ("data", "model") for n in (1, 2, 3)]
     assert [r[6] for r in p1] == [1, 1, "NA", 0.5, 0.5, 1]
@@ -175,7 +175,9 @@ def test_the_answers_sheet_holds_the_latest_round_with_assessments(org: Any, tmp
     rows = sheet_rows(workbook, "Answers")[1:]
     assert {r[0] for r in rows} == {"2022-04"} and len(rows) == 30
     summary = {r[0]: r[1] for r in sheet_rows(workbook, "Summary")}
-    assert summary["Answers sheet"] == "round 2022-04"
+    assert summary["Answers and Reviews sheets"] == "round 2022-04"
+    # the Reviews sheet: the same round's scored assessments (p1, p3, p4, p6)
+    assert [r[0] for r in sheet_rows(workbook, "Reviews")[1:]] == ["2022-04"] * 4
     assert "CSV" in summary["All answers"] and "every round" in summary["All answers"]
     # every other sheet keeps every round
     assert [r[0] for r in sheet_rows(workbook, "Trend")[1:]] == ["2021-10", "2022-04", "2022-10"]

@@ -4,7 +4,7 @@ per department, the per-round summary and the workbook's Reviews rows."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -247,18 +247,27 @@ class ReviewRow:
     accepted_by: str
 
 
-def review_rows(*, round_ids: Sequence[int], assessments: Q | None = None) -> list[ReviewRow]:
+def review_rows(*, round_ids: Sequence[int], assessments: Q | None = None) -> Iterator[ReviewRow]:
     """Every scored assessment of these rounds (narrowed by ``assessments``, a filter on
-    assessments), with its review state, raw score (N/A as 0) and N/A decisions."""
+    assessments), with its review state, raw score (N/A as 0) and N/A decisions; oldest
+    round first, read one round at a time so a workbook of 20 rounds stays small."""
+    rounds = Round.objects.filter(pk__in=list(round_ids)).select_related("version")
+    for round in rounds.order_by("opens_on", "id"):
+        yield from _round_review_rows(round, assessments)
+
+
+def _round_review_rows(round: Round, assessments: Q | None) -> list[ReviewRow]:
     queryset = (
-        Assessment.objects.filter(round_id__in=list(round_ids), final_score__isnull=False)
+        Assessment.objects.filter(round=round, final_score__isnull=False)
         .exclude(status=AssessmentStatus.NOT_SUBMITTED)
-        .select_related("round__version", "product__department", "review__accepted_by")
-        .order_by("round__opens_on", "round_id", "product__name", "pk")
+        .select_related("product__department", "review__accepted_by")
+        .order_by("product__name", "pk")
     )
     if assessments is not None:
         queryset = queryset.filter(assessments)
     found = list(queryset)
+    for a in found:
+        a.round = round  # read once for the round, not joined to every row
     ids = [a.pk for a in found]
     raws = raw_finals(ids)
     sampled = set(
@@ -270,14 +279,14 @@ def review_rows(*, round_ids: Sequence[int], assessments: Q | None = None) -> li
         .values_list("assessment_id")
         .annotate(n=Count("id"))
     )
-    na = _na_per_assessment([a for a in found if requires_approval(a.round)])
+    na = _na_per_assessment(found) if requires_approval(round) else {}
     rows = []
     for a in found:
         review = getattr(a, "review", None)
         accepted = state_of(a, review) == ReviewState.ACCEPTED and review is not None
         rows.append(
             ReviewRow(
-                round_label=a.round.label,
+                round_label=round.label,
                 product=a.product.name,
                 department=a.product.department.name,
                 state=state_of(a, review),
