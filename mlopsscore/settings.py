@@ -201,14 +201,8 @@ LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
-# One catalogue per part of the product, so each part keeps its own Japanese texts.
-LOCALE_PATHS = [
-    BASE_DIR / "locale" / part
-    for part in (
-        *("core", "survey", "rounds", "reports", "api", "console", "reviews", "security"),
-        *("journey", "imports"),
-    )
-]
+# One Japanese catalogue for the whole application (locale/ja/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 # The zone of people who have not chosen one (Profile.time_zone); pages and emails show
 # times in the reader's zone.
