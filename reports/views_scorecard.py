@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from mlopsscore.errors import ApplicationError
 from scoring.rules import BAND_KEYS, band_of
@@ -77,7 +78,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             ("verified", _("Verified score")),
             ("gap", _("Gap")),
             (None, _("Bottleneck area")),
-            ("change", _("Change")),
+            ("change", pgettext("score change", "Change")),
             ("status", _("Open round")),
             ("activity", _("Last activity")),
         ]
@@ -138,7 +139,7 @@ def scorecard_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 _("Gap"),
                 "bottleneck",
                 _("Bottleneck area"),
-                _("Change"),
+                pgettext("score change", "Change"),
                 _("Open round"),
                 _("Last activity"),
             ]

@@ -152,3 +152,12 @@ def test_the_new_pages_speak_japanese(org: Any, cast: Any) -> None:
     assert "プロダクトスコアカード" in html and "ボトルネック領域" in html
     html = client_for(cast.manager, "ja").get("/reports/bottlenecks/").content.decode()
     assert "最終スコアを抑えているもの" in html
+
+
+def test_a_score_change_is_a_change_in_value_in_japanese(org: Any, cast: Any) -> None:
+    """ "Change" of a score is 変化 (how much it moved), not 変更 (an edit), which the same
+    English word means on the language switch."""
+    for url in ("/reports/scorecard/", "/reports/departments/"):
+        html = client_for(cast.manager, "ja").get(url).content.decode()
+        assert ">変化<" in html, url
+        assert ">変更<" not in html.split("<main", 1)[1], url

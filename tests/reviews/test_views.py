@@ -210,3 +210,12 @@ def test_the_round_page_shows_the_answers_the_reviewer_has_to_read(
     services.review_query_reply(query=query, comment="done", by=cast.member)
     page = client_for("admin").get(f"/reviews/rounds/{rnd.pk}/").content.decode()
     assert "data-awaiting>1 answer to read<" in page
+
+
+def test_the_previous_score_column_is_the_previous_round_in_japanese(
+    assessment: Any, rnd: Any, client_for: Any
+) -> None:
+    """The column of last round's score is 前回, not the pager's 前へ."""
+    response = client_for("admin").get(f"/reviews/rounds/{rnd.pk}/", HTTP_ACCEPT_LANGUAGE="ja")
+    html = response.content.decode()
+    assert '<th scope="col" class="num">前回</th>' in html
