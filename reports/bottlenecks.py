@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, F
 
 from scoring.rules import next_steps
@@ -20,7 +19,7 @@ from surveys.assessments.scores import _layout_cached
 from surveys.models import Answer, AreaScore
 
 from .selectors import EVERYTHING, RoundInfo, Scope
-from .tallies import CACHE_SECONDS, closed_key
+from .tallies import closed_cached, closed_cached_rounds
 
 
 def capped_by_round(
@@ -28,13 +27,9 @@ def capped_by_round(
 ) -> dict[int, Counter[str]]:
     """``capped_counts`` of every round, closed rounds' from the cache (keyed by when
     their report was built), the others counted live."""
-    keys = {info.id: closed_key("capped", info, scope) for info in rounds}
-    cached = cache.get_many([k for k in keys.values() if k])
-    out = {pk: cached[k] for pk, k in keys.items() if k and k in cached}
-    missing = [info.id for info in rounds if info.id not in out]
-    counted = capped_counts(round_ids=missing, scope=scope)
-    cache.set_many({k: counted[pk] for pk, k in keys.items() if k and pk in counted}, CACHE_SECONDS)
-    return {**out, **counted}
+    return closed_cached_rounds(
+        "capped", rounds, scope, lambda ids: capped_counts(round_ids=ids, scope=scope)
+    )
 
 
 def capped_counts(
@@ -63,12 +58,12 @@ def capped_by_department(
 ) -> dict[int, Counter[str]]:
     """One round: department id (with its sub-departments) → area key → products capped
     (a closed round's from the cache, keyed by when its report was built)."""
-    key = closed_key("capped-departments", info, scope)
-    found = cache.get(key) if key else None
-    if found is None:
-        found = _capped_by_department(round_id=info.id, scope=scope)
-        if key:
-            cache.set(key, found, CACHE_SECONDS)
+    found = closed_cached(
+        "capped-departments",
+        info,
+        scope,
+        lambda: _capped_by_department(round_id=info.id, scope=scope),
+    )
     out: dict[int, Counter[str]] = {}
     for department_id, counts in found.items():
         for dept in ancestors.get(department_id, [department_id]):
@@ -97,14 +92,9 @@ def _capped_by_department(*, round_id: int, scope: Scope) -> dict[int, Counter[s
 def next_steps_of(info: RoundInfo, scope: Scope = EVERYTHING) -> tuple[Counter[str], int]:
     """``next_step_counts``, kept in the cache for a closed round (its answers never change
     but through a re-score, which rebuilds its report and so changes the key)."""
-    key = closed_key("next-steps", info, scope)
-    found = cache.get(key) if key else None
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    result = next_step_counts(info=info, scope=scope)
-    if key:
-        cache.set(key, result, CACHE_SECONDS)
-    return result
+    return closed_cached(
+        "next-steps", info, scope, lambda: next_step_counts(info=info, scope=scope)
+    )
 
 
 def next_step_counts(

@@ -62,8 +62,7 @@ def item_tables(
     rounds: Sequence[RoundInfo], scope: Scope = EVERYTHING
 ) -> dict[int, list[dict[str, Any]]]:
     """Each round's item rows within ``scope`` (closed rounds' counts cached)."""
-    built = {info.id: info.report_built for info in rounds if info.report_built is not None}
-    counts = item_counts(rounds, built, scope=scope)
+    counts = item_counts(rounds, scope=scope)
     items = items_of({info.version_id for info in rounds})
     return {
         info.id: item_rows(counts.get(info.id, []), items.get(info.version_id, []))

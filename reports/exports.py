@@ -246,15 +246,7 @@ def _write_departments(wb: Book, trend: Trend, report: Report | None, scope: Sco
     names = {pk: name for pk, _, name, _ in tree}
     parents = {pk: parent for pk, _, _, parent in tree}
     ancestors = ancestors_map(tree)
-    counted = (
-        department_cells(
-            trend.rounds,
-            {i.id: i.report_built for i in trend.rounds if i.report_built is not None},
-            scope=trend.scope,
-        )
-        if report is None
-        else {}
-    )
+    counted = department_cells(trend.rounds, scope=trend.scope) if report is None else {}
     for info in trend.rounds:
         if report is not None:
             figures = report.department_figures(info)

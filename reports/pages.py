@@ -14,15 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
-
 from surveys.models import Phase, RoundStatus
 
 from . import selectors
 from .breakdowns import ancestors_map, by_department, by_phase, item_tables
 from .selectors import RoundInfo, Scope
 from .services import SNAPSHOT_FORMAT
-from .tallies import CACHE_SECONDS, DepartmentCells, closed_key, department_cells
+from .tallies import DepartmentCells, closed_cached, department_cells
 from .trend import Target, Trend, figures_from, trend_build
 
 FIGURE_KEYS = (
@@ -149,26 +147,18 @@ class Report:
                 and (i.is_provisional or i.report_built is None)
                 and self._snapshot_usable(i) is None
             ]
-            built = {i.id: i.report_built for i in wanted if i.report_built is not None}
-            self._cells.update(department_cells(wanted, built, scope=self.scope))
+            self._cells.update(department_cells(wanted, scope=self.scope))
         return self._cells.get(info.id, {})
 
     def _figures(self, kind: str, info: RoundInfo, compute: Callable[[], Any]) -> Any:
-        """``compute()`` for one round, kept in the cache for a closed round (keyed by when
-        its report was built, the scope, the target and the department tree)."""
-        key = closed_key(kind, info, self.scope)
-        if key is None:
-            return compute()
+        """``compute()`` for one round, kept in the cache for a closed round (keyed as
+        ``closed_key``, and by the target and the department tree)."""
         shape = (
             self.trend.target,
             sorted((d.id, d.parent_id) for d in self.departments.values()),
         )
-        key += ":" + hashlib.sha1(repr(shape).encode()).hexdigest()[:16]
-        found = cache.get(key)
-        if found is None:
-            found = compute()
-            cache.set(key, found, CACHE_SECONDS)
-        return found
+        digest = hashlib.sha1(repr(shape).encode()).hexdigest()[:16]
+        return closed_cached(kind, info, self.scope, compute, digest)
 
     def department_figures(self, info: RoundInfo) -> dict[int, dict[str, Any]]:
         """One round's figures per department (with sub-departments) within the page's scope."""

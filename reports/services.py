@@ -33,7 +33,7 @@ def round_info(round: Round) -> RoundInfo:
 def round_snapshot(*, round: Round) -> dict[str, Any]:
     """The full report of one round, from its stored scores (a few queries)."""
     info = round_info(round)
-    cells = department_cells([info], {})[info.id]  # counted afresh, never from the cache
+    cells = department_cells([info], fresh=True)[info.id]  # its report is being rebuilt
     target = Target.resolve(None)
     ancestors = ancestors_map(selectors.departments_tree())
     counts = selectors.item_value_counts(round_ids=[round.pk])[round.pk]

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
@@ -28,6 +28,7 @@ from surveys.models import AreaScore, Assessment
 from .selectors import EVERYTHING, ItemCounts, RoundInfo, Scope, item_value_counts
 
 CACHE_SECONDS = 7 * 24 * 3600
+T = TypeVar("T")
 LIVE_BY_IDS = 2
 LIVE_ID_LIMIT = 30_000
 
@@ -253,12 +254,14 @@ def _count(
     return out
 
 
-def closed_key(kind: str, info: RoundInfo, scope: Scope) -> str | None:
+def closed_key(kind: str, info: RoundInfo, scope: Scope, suffix: str = "") -> str | None:
     """A cache key for figures of a closed round with a built report; None otherwise (an
-    open round changes: it is always computed live)."""
+    open round changes: it is always computed live). A re-score or an import rebuilds the
+    round's report, which changes the key, so a cached figure is never stale."""
     if info.is_provisional or info.report_built is None:
         return None
-    return f"reports:{kind}:{info.id}:{info.report_built.isoformat()}:{_scope_digest(scope)}"
+    key = f"reports:{kind}:{info.id}:{info.report_built.isoformat()}:{_scope_digest(scope)}"
+    return f"{key}:{suffix}" if suffix else key
 
 
 def _scope_key(scope: Scope) -> str:
@@ -272,30 +275,38 @@ def _scope_digest(scope: Scope) -> str:
     return hashlib.sha1(_scope_key(scope).encode()).hexdigest()[:16]
 
 
-def _cached(
+def closed_cached(
+    kind: str, info: RoundInfo, scope: Scope, compute: Callable[[], T], suffix: str = ""
+) -> T:
+    """``compute()`` for one round, kept in the cache under ``closed_key`` for a closed
+    round with a built report."""
+    key = closed_key(kind, info, scope, suffix)
+    found = cache.get(key) if key else None
+    if found is None:
+        found = compute()
+        if key:
+            cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def closed_cached_rounds(
     kind: str,
     rounds: Sequence[RoundInfo],
-    built: Mapping[int, Any],
     scope: Scope,
-    count: Any,
+    count: Callable[[list[int]], Mapping[int, T]],
     suffix: str | None = "",
-) -> dict[int, Any]:
-    """``count(round_ids)`` for every round: a closed round with a built report from the
-    cache (keyed by when the report was built), the others counted. ``suffix`` None: no
-    round is cached."""
-    out: dict[int, Any] = {}
+) -> dict[int, T]:
+    """``count(round_ids)`` for every round, as ``closed_cached`` but in one call: the
+    rounds the cache holds are read at once, the others counted together. ``suffix``
+    None: no round is read from or kept in the cache."""
     keys: dict[int, str] = {}
     if suffix is not None:
-        digest = _scope_digest(scope)
         for info in rounds:
-            stamp = built.get(info.id)
-            if info.is_provisional or stamp is None:
-                continue
-            keys[info.id] = f"reports:{kind}:{info.id}:{stamp.isoformat()}:{digest}:{suffix}"
+            key = closed_key(kind, info, scope, suffix)
+            if key:
+                keys[info.id] = key
     cached = cache.get_many(list(keys.values())) if keys else {}
-    for round_id, key in keys.items():
-        if key in cached:
-            out[round_id] = cached[key]
+    out: dict[int, T] = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [info.id for info in rounds if info.id not in out]
     counted = count(missing) if missing else {}
     out.update(counted)
@@ -308,28 +319,29 @@ def _cached(
 
 def round_cells(
     rounds: Sequence[RoundInfo],
-    built: Mapping[int, Any],
     *,
     scope: Scope = EVERYTHING,
-    cohort_of: int | None = None,
-    cohort_stamp: Any = None,
+    cohort_of: RoundInfo | None = None,
 ) -> dict[int, RoundCells]:
-    """Counts of every round by phase: closed rounds with a built report from the cache,
-    the others counted live."""
+    """Counts of every round by phase (with ``cohort_of``: of the products scored in that
+    round only): closed rounds with a built report from the cache, the others counted live."""
+    cohort_id = cohort_of.id if cohort_of is not None else None
     if cohort_of is None:
         suffix: str | None = ""
-    elif cohort_stamp is None:
+    elif cohort_of.report_built is None:
         suffix = None  # the baseline has no built report: its cohort is counted live
     else:
-        suffix = f"{cohort_of}@{cohort_stamp.isoformat()}"
-    return _cached("cells", rounds, built, scope, lambda ids: _count(ids, scope, cohort_of), suffix)
+        suffix = f"{cohort_of.id}@{cohort_of.report_built.isoformat()}"
+    return closed_cached_rounds(
+        "cells", rounds, scope, lambda ids: _count(ids, scope, cohort_id), suffix
+    )
 
 
 def department_cells(
-    rounds: Sequence[RoundInfo], built: Mapping[int, Any], *, scope: Scope = EVERYTHING
+    rounds: Sequence[RoundInfo], *, scope: Scope = EVERYTHING, fresh: bool = False
 ) -> dict[int, DepartmentCells]:
     """Counts of every round by each product's own department and phase (cached as
-    ``round_cells``)."""
+    ``round_cells``; ``fresh``: counted, whatever the cache holds)."""
 
     def count(ids: list[int]) -> dict[int, DepartmentCells]:
         out: dict[int, DepartmentCells] = {}
@@ -339,15 +351,13 @@ def department_cells(
                 nested.setdefault(department_id, {})[phase] = cell
         return out
 
-    return _cached("departments", rounds, built, scope, count)
+    return closed_cached_rounds("departments", rounds, scope, count, None if fresh else "")
 
 
-def item_counts(
-    rounds: Sequence[RoundInfo], built: Mapping[int, Any], *, scope: Scope = EVERYTHING
-) -> dict[int, ItemCounts]:
+def item_counts(rounds: Sequence[RoundInfo], *, scope: Scope = EVERYTHING) -> dict[int, ItemCounts]:
     """Per round, its answers counted by item and value (cached as ``round_cells``)."""
-    return _cached(
-        "items", rounds, built, scope, lambda ids: item_value_counts(round_ids=ids, scope=scope)
+    return closed_cached_rounds(
+        "items", rounds, scope, lambda ids: item_value_counts(round_ids=ids, scope=scope)
     )
 
 

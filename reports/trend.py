@@ -192,13 +192,8 @@ def trend_build(
     rounds = selectors.rounds_of(q)
     base = baseline_of(rounds, baseline)
     resolved = Target.resolve(target)
-    built = {info.id: info.report_built for info in rounds if info.report_built is not None}
-    cells = round_cells(rounds, built, scope=scope)
-    cohort = (
-        round_cells(rounds, built, scope=scope, cohort_of=base.id, cohort_stamp=built.get(base.id))
-        if base is not None
-        else {}
-    )
+    cells = round_cells(rounds, scope=scope)
+    cohort = round_cells(rounds, scope=scope, cohort_of=base) if base is not None else {}
     rows = [
         {
             **round_head(info),
