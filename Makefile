@@ -42,6 +42,7 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not e2e and not worker" $(PYTEST_ARGS)
 
 lint: install
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .

@@ -131,7 +131,8 @@ class RoundsCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from django.db.models import Count
 
-        from surveys.models import Assessment, Round
+        from surveys.assessments.models import Assessment
+        from surveys.rounds.models import Round
 
         rounds = GaugeMetricFamily("mlopsscore_rounds", "Rounds by status.", labels=["status"])
         for row in Round.objects.values("status").annotate(n=Count("id")).order_by():

@@ -94,11 +94,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "mlopsscore.timezones.TimeZoneMiddleware",
+    "surveys.organisation.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses NUL bytes and unpaired surrogates in the path and parameters (issue 11, 7).
-    "mlopsscore.guard.BadInputMiddleware",
+    "surveys.core.guard.BadInputMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the login page's message.
     "axes.middleware.AxesMiddleware",
 ]
@@ -298,19 +298,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "surveys.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "surveys.core.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "surveys.api.throttling.TokenRateThrottle",
-        "surveys.api.throttling.PersonRateThrottle",
+        "surveys.tokens.throttling.TokenRateThrottle",
+        "surveys.tokens.throttling.PersonRateThrottle",
         "surveys.trust.throttling.CiIdentityRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"token": API_TOKEN_THROTTLE, "user": API_USER_THROTTLE},
     # JSON only, and its parser enforces DATA_UPLOAD_MAX_MEMORY_SIZE (DRF's does not).
-    "DEFAULT_PARSER_CLASSES": ["surveys.api.parsers.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["surveys.core.api.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # ASCII JSON: an error that echoes a lone surrogate from the input still renders.
     "UNICODE_JSON": False,
-    "DEFAULT_PAGINATION_CLASS": "surveys.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "surveys.core.api.pagination.Pagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -324,8 +324,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "surveys.api.errors.schema_add_error_responses",
-        "surveys.api.schema.schema_evidence_batch",
+        "surveys.core.api.errors.schema_add_error_responses",
+        "surveys.evidence.schema.schema_evidence_batch",
     ],
 }
 # Evidence batches of 1,000 records stay well under this; larger bodies are refused.
@@ -358,7 +358,7 @@ def caches_from_env(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
         raise ImproperlyConfigured(f"CACHE_URL={url!r} is not a redis:// URL")
     return {
         "default": {
-            "BACKEND": "mlopsscore.cache.SharedRedisCache",
+            "BACKEND": "surveys.core.cache.SharedRedisCache",
             "LOCATION": url,
             # The broker's database may be shared: keep our keys apart.
             "KEY_PREFIX": "mlopsscore",

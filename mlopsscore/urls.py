@@ -44,7 +44,7 @@ urlpatterns = [
     path("organisation/", include("surveys.organisation.urls")),
     path("guidelines/", include("surveys.guidelines.urls")),
     path("imports/", include("surveys.imports.urls")),
-    path("audit/", include("surveys.audit.urls")),
+    path("audit/", include("surveys.pages.audit.urls")),
     path("tokens/", include("surveys.tokens.urls")),
     path("trust/", include("surveys.trust.urls")),
     path("reports/", include("reports.urls")),

@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Count, F
 
 from scoring.rules import next_steps
+from surveys.assessments.models import Answer, AreaScore
 from surveys.assessments.scores import _layout_cached
-from surveys.models import Answer, AreaScore
 
 from .selectors import EVERYTHING, RoundInfo, Scope
 from .tallies import closed_cached, closed_cached_rounds

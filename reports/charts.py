@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from scoring.rules import BAND_KEYS
-from surveys.i18n import tr
+from surveys.core.i18n import tr
 
 from .selectors import RoundInfo
 

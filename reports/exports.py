@@ -21,10 +21,12 @@ import pandas as pd
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
-from mlopsscore.errors import ApplicationError
 from scoring.rules import BAND_KEYS, band_of
-from surveys.i18n import tr
-from surveys.models import Answer, Item, Product
+from surveys.assessments.models import Answer
+from surveys.core.errors import ApplicationError
+from surveys.core.i18n import tr
+from surveys.organisation.models import Product
+from surveys.questionnaires.models import Item
 
 from . import workbook_charts
 from .breakdowns import ancestors_map, by_department, item_tables

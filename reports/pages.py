@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.models import Phase, RoundStatus
+from surveys.organisation.models import Phase
+from surveys.rounds.models import RoundStatus
 
 from . import selectors
 from .breakdowns import ancestors_map, by_department, by_phase, item_tables

@@ -14,7 +14,8 @@ from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
-from surveys.models import AreaScore, Assessment, Product
+from surveys.assessments.models import AreaScore, Assessment
+from surveys.organisation.models import Product
 from surveys.organisation.selectors import products_visible_to
 
 from .movement import previous_closed

@@ -18,20 +18,13 @@ from django.db import connections
 from django.db.models import Count, Q
 from django.utils.translation import gettext
 
-from mlopsscore.errors import ApplicationError
-from surveys.models import (
-    Answer,
-    Area,
-    AreaScore,
-    Assessment,
-    Department,
-    Item,
-    Questionnaire,
-    Round,
-    RoundReport,
-)
+from surveys.assessments.models import Answer, AreaScore, Assessment
+from surveys.core.errors import ApplicationError
+from surveys.organisation.models import Department
 from surveys.organisation.selectors import department_descendant_ids
+from surveys.questionnaires.models import Area, Item, Questionnaire
 from surveys.reviews.selectors import accepted_q
+from surveys.rounds.models import Round, RoundReport
 
 CHUNK = 5000
 ASSESSMENT_COLUMNS = [

@@ -14,7 +14,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.models import Assessment, AssessmentStatus, Round, RoundReport
+from surveys.assessments.models import Assessment, AssessmentStatus
+from surveys.rounds.models import Round, RoundReport
 
 from . import selectors
 from .breakdowns import ancestors_map, by_department, by_phase, item_rows

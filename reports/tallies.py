@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
 
 from scoring.rules import BAND_KEYS, band_of
-from surveys.models import AreaScore, Assessment
+from surveys.assessments.models import AreaScore, Assessment
 
 from .selectors import EVERYTHING, ItemCounts, RoundInfo, Scope, item_value_counts
 

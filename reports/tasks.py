@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 
 from reports.services import round_report_store
-from surveys.models import Round
+from surveys.rounds.models import Round
 
 logger = logging.getLogger(__name__)
 

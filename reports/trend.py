@@ -17,8 +17,8 @@ import pandas as pd
 from django.conf import settings
 from django.utils.translation import gettext
 
-from mlopsscore.errors import ApplicationError
 from scoring.figures import figure
+from surveys.core.errors import ApplicationError
 
 from . import selectors
 from .selectors import EVERYTHING, RoundInfo, Scope

@@ -16,9 +16,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mlopsscore.errors import ApplicationError
-from surveys.i18n import tr
-from surveys.models import Phase, Questionnaire, Round
+from surveys.core.errors import ApplicationError
+from surveys.core.i18n import tr
+from surveys.organisation.models import Phase
+from surveys.questionnaires.models import Questionnaire
+from surveys.rounds.models import Round
 
 from . import charts
 from .breakdowns import continue_replaced
@@ -72,7 +74,7 @@ def _filters(request: HttpRequest, report_departments: dict[str, int]) -> Filter
 
 
 def _visible_slugs(visible: Scope) -> dict[str, int]:
-    from surveys.models import Department
+    from surveys.organisation.models import Department
 
     departments = Department.objects.all()
     if visible.department_ids is not None:

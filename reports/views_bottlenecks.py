@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from surveys.i18n import tr
+from surveys.core.i18n import tr
 
 from . import charts
 from .bottlenecks import capped_by_department, capped_by_round, capped_rows, next_steps_of

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from mlopsscore.errors import ApplicationError
 from scoring.rules import BAND_KEYS, band_of
-from surveys.models import AssessmentStatus
+from surveys.assessments.models import AssessmentStatus
+from surveys.core.errors import ApplicationError
 
 from .charts import area_names
 from .pages import Report

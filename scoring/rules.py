@@ -36,6 +36,7 @@ from scoring.verified import (
     EvidenceRun,
     Outcome,
     backed_keys,
+    claimed_gap,
     lower_unbacked,
     verified_values,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "band_meaning",
     "band_of",
     "bottlenecks",
+    "claimed_gap",
     "figure",
     "is_complete",
     "lower_unbacked",

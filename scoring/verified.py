@@ -53,3 +53,12 @@ def verified_values(
 ) -> dict[str, str | None]:
     """The values the verified score counts."""
     return lower_unbacked(values, backed_keys(evidence, window))
+
+
+def claimed_gap(claimed: float | None, verified: float | None) -> float | None:
+    """How much of a claimed score no check backs: claimed minus verified (DESIGN §3, "the
+    gap between claimed and verified score is shown wherever both are"); None unless both
+    exist."""
+    if claimed is None or verified is None:
+        return None
+    return claimed - verified

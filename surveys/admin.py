@@ -12,9 +12,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from mlopsscore.errors import ApplicationError
 from surveys import models
-from surveys.i18n import tr
+from surveys.core.errors import ApplicationError
+from surveys.core.i18n import tr
 
 
 class GuardedAdmin(admin.ModelAdmin):

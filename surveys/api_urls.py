@@ -2,9 +2,11 @@
 
 from django.urls import path, re_path
 
-from surveys.api.errors import api_not_found
+from surveys.assessments import apis as assessments
+from surveys.core.api.errors import api_not_found
 from surveys.evidence import apis as evidence
 from surveys.organisation import apis as products
+from surveys.rounds import apis as rounds
 
 urlpatterns = [
     path("evidence/", evidence.EvidencePostApi.as_view(), name="api-evidence-post"),
@@ -17,9 +19,9 @@ urlpatterns = [
     ),
     path(
         "products/<slug:slug>/assessments/",
-        products.ProductAssessmentListApi.as_view(),
+        assessments.ProductAssessmentListApi.as_view(),
         name="api-product-assessments",
     ),
-    path("rounds/", products.RoundListApi.as_view(), name="api-rounds"),
+    path("rounds/", rounds.RoundListApi.as_view(), name="api-rounds"),
     re_path(r"", api_not_found),  # matches any rest, even one holding a newline
 ]

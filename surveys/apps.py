@@ -8,4 +8,7 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         # Celery discovers task modules only when a worker starts; services enqueue
         # tasks by name from any process, so each app registers its own here.
-        from surveys.rounds import tasks  # noqa: F401
+        from surveys.organisation import tasks as _organisation  # noqa: F401
+        from surveys.reviews import tasks as _reviews  # noqa: F401
+        from surveys.rounds import tasks as _rounds  # noqa: F401
+        from surveys.tokens import authentication as _tokens  # noqa: F401  (its API docs scheme)

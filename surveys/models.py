@@ -11,6 +11,8 @@ from surveys.assessments.models import (
     Assessment,
     AssessmentStatus,
     CarryStatus,
+    NaDecision,
+    NaStatus,
     RevisionSource,
 )
 from surveys.audit.models import AuditCategory, AuditEvent
@@ -37,8 +39,6 @@ from surveys.questionnaires.models import (
     VersionStatus,
 )
 from surveys.reviews.models import (
-    NaDecision,
-    NaStatus,
     QueryStatus,
     Review,
     ReviewQuery,

@@ -3,12 +3,13 @@ from django.urls import path
 from surveys.assessments import views as assessments
 from surveys.evidence import views as evidence_help
 from surveys.guidelines import views as guidelines
-from surveys.organisation import home
-from surveys.organisation import views as products
+from surveys.pages import assessment as assessment_page
+from surveys.pages import home
+from surveys.pages import product as products
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("assessments/<int:pk>/", assessments.assessment_detail, name="assessment"),
+    path("assessments/<int:pk>/", assessment_page.assessment_detail, name="assessment"),
     path(
         "assessments/<int:pk>/items/<int:item_id>/",
         assessments.answer_save,
@@ -19,11 +20,17 @@ urlpatterns = [
         assessments.assessment_submit_view,
         name="assessment-submit",
     ),
-    path("assessments/<int:pk>/print/", assessments.assessment_print, name="assessment-print"),
+    path("assessments/<int:pk>/print/", assessment_page.assessment_print, name="assessment-print"),
     path(
         "assessments/<int:pk>/confirm-carried/",
         assessments.carried_confirm_view,
         name="assessment-confirm-carried",
+    ),
+    # The studio's preview of a questionnaire version, drawn by the assessment page.
+    path(
+        "questionnaires/versions/<int:pk>/preview/",
+        assessment_page.version_preview,
+        name="questionnaire-preview",
     ),
     path("help/evidence/", evidence_help.evidence_help, name="help-evidence"),
     path("products/<slug:slug>/", products.product_detail, name="product"),

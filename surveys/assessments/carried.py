@@ -12,12 +12,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from mlopsscore.errors import ApplicationError
+from surveys.assessments.models import Answer, Assessment, AssessmentStatus, CarryStatus
 from surveys.assessments.selectors import AreaBlock, ItemRow
-from surveys.models import Answer, Assessment, AssessmentStatus, CarryStatus, Round, RoundStatus
-from surveys.organisation.selectors import products_editable_by
+from surveys.assessments.services import round_locked_for_edit
 
 # Answers taken from the last submission: same item, or the item this one replaces.
 _CARRIED = (CarryStatus.CARRIED, CarryStatus.REPLACED)
@@ -61,11 +59,7 @@ def carried_answers_confirm(*, assessment: Assessment, by: Any) -> int:
     Values do not change, so no revision is written: the answers simply stop asking
     for review, and the assessment becomes a draft the team can submit.
     """
-    round = Round.objects.select_for_update().get(pk=assessment.round_id)
-    if round.status != RoundStatus.OPEN:
-        raise ApplicationError(_("This round is closed: its answers can no longer change."))
-    if not products_editable_by(by).filter(pk=assessment.product_id).exists():
-        raise ApplicationError(_("You may not change this assessment."))
+    round_locked_for_edit(assessment, by)
     now = timezone.now()
     count = Answer.objects.filter(assessment=assessment, carry__in=_CARRIED, revision=0).update(
         carry=CarryStatus.NONE, updated_at=now, updated_by=by

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any, Protocol
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from scoring.rules import NA
+from surveys.core.sources import RevisionSource
 from surveys.organisation.models import Product
 from surveys.questionnaires.models import Item
-from surveys.rounds.models import Round
-from surveys.sources import RevisionSource
 
 User = settings.AUTH_USER_MODEL
 
@@ -26,7 +28,7 @@ class AssessmentStatus(models.TextChoices):
 class Assessment(models.Model):
     """One product's answers in one round, with the scores stored when it was scored."""
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="assessments")
+    round = models.ForeignKey("surveys.Round", on_delete=models.PROTECT, related_name="assessments")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="assessments")
     status = models.CharField(
         max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.NOT_STARTED
@@ -140,3 +142,61 @@ class AnswerRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_value} → {self.new_value}"
+
+
+class NaStatus(models.TextChoices):
+    PENDING = "pending", _("N/A pending approval")
+    APPROVED = "approved", _("N/A approved")
+    REJECTED = "rejected", _("N/A rejected")
+
+
+class NaDecision(models.Model):
+    """An admin's decision on an N/A answer. An approval holds for the reason it approved;
+    it may expire on a date or after a number of rounds (counting the one it was given in).
+    """
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="na_decisions")
+    status = models.CharField(max_length=10, choices=NaStatus.choices)
+    na_reason = models.TextField(blank=True)
+    comment = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    expires_on = models.DateField(null=True, blank=True)
+    rounds_left = models.PositiveSmallIntegerField(null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id}: {self.status}"
+
+    def expired_in(self, round: Any) -> bool:
+        """Whether this approval no longer holds in ``round`` (a later round it was
+        carried to): past its date, or its rounds used up."""
+        if self.expires_on is not None and round.opens_on > self.expires_on:
+            return True
+        return self.rounds_left is not None and self.rounds_left <= 1
+
+
+class RoundOfAssessment(Protocol):
+    """What an assessment needs of its round (the round is a concept above assessments,
+    named here by its shape rather than imported)."""
+
+    pk: int
+    opens_on: Any
+    version: Any
+    version_id: int
+
+    @property
+    def has_opened(self) -> bool: ...
+
+    @property
+    def is_open(self) -> bool: ...
+
+    @property
+    def evidence_window(self) -> tuple[datetime, datetime]: ...

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery
 
-from surveys.models import Answer, AnswerRevision, Assessment, AssessmentStatus
+from surveys.assessments.models import Answer, AnswerRevision, Assessment, AssessmentStatus
 
 
 def differs_from_submission(assessment: Assessment) -> bool:

@@ -19,15 +19,9 @@ from django.utils import timezone
 from scoring.areas import ScoreCard, score_card
 from scoring.values import Policy
 from scoring.verified import EvidenceRun, backed_keys, lower_unbacked
-from surveys.models import (
-    Answer,
-    AreaScore,
-    Assessment,
-    Evidence,
-    Item,
-    QuestionnaireVersion,
-    Round,
-)
+from surveys.assessments.models import Answer, AreaScore, Assessment, RoundOfAssessment
+from surveys.evidence.models import Evidence
+from surveys.questionnaires.models import Item, QuestionnaireVersion
 
 
 @dataclass(frozen=True)
@@ -79,7 +73,7 @@ def assessment_values(assessment: Assessment) -> dict[int, str | None]:
     return dict(Answer.objects.filter(assessment=assessment).values_list("item_id", "value"))
 
 
-def backed_item_keys(product_ids: Iterable[int], round: Round) -> dict[int, set[str]]:
+def backed_item_keys(product_ids: Iterable[int], round: RoundOfAssessment) -> dict[int, set[str]]:
     """Per product, the item keys whose check ran inside the round's evidence window.
 
     The rule is ``scoring.verified.backed_keys``; the query only narrows the rows to the
@@ -129,7 +123,7 @@ def assessment_cards(assessment: Assessment) -> tuple[ScoreCard, ScoreCard]:
 @transaction.atomic
 def assessments_score_store(
     *,
-    round: Round,
+    round: RoundOfAssessment,
     assessments: Sequence[Assessment],
     source: str,
     now: datetime | None = None,

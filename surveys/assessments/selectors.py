@@ -17,26 +17,22 @@ from scoring.bands import band_meaning as scoring_band_meaning
 from scoring.figures import figure
 from scoring.next_steps import next_steps
 from scoring.values import NA
+from surveys.assessments.models import (
+    Answer,
+    AnswerRevision,
+    AreaScore,
+    Assessment,
+    RoundOfAssessment,
+)
 from surveys.assessments.scores import (
     assessment_values,
     backed_item_keys,
     cards_for,
     version_layout,
 )
-from surveys.i18n import tr
-from surveys.models import (
-    Answer,
-    AnswerRevision,
-    AreaScore,
-    Assessment,
-    AssessmentStatus,
-    Evidence,
-    Item,
-    Outcome,
-    Product,
-    Round,
-    RoundStatus,
-)
+from surveys.core.i18n import tr
+from surveys.evidence.models import Evidence, Outcome
+from surveys.organisation.models import Product
 from surveys.organisation.roles import is_admin, roles_remember, sees_everything, viewer_roles
 from surveys.organisation.selectors import (
     product_editable_by,
@@ -44,6 +40,7 @@ from surveys.organisation.selectors import (
     products_visible_to,
     token_of,
 )
+from surveys.questionnaires.models import Item
 from surveys.questionnaires.selectors import version_items
 
 
@@ -62,11 +59,24 @@ def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
     return rows.filter(product__in=products_visible_to(user))
 
 
+def edit_refusal(
+    user: Any, assessment: Assessment, round: RoundOfAssessment | None = None
+) -> str | None:
+    """Why ``user`` may not change ``assessment`` now, or None when they may: the one rule
+    of who edits (DESIGN §7: members of the product and admins, while the round is open;
+    nobody after). The services apply it to the round they locked; pages, to show it."""
+    round = round or assessment.round
+    if not round.has_opened:
+        return _("This round has not opened yet.")
+    if not round.is_open:
+        return _("This round is closed: its answers can no longer change.")
+    if not product_editable_by(user, assessment.product_id):
+        return _("You may not change this assessment.")
+    return None
+
+
 def assessment_editable_by(user: Any, assessment: Assessment) -> bool:
-    """Members of the product and admins edit while the round is open; nobody after."""
-    return assessment.round.status == RoundStatus.OPEN and product_editable_by(
-        user, assessment.product_id
-    )
+    return edit_refusal(user, assessment) is None
 
 
 def assessment_for_autosave(user: Any, pk: int) -> Assessment | None:
@@ -97,7 +107,9 @@ def assessment_for_autosave(user: Any, pk: int) -> Assessment | None:
     return found
 
 
-def evidence_latest(product_id: int, round: Round, item_keys: Iterable[str]) -> dict[str, Evidence]:
+def evidence_latest(
+    product_id: int, round: RoundOfAssessment, item_keys: Iterable[str]
+) -> dict[str, Evidence]:
     """Per item key, the latest evidence run inside the round's evidence window."""
     start, end = round.evidence_window
     latest: dict[str, Evidence] = {}
@@ -316,50 +328,6 @@ def product_next_steps(assessment: Assessment, limit: int = 5) -> list[dict[str,
         {"step": step, "item": items[step.item_key], "final_gain": figure(step.final_gain)}
         for step in steps
     ]
-
-
-@dataclass
-class HomeRow:
-    product: Product
-    open_assessments: list[tuple[Round, Assessment | None]]
-    latest: Assessment | None
-
-
-def home_rows(products: Sequence[Product], open_rounds: Sequence[Round]) -> list[HomeRow]:
-    """For a page of products: their status in each open round and their latest score.
-
-    Two queries whatever the page size, so a manager paging through 10,000 products
-    costs the same on every page.
-    """
-    ids = [p.pk for p in products]
-    targeted = set(
-        Round.products.through.objects.filter(
-            round_id__in=[r.pk for r in open_rounds], product_id__in=ids
-        ).values_list("round_id", "product_id")
-    )
-    in_open = {
-        (a.round_id, a.product_id): a
-        for a in Assessment.objects.filter(
-            round_id__in=[r.pk for r in open_rounds], product_id__in=ids
-        )
-    }
-    latest: dict[int, Assessment] = {}
-    for a in (
-        Assessment.objects.filter(product_id__in=ids, final_score__isnull=False)
-        .exclude(status=AssessmentStatus.NOT_SUBMITTED)
-        .select_related("round")
-        .order_by("product_id", "-round__opens_on", "-round__id")
-    ):
-        latest.setdefault(a.product_id, a)
-    rows = []
-    for product in products:
-        status = [
-            (r, in_open.get((r.pk, product.pk)))
-            for r in open_rounds
-            if (r.pk, product.pk) in targeted or (r.pk, product.pk) in in_open
-        ]
-        rows.append(HomeRow(product, status, latest.get(product.pk)))
-    return rows
 
 
 def answer_value_label(value: str | None) -> str:

@@ -17,24 +17,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mlopsscore.errors import ApplicationError
-from mlopsscore.validators import web_url
 from scoring.areas import Unanswered, submission_problems
 from scoring.values import NA, normalize_value
-from surveys.assessments.resubmission import status_after_change, submitted_value_of
-from surveys.assessments.scores import assessment_values, assessments_score_store, version_layout
-from surveys.i18n import tr
-from surveys.models import (
+from surveys.assessments.models import (
     Answer,
     AnswerRevision,
     Assessment,
     AssessmentStatus,
-    Item,
     RevisionSource,
-    Round,
-    RoundStatus,
 )
-from surveys.organisation.selectors import product_editable_by
+from surveys.assessments.resubmission import status_after_change, submitted_value_of
+from surveys.assessments.scores import assessment_values, assessments_score_store, version_layout
+from surveys.assessments.selectors import edit_refusal
+from surveys.core.errors import ApplicationError
+from surveys.core.i18n import tr
+from surveys.core.validators import web_url
+from surveys.questionnaires.models import Item
 
 _url_validator = web_url
 
@@ -57,19 +55,26 @@ class AnswerInput:
     evidence_url: str
 
 
-def _check_editable(assessment: Assessment, by: Any) -> Round:
-    """The assessment's round, locked until the transaction ends, if its answers may change.
+class NotEditable(ApplicationError):
+    """The assessment may not change now (the round is not open, or the person may not)."""
+
+
+def round_locked_for_edit(assessment: Assessment, by: Any) -> Any:
+    """The assessment's round, locked until the transaction ends, if ``by`` may change its
+    answers now (``edit_refusal``); raises ``NotEditable`` otherwise.
 
     The lock serialises this write with a close of the round (``round_close`` takes the
     same lock): a write that waited for a close finds the round closed and is refused.
     """
-    round = Round.objects.select_for_update().get(pk=assessment.round_id)
-    if round.status == RoundStatus.SCHEDULED:
-        raise ApplicationError(_("This round has not opened yet."))
-    if round.status != RoundStatus.OPEN:
-        raise ApplicationError(_("This round is closed: its answers can no longer change."))
-    if not product_editable_by(by, assessment.product_id):
-        raise ApplicationError(_("You may not change this assessment."))
+    round = (
+        Assessment.objects.select_related("round")
+        .select_for_update(of=("round",))
+        .get(pk=assessment.pk)
+        .round
+    )
+    refusal = edit_refusal(by, assessment, round)
+    if refusal:
+        raise NotEditable(refusal)
     return round
 
 
@@ -120,7 +125,7 @@ def answer_set(
     Saving what is already stored succeeds whatever the base revision, so a retried
     request whose first attempt got through is not mistaken for a conflict.
     """
-    round = _check_editable(assessment, by)
+    round = round_locked_for_edit(assessment, by)
     if item.version_id != round.version_id:
         raise ApplicationError(_("This item is not part of this assessment's questionnaire."))
     wanted = answer_clean(
@@ -208,7 +213,7 @@ def assessment_submit(
     *, assessment: Assessment, by: Any, source: str = RevisionSource.WEB
 ) -> Assessment:
     """Submit a complete assessment and store its scores; re-submitting is allowed while open."""
-    _check_editable(assessment, by)
+    round_locked_for_edit(assessment, by)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     problems = submission_messages(assessment)
     if problems:

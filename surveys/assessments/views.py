@@ -13,43 +13,41 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from mlopsscore.errors import ApplicationError
-from mlopsscore.guard import BadInput, request_json
-from surveys.assessments.carried import carried_answers_confirm, carried_summary
+from surveys.assessments.carried import carried_answers_confirm
+from surveys.assessments.models import Answer, Assessment, AssessmentStatus
 from surveys.assessments.selectors import (
     answer_value_label,
-    assessment_editable_by,
     assessment_for_autosave,
-    assessment_rows,
     assessments_visible_to,
+    edit_refusal,
     score_panel,
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
-from surveys.i18n import tr
-from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
+from surveys.core.errors import ApplicationError
+from surveys.core.guard import BadInput, request_json
+from surveys.core.i18n import tr
+from surveys.questionnaires.models import Item
 from surveys.questionnaires.selectors import version_items
-from surveys.reviews.selectors import assessment_review
 
 
-def _visible(request: HttpRequest, pk: int) -> Assessment:
+def visible(request: HttpRequest, pk: int) -> Assessment:
     """The assessment, or 404 for anyone who may not see its product."""
     return get_object_or_404(assessments_visible_to(request.user), pk=pk)
 
 
-def _editable(request: HttpRequest, assessment: Assessment) -> None:
-    if assessment.round.status == RoundStatus.SCHEDULED:
-        raise PermissionDenied(_("This round has not opened yet."))
-    if assessment.round.status != RoundStatus.OPEN:
-        raise PermissionDenied(_("This round is closed: its answers can no longer change."))
-    if not assessment_editable_by(request.user, assessment):
-        raise PermissionDenied(_("You may read this assessment but not change it."))
+def require_editable(request: HttpRequest, assessment: Assessment) -> None:
+    """403 with the reason when the person may not change the assessment now; the
+    services apply the same rule again under the round's lock."""
+    refusal = edit_refusal(request.user, assessment)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def _answer_json(answer: Answer) -> dict[str, Any]:
@@ -68,79 +66,6 @@ def _answer_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _visible(request, pk)
-    if request.method == "POST":
-        _editable(request, assessment)
-        return _save_all(request, assessment)
-    editable = assessment_editable_by(request.user, assessment)
-    areas = assessment_rows(assessment)
-    answers = [row.answer for area in areas for row in area.rows if row.answer is not None]
-    panel = score_panel(
-        assessment,
-        values={answer.item_id: answer.value for answer in answers},
-        titles={area.key: area.title for area in areas},
-    )
-    # Whoever sees this assessment sees every assessment of its product.
-    others = list(
-        Assessment.objects.filter(product_id=assessment.product_id)
-        .exclude(pk=assessment.pk)
-        .select_related("round")
-        .only("pk", "status", "final_score", "round__label", "round__opens_on")
-        .order_by("-round__opens_on")
-    )
-    return render(
-        request,
-        "surveys/assessment.html",
-        {
-            "assessment": assessment,
-            "product": assessment.product,
-            "round": assessment.round,
-            "areas": areas,
-            "carried": carried_summary(assessment, areas),
-            "help_evidence_url": reverse("help-evidence"),
-            "first_unanswered": next(
-                (row for area in areas for row in area.rows if row.value is None), None
-            ),
-            "panel": panel,
-            "editable": editable,
-            "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
-            and assessment.submitted_at is not None,
-            "others": others,
-            "js_text": _js_text() if editable else None,
-            "review": assessment_review(assessment, request.user, answers_read=answers),
-        },
-    )
-
-
-def _js_text() -> dict[str, str]:
-    """The words assessment.js shows, in the reader's language."""
-    return {
-        "saving": _("Saving…"),
-        "saved": _("Saved"),
-        "allSaved": _("All changes saved."),
-        "pending": _("Unsaved changes are kept in this browser and will be sent."),
-        "failed": _("Saving failed; retrying…"),
-        "offline": _("You are offline; changes are kept in this browser and sent when back."),
-        "session": _("Your session has ended: log in again to save."),
-        "needReason": _("Give a reason for N/A to save it."),
-        "conflict": _(
-            "Someone else changed this answer since you loaded it. Choose which to keep."
-        ),
-        "yours": _("Yours"),
-        "theirs": _("Theirs"),
-        "by": _("changed by %(by)s at %(at)s"),
-        "keepTheirs": _("Keep theirs"),
-        "keepMine": _("Overwrite with mine"),
-        "progress": _("%(answered)s of %(total)s answered"),
-        "cleared": _("Choice cleared."),
-        "note": _("Note"),
-        "reason": _("Reason"),
-    }
-
-
 _FORM_FIELDS = (("v", "value"), ("r", "na_reason"), ("n", "note"), ("e", "evidence_url"))
 
 
@@ -154,7 +79,7 @@ def _form_revision(raw: str | None) -> int | None:
     return base if 0 <= base <= _MAX_REVISION else 0
 
 
-def _save_all(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+def answers_save_form(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     """The no-JavaScript path: save every item whose named fields differ from what is stored."""
     items = Item.objects.filter(version_id=assessment.round.version_id).order_by("position")
     stored = {a.item_id: a for a in Answer.objects.filter(assessment=assessment)}
@@ -235,7 +160,7 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     if assessment is None:
         raise Http404
     try:
-        _editable(request, assessment)
+        require_editable(request, assessment)
     except PermissionDenied as exc:
         return JsonResponse({"error": str(exc)}, status=403)
     items = version_items(assessment.round.version)
@@ -320,8 +245,8 @@ def _label(value: Any) -> str:
 @login_required
 @require_POST
 def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = _visible(request, pk)
-    _editable(request, assessment)
+    assessment = visible(request, pk)
+    require_editable(request, assessment)
     try:
         assessment_submit(assessment=assessment, by=request.user)
     except ApplicationError as exc:
@@ -333,28 +258,11 @@ def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def assessment_print(request: HttpRequest, pk: int) -> HttpResponse:
-    """The whole assessment on one page, for printing or keeping as a record."""
-    assessment = _visible(request, pk)
-    return render(
-        request,
-        "surveys/assessment_print.html",
-        {
-            "assessment": assessment,
-            "product": assessment.product,
-            "round": assessment.round,
-            "areas": assessment_rows(assessment),
-            "panel": score_panel(assessment),
-        },
-    )
-
-
-@login_required
 @require_POST
 def carried_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, in one action, every carried answer the team has not changed."""
-    assessment = _visible(request, pk)
-    _editable(request, assessment)
+    assessment = visible(request, pk)
+    require_editable(request, assessment)
     try:
         count = carried_answers_confirm(assessment=assessment, by=request.user)
     except ApplicationError as exc:

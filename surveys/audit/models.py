@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.sources import RevisionSource
+from surveys.core.sources import RevisionSource
 
 User = settings.AUTH_USER_MODEL
 

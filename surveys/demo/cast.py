@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from surveys.models import Language, Phase
+from surveys.organisation.models import Language, Phase
 
 ROOT_SLUG = "demo"
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "ml-test-score-2017.json"

@@ -29,6 +29,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from surveys.assessments.models import (
+    Answer,
+    AnswerRevision,
+    AreaScore,
+    Assessment,
+    AssessmentStatus,
+    RevisionSource,
+)
 from surveys.assessments.scores import assessments_score_store
 from surveys.demo.cast import (
     AREA_OFFSET,
@@ -51,28 +59,14 @@ from surveys.demo.cast import (
     DemoUser,
     Kind,
 )
-from surveys.models import (
-    Answer,
-    AnswerRevision,
-    AreaScore,
-    Assessment,
-    AssessmentStatus,
-    Department,
-    Evidence,
-    Item,
-    Outcome,
-    Phase,
-    Product,
-    Profile,
-    QuestionnaireVersion,
-    RevisionSource,
-    Round,
-    RoundEventKind,
-)
+from surveys.evidence.models import Evidence, Outcome
+from surveys.organisation.models import Department, Phase, Product, Profile
 from surveys.organisation.roles import ADMIN_GROUP, MANAGER_GROUP
+from surveys.questionnaires.models import Item, QuestionnaireVersion
 from surveys.questionnaires.services import questionnaire_load
 from surveys.rounds.carry import answers_insert_rows
 from surveys.rounds.closing import assessments_freeze
+from surveys.rounds.models import Round, RoundEventKind
 from surveys.rounds.services import round_create, round_open, round_record_historical
 
 

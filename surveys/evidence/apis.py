@@ -18,15 +18,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mlopsscore.errors import ApplicationError
-from mlopsscore.validators import web_url
-from surveys.api.fields import AwareDateTimeField, Text
-from surveys.api.pagination import Pagination
-from surveys.api.params import text_param
-from surveys.api.permissions import ApiAccess, EvidenceWriter
+from surveys.core.api.fields import AwareDateTimeField, Text
+from surveys.core.api.pagination import Pagination
+from surveys.core.api.params import text_param
+from surveys.core.errors import ApplicationError
+from surveys.core.validators import web_url
+from surveys.evidence.models import Evidence, Outcome
 from surveys.evidence.selectors import evidence_of_product
 from surveys.evidence.services import MAX_BATCH, EvidenceIn, evidence_unknown_items, evidence_upsert
-from surveys.models import Evidence, Outcome, Product
+from surveys.organisation.access import ApiAccess, EvidenceWriter
+from surveys.organisation.models import Product
 from surveys.organisation.selectors import products_visible_to, token_of
 from surveys.trust.authentication import ci_principal_of
 from surveys.trust.scoping import refuse_unadmitted_products

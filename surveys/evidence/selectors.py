@@ -7,7 +7,9 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from surveys.models import Evidence, Item, Product, VersionStatus
+from surveys.evidence.models import Evidence
+from surveys.organisation.models import Product
+from surveys.questionnaires.models import Item, VersionStatus
 
 
 class _PublishedKeys:

@@ -14,9 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
+from surveys.evidence.models import Evidence
 from surveys.evidence.selectors import item_keys_known
-from surveys.models import ApiToken, CiIdentity, Evidence
+from surveys.tokens.models import ApiToken
+from surveys.trust.models import CiIdentity
 
 MAX_BATCH = 1000
 _UPDATED = ["outcome", "observed_at", "url", "summary", "token", "origin", "received_at"]

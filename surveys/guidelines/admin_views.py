@@ -12,12 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
+from surveys.core.i18n import LANGS
+from surveys.guidelines.models import Guideline
 from surveys.guidelines.services import body_diff, guideline_save
 from surveys.guidelines.views import render_markdown
-from surveys.i18n import LANGS
-from surveys.models import Guideline, Item
 from surveys.organisation.access import admin_required
+from surveys.questionnaires.models import Item
 
 
 def linked_items(slug: str) -> list[Item]:

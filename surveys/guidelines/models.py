@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from surveys.i18n import tr
+from surveys.core.i18n import tr
 
 
 class Guideline(models.Model):

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from mlopsscore.errors import ApplicationError
+from surveys.audit.models import AuditCategory
 from surveys.audit.services import audit_record
-from surveys.models import AuditCategory, Guideline, GuidelineRevision
+from surveys.core.errors import ApplicationError
+from surveys.guidelines.models import Guideline, GuidelineRevision
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESERVED = {"new", "preview"}

@@ -12,7 +12,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.imports.workbook import Limits, too_many_rows, unreadable, xlsx_inspect
 
 _ZIP_MAGIC = b"PK\x03\x04"

@@ -14,13 +14,11 @@ from typing import IO, Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext, ngettext
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.imports.reading import numbered_rows, opened
 from surveys.imports.validation import Validator
 from surveys.imports.writing import ImportResult, RoundResult, Writer
-from surveys.models import (
-    QuestionnaireVersion,
-)
+from surveys.questionnaires.models import QuestionnaireVersion
 
 __all__ = ["ImportResult", "RoundResult", "answers_import"]
 

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db import transaction
 
+from surveys.audit.models import AuditCategory
 from surveys.audit.services import audit_record
 from surveys.imports.services import ImportResult, answers_import
-from surveys.models import AuditCategory, QuestionnaireVersion
+from surveys.questionnaires.models import QuestionnaireVersion
 from surveys.uploads.models import StagedUpload
 from surveys.uploads.services import upload_stage, upload_take
 

@@ -6,4 +6,5 @@ app_name = "imports"
 
 urlpatterns = [
     path("answers/", views.answers_import_page, name="answers"),
+    path("organisation/", views.organisation_bulk_page, name="organisation"),
 ]

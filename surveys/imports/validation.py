@@ -16,14 +16,9 @@ from surveys.assessments.scores import (
     version_layout,
 )
 from surveys.imports.reading import cell_text, round_label
-from surveys.models import (
-    Item,
-    Phase,
-    Product,
-    QuestionnaireVersion,
-    Round,
-    RoundStatus,
-)
+from surveys.organisation.models import Phase, Product
+from surveys.questionnaires.models import Item, QuestionnaireVersion
+from surveys.rounds.models import Round, RoundStatus
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 COLUMNS = ("round", "round_date", "product", "department", "phase", "item", "answer", "note")

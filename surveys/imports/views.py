@@ -1,4 +1,5 @@
-"""The answers import page (MLOps admins): upload, dry run, confirm."""
+"""The import pages (MLOps admins): answers files and the organisation file, each uploaded,
+dry run, then confirmed."""
 
 from __future__ import annotations
 
@@ -6,16 +7,21 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
+from surveys.imports.organisation import bulk_apply, bulk_plan
 from surveys.imports.staging import answers_confirm, answers_dry_run
-from surveys.models import QuestionnaireVersion, VersionStatus
 from surveys.organisation.access import admin_required
+from surveys.organisation.forms import BulkForm
+from surveys.questionnaires.models import QuestionnaireVersion, VersionStatus
+from surveys.uploads.services import upload_stage, upload_take
 
 
 class AnswersFileForm(forms.Form):
@@ -68,3 +74,43 @@ def answers_import_page(request: HttpRequest) -> HttpResponse:
         else:
             context.update(result=result, staged=staged, version=form.cleaned_data["version"])
     return render(request, "imports/answers.html", context)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def organisation_bulk_page(request: HttpRequest) -> HttpResponse:
+    """Upload → dry run (what will change, or every problem by row) → confirm."""
+    form = BulkForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and request.POST.get("staged"):
+        try:
+            with transaction.atomic():
+                staged = upload_take(
+                    pk=request.POST["staged"], by=request.user, kind="organisation"
+                )
+                plan = bulk_apply(content=bytes(staged.content), by=request.user)
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+            context["problems"] = getattr(exc, "details", None) or []
+        else:
+            messages.success(
+                request, _("Applied: %(count)d change(s).") % {"count": len(plan.changes)}
+            )
+            return redirect("imports:organisation")
+    elif request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        try:
+            plan = bulk_plan(content)
+        except ApplicationError as exc:
+            context["problems"] = [exc.message]
+        else:
+            context["plan"] = plan
+            if not plan.problems:
+                context["staged"] = upload_stage(
+                    by=request.user,
+                    kind="organisation",
+                    name=form.cleaned_data["file"].name,
+                    content=content,
+                )
+            context["problems"] = plan.problems
+    return render(request, "organisation/bulk.html", context)

@@ -27,7 +27,7 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 
 CHUNK = 1 << 20
 # XML around a tag name: an optional namespace prefix, then the name and a delimiter.

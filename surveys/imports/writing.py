@@ -14,6 +14,13 @@ from django.utils import timezone
 
 from scoring.areas import is_complete
 from scoring.values import NA
+from surveys.assessments.models import (
+    Answer,
+    AnswerRevision,
+    Assessment,
+    AssessmentStatus,
+    RevisionSource,
+)
 from surveys.imports.validation import (
     BATCH,
     UNASSIGNED,
@@ -21,20 +28,10 @@ from surveys.imports.validation import (
     Validator,
     new_slug,
 )
-from surveys.models import (
-    Answer,
-    AnswerRevision,
-    Assessment,
-    AssessmentStatus,
-    Department,
-    Phase,
-    Product,
-    QuestionnaireVersion,
-    RevisionSource,
-    Round,
-    RoundEventKind,
-)
+from surveys.organisation.models import Department, Phase, Product
+from surveys.questionnaires.models import QuestionnaireVersion
 from surveys.rounds.closing import assessments_freeze
+from surveys.rounds.models import Round, RoundEventKind
 from surveys.rounds.services import round_lock, round_record_historical
 
 

@@ -6,29 +6,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mlopsscore.errors import ApplicationError
-from surveys.models import Department, Product, Profile
+from surveys.core.errors import ApplicationError
 from surveys.organisation import services
 from surveys.organisation.access import admin_required
-from surveys.organisation.bulk import bulk_apply, bulk_plan
 from surveys.organisation.forms import (
-    BulkForm,
     DepartmentForm,
     InviteForm,
     MemberForm,
     PersonForm,
     ProductForm,
 )
-from surveys.uploads.services import upload_stage, upload_take
+from surveys.organisation.models import Department, Product, Profile
 
 User = get_user_model()
 PAGE_SIZE = 50
@@ -272,43 +267,3 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s saved.") % {"name": user.username})
     return redirect("organisation:people")
-
-
-@admin_required
-@require_http_methods(["GET", "POST"])
-def bulk(request: HttpRequest) -> HttpResponse:
-    """Upload → dry run (what will change, or every problem by row) → confirm."""
-    form = BulkForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form}
-    if request.method == "POST" and request.POST.get("staged"):
-        try:
-            with transaction.atomic():
-                staged = upload_take(
-                    pk=request.POST["staged"], by=request.user, kind="organisation"
-                )
-                plan = bulk_apply(content=bytes(staged.content), by=request.user)
-        except (ApplicationError, ValidationError) as exc:
-            messages.error(request, getattr(exc, "message", str(exc)))
-            context["problems"] = getattr(exc, "details", None) or []
-        else:
-            messages.success(
-                request, _("Applied: %(count)d change(s).") % {"count": len(plan.changes)}
-            )
-            return redirect("organisation:bulk")
-    elif request.method == "POST" and form.is_valid():
-        content = form.cleaned_data["file"].read()
-        try:
-            plan = bulk_plan(content)
-        except ApplicationError as exc:
-            context["problems"] = [exc.message]
-        else:
-            context["plan"] = plan
-            if not plan.problems:
-                context["staged"] = upload_stage(
-                    by=request.user,
-                    kind="organisation",
-                    name=form.cleaned_data["file"].name,
-                    content=content,
-                )
-            context["problems"] = plan.problems
-    return render(request, "organisation/bulk.html", context)

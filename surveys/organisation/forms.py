@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Department, Language, Phase
+from surveys.organisation.models import Department, Language, Phase
 from surveys.organisation.services import ROLES
 
 

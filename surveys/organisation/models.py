@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 
 User = settings.AUTH_USER_MODEL
 

@@ -6,13 +6,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from surveys.models import Department, Product
+from surveys.organisation.models import Department, Product
 from surveys.organisation.roles import sees_everything
 
 
 def token_of(user: Any) -> Any:
     """The API token behind a machine request, or None for a person."""
     return getattr(user, "token", None)
+
+
+def ci_identity_of(user: Any) -> Any:
+    """The CI ID token behind a pipeline's request (DESIGN §6.6), or None."""
+    return getattr(user, "ci_identity", None)
 
 
 def products_visible_to(user: Any) -> QuerySet[Product]:

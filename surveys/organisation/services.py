@@ -21,12 +21,13 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
-from mlopsscore.errors import ApplicationError
+from surveys.audit.models import AuditCategory
 from surveys.audit.services import audit_record, changes_of
-from surveys.models import AuditCategory, Department, Language, Phase, Product, Profile
+from surveys.core.errors import ApplicationError
+from surveys.core.tasks import enqueue
+from surveys.organisation.models import Department, Language, Phase, Product, Profile
 from surveys.organisation.roles import ADMIN_GROUP, MANAGER_GROUP
 from surveys.organisation.selectors import department_descendant_ids
-from surveys.organisation.tasks import invitation_enqueue
 
 User = get_user_model()
 ROLES = ("respondent", "manager", "admin")
@@ -235,7 +236,7 @@ def user_invite(*, email: str, by: Any, source: str = "web") -> tuple[Any, bool]
         by=by, category=AuditCategory.ORGANISATION, action="person.invited", subject=user,
         target=email, source=source,
     )  # fmt: skip
-    transaction.on_commit(lambda: invitation_enqueue(user.pk))
+    enqueue("surveys.invitation_send", user.pk)
     return user, True
 
 

@@ -11,8 +11,8 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from surveys.models import Product
-from surveys.rounds.notifications import user_language
+from surveys.organisation.locale import user_language
+from surveys.organisation.models import Product
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +36,8 @@ def invitation_send(*, user_id: int) -> bool:
     return True
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="surveys.invitation_send", autoretry_for=(OSError,), retry_backoff=True, max_retries=5
+)
 def invitation_send_task(user_id: int) -> bool:
     return invitation_send(user_id=user_id)
-
-
-def invitation_enqueue(user_id: int) -> None:
-    try:
-        invitation_send_task.delay(user_id)
-    except Exception:
-        logger.exception("Could not enqueue the invitation of user %s", user_id)

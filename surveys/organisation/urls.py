@@ -12,5 +12,4 @@ urlpatterns = [
     path("products/<slug:slug>/do/", views.product_action, name="product-action"),
     path("people/", views.people, name="people"),
     path("people/<int:pk>/", views.person, name="person"),
-    path("bulk/", views.bulk, name="bulk"),
 ]

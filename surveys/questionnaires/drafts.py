@@ -11,12 +11,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from mlopsscore.errors import ApplicationError
 from scoring.rules import NaPolicy
+from surveys.audit.models import AuditCategory
 from surveys.audit.services import audit_record, changes_of
-from surveys.i18n import LANGS
-from surveys.models import Area, AuditCategory, Item, Questionnaire, QuestionnaireVersion
+from surveys.core.errors import ApplicationError
+from surveys.core.i18n import LANGS
 from surveys.questionnaires.lineage import OVERRIDES, lineage_problems
+from surveys.questionnaires.models import Area, Item, Questionnaire, QuestionnaireVersion
 from surveys.questionnaires.services import (
     CRITERIA_KEYS,
     KEY_RE,

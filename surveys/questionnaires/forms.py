@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mlopsscore.errors import ApplicationError
-from mlopsscore.guard import BadInput, json_body
+from surveys.core.errors import ApplicationError
+from surveys.core.guard import BadInput, json_body
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from surveys.assessments.models import CarryStatus
-from surveys.i18n import LANGS
+from surveys.core.i18n import LANGS
 from surveys.questionnaires.models import Item, QuestionnaireVersion, VersionStatus
 
 SAME, CHANGED, NEW, REPLACES = "same", "changed", "new", "replaces"
@@ -85,25 +83,6 @@ def lineage_problems(version: QuestionnaireVersion) -> list[str]:
         if (item.lineage_override or item.replaces) and not item.lineage_reason.strip():
             problems.append(f"{where}: give a reason for setting its lineage by hand")
     return problems
-
-
-def carry_decision(item: Item, carried: Mapping[str, Any]) -> tuple[Any | None, str]:
-    """Which earlier answer (by item key) a new assessment starts from, and its mark.
-
-    ``replaces KEY`` carries KEY's answer, marked; otherwise the same key's answer is
-    carried when its criteria still match (or the admin said ``same``), and a reworded
-    item (or one the admin said ``changed`` / ``new``) starts empty, marked.
-    """
-    if item.replaces and (source := carried.get(item.replaces)) is not None:
-        return source, CarryStatus.REPLACED.value
-    source = carried.get(item.key)
-    if source is None or item.lineage_override == NEW:
-        return None, CarryStatus.NEW.value
-    if item.lineage_override == CHANGED:
-        return None, CarryStatus.CHANGED.value
-    if item.lineage_override == SAME or source.digest == item.criteria_digest:
-        return source, CarryStatus.CARRIED.value
-    return None, CarryStatus.CHANGED.value
 
 
 # --- diff -------------------------------------------------------------------------------

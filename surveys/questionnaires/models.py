@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mlopsscore.errors import ApplicationError
 from scoring.rules import NaPolicy, Policy
-from surveys.i18n import tr
+from surveys.core.errors import ApplicationError
+from surveys.core.i18n import tr
 
 
 class Questionnaire(models.Model):

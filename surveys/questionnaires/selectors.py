@@ -8,9 +8,10 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from surveys.i18n import LANGS
-from surveys.models import AuditEvent, Item, Questionnaire, QuestionnaireVersion
+from surveys.audit.models import AuditEvent
+from surveys.core.i18n import LANGS
 from surveys.questionnaires.lineage import ItemLineage, item_lineage, previous_version
+from surveys.questionnaires.models import Item, Questionnaire, QuestionnaireVersion
 
 
 @dataclass

@@ -11,10 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from mlopsscore.errors import ApplicationError
 from scoring.rules import DEFAULT_MAX_NA_PER_AREA, NaPolicy
-from surveys.i18n import as_text_map
-from surveys.models import Area, Item, Questionnaire, QuestionnaireVersion, VersionStatus
+from surveys.core.errors import ApplicationError
+from surveys.core.i18n import as_text_map
+from surveys.questionnaires.models import (
+    Area,
+    Item,
+    Questionnaire,
+    QuestionnaireVersion,
+    VersionStatus,
+)
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 CRITERIA_KEYS = ("0", "0.5", "1")

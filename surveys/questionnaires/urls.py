@@ -14,7 +14,6 @@ urlpatterns = [
     path("versions/<int:pk>/areas/", views.area_add, name="area-add"),
     path("versions/<int:pk>/changes/", views.draft_changes, name="changes"),
     path("versions/<int:pk>/diff/", views.version_diff_view, name="diff"),
-    path("versions/<int:pk>/preview/", views.version_preview, name="preview"),
     path("versions/<int:pk>/publish/", views.version_publish_view, name="publish"),
     path("versions/<int:pk>/archive/", views.version_archive_view, name="archive"),
     path("versions/<int:pk>/delete/", views.version_delete_view, name="delete"),

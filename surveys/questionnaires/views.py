@@ -19,12 +19,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mlopsscore.errors import ApplicationError
-from mlopsscore.guard import BadInput, request_json
-from surveys.assessments.selectors import AreaBlock as PreviewArea
-from surveys.assessments.selectors import ItemRow
-from surveys.i18n import LANGS, tr
-from surveys.models import Area, AuditEvent, Item, QuestionnaireVersion
+from surveys.audit.models import AuditEvent
+from surveys.core.errors import ApplicationError
+from surveys.core.guard import BadInput, request_json
+from surveys.core.i18n import LANGS
 from surveys.organisation.access import admin_required, wants_json
 from surveys.questionnaires import drafts
 from surveys.questionnaires.forms import (
@@ -43,6 +41,7 @@ from surveys.questionnaires.lineage import (
     removed_items,
     version_diff,
 )
+from surveys.questionnaires.models import Area, Item, QuestionnaireVersion
 from surveys.questionnaires.selectors import (
     draft_changes_since,
     last_event_id,
@@ -452,20 +451,6 @@ def version_diff_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "questionnaires/diff.html",
         {"version": version, "diff": version_diff(version), "removed": removed_items(version)},
-    )
-
-
-@admin_required
-@require_GET
-def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The draft as a respondent will see it, through the assessment page's own templates."""
-    version = _version(pk)
-    blocks: dict[int, PreviewArea] = {}
-    for item in version.items.select_related("area").order_by("position"):
-        block = blocks.setdefault(item.area_id, PreviewArea(item.area.key, tr(item.area.title), []))
-        block.rows.append(ItemRow(item, None, None))
-    return render(
-        request, "questionnaires/preview.html", {"version": version, "areas": list(blocks.values())}
     )
 
 

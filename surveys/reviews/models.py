@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.assessments.models import Answer, Assessment, RevisionSource
+from surveys.assessments.models import Assessment, RevisionSource
 from surveys.questionnaires.models import Item
 from surveys.rounds.models import Round
 
@@ -115,36 +115,6 @@ class ReviewStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.assessment_id}"
-
-
-class NaStatus(models.TextChoices):
-    PENDING = "pending", _("N/A pending approval")
-    APPROVED = "approved", _("N/A approved")
-    REJECTED = "rejected", _("N/A rejected")
-
-
-class NaDecision(models.Model):
-    """An admin's decision on an N/A answer. An approval holds for the reason it approved;
-    it may expire on a date or after a number of rounds (counting the one it was given in).
-    """
-
-    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="na_decisions")
-    status = models.CharField(max_length=10, choices=NaStatus.choices)
-    na_reason = models.TextField(blank=True)
-    comment = models.TextField(blank=True)
-    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    expires_on = models.DateField(null=True, blank=True)
-    rounds_left = models.PositiveSmallIntegerField(null=True, blank=True)
-    carried_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.answer_id}: {self.status}"
 
 
 class ReviewSample(models.Model):

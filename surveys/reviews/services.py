@@ -15,29 +15,32 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mlopsscore.errors import ApplicationError
 from scoring.rules import NA
-from surveys.models import (
+from surveys.assessments.models import (
     Answer,
     Assessment,
     AssessmentStatus,
-    Item,
     NaDecision,
     NaStatus,
+    RevisionSource,
+)
+from surveys.core.errors import ApplicationError
+from surveys.core.tasks import enqueue
+from surveys.organisation.roles import is_admin
+from surveys.organisation.selectors import products_editable_by
+from surveys.questionnaires.models import Item
+from surveys.reviews import sampling
+from surveys.reviews.models import (
     QueryStatus,
     Review,
     ReviewQuery,
     ReviewSample,
     ReviewState,
     ReviewStep,
-    RevisionSource,
-    Round,
     SamplePick,
     StepKind,
 )
-from surveys.organisation.roles import is_admin
-from surveys.organisation.selectors import products_editable_by
-from surveys.reviews import sampling
+from surveys.rounds.models import Round
 
 MAX_COMMENT = 4000
 MAX_SAMPLE = 1000
@@ -66,10 +69,7 @@ def _review_locked(assessment: Assessment) -> Review:
 
 
 def _notify(assessment: Assessment, steps: Sequence[ReviewStep]) -> None:
-    from surveys.reviews.tasks import review_notify_task
-    from surveys.rounds.tasks import enqueue
-
-    enqueue(review_notify_task, assessment.pk, [step.pk for step in steps])
+    enqueue("surveys.review_notify", assessment.pk, [step.pk for step in steps])
 
 
 def _step(assessment: Assessment, kind: str, by: Any, **fields: Any) -> ReviewStep:
@@ -335,64 +335,6 @@ def na_reject(*, answer: Answer, by: Any, comment: str) -> NaDecision:
     )
     _notify(answer.assessment, [step])
     return decision
-
-
-def approval_expired(decision: NaDecision, round: Round) -> bool:
-    """Whether an approval no longer holds in ``round`` (a later round it was carried to)."""
-    if decision.expires_on is not None and round.opens_on > decision.expires_on:
-        return True
-    return decision.rounds_left is not None and decision.rounds_left <= 1
-
-
-def na_carry_apply(*, round: Round, now: dt.datetime) -> int:
-    """Called by the carry-forward when ``round`` opens, after its answers are inserted.
-
-    A carried N/A keeps its approval, one round shorter; an expired approval makes the
-    item start empty (marked ``na_expired``). Returns how many N/A expired.
-    """
-    from surveys.models import CarryStatus
-
-    carried = list(
-        Answer.objects.filter(
-            assessment__round=round, value=NA, carry=CarryStatus.CARRIED
-        ).values_list("id", "item__key", "na_reason", "assessment__carried_from_id")
-    )
-    if not carried:
-        return 0
-    latest: dict[tuple[int, str], NaDecision] = {}
-    for decision in (
-        NaDecision.objects.filter(answer__assessment_id__in={row[3] for row in carried})
-        .select_related("answer__item")
-        .order_by("at", "id")
-    ):
-        latest[(decision.answer.assessment_id, decision.answer.item.key)] = decision
-    expired, kept = [], []
-    for answer_id, key, reason, source in carried:
-        found = latest.get((source or 0, key))
-        if found is None or found.status != NaStatus.APPROVED or found.na_reason != reason:
-            continue  # never approved: pending again in the new round
-        decision = found
-        if approval_expired(decision, round):
-            expired.append(answer_id)
-            continue
-        kept.append(
-            NaDecision(
-                answer_id=answer_id,
-                status=NaStatus.APPROVED,
-                na_reason=reason,
-                comment=decision.comment,
-                by=decision.by,
-                at=now,
-                expires_on=decision.expires_on,
-                rounds_left=None if decision.rounds_left is None else decision.rounds_left - 1,
-                carried_from=decision,
-            )
-        )
-    NaDecision.objects.bulk_create(kept, batch_size=5000)
-    Answer.objects.filter(pk__in=expired).update(
-        value=None, na_reason="", carry=CarryStatus.NA_EXPIRED
-    )
-    return len(expired)
 
 
 # --- calibration sample ----------------------------------------------------------------

@@ -19,19 +19,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mlopsscore.errors import ApplicationError
+from surveys.assessments.models import Answer, Assessment, AssessmentStatus
 from surveys.assessments.selectors import assessment_rows, assessments_visible_to
-from surveys.models import (
-    Answer,
-    Assessment,
-    AssessmentStatus,
-    Item,
-    ReviewQuery,
-    ReviewState,
-    Round,
-)
+from surveys.core.errors import ApplicationError
 from surveys.organisation.roles import is_admin, sees_everything
 from surveys.organisation.selectors import products_editable_by
+from surveys.questionnaires.models import Item
 from surveys.reviews import selectors, services
 from surveys.reviews.forms import (
     CommentForm,
@@ -40,6 +33,8 @@ from surveys.reviews.forms import (
     QueryForm,
     SampleForm,
 )
+from surveys.reviews.models import ReviewQuery, ReviewState
+from surveys.rounds.models import Round
 
 PAGE_SIZE = 100
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.rounds.models import (
     EVIDENCE_WINDOW_DAYS_MAX,
     FIRST_DAY,

@@ -10,25 +10,47 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 
-from surveys.models import (
+from scoring.rules import NA
+from surveys.assessments.models import (
     Answer,
     AnswerRevision,
     Assessment,
     AssessmentStatus,
     CarryStatus,
-    Item,
+    NaDecision,
+    NaStatus,
     RevisionSource,
-    Round,
 )
-from surveys.questionnaires.lineage import carry_decision
+from surveys.questionnaires.lineage import CHANGED, NEW, SAME
+from surveys.questionnaires.models import Item
+from surveys.rounds.models import Round
 
 BATCH = 2000
+
+
+def carry_decision(item: Item, carried: Mapping[str, Any]) -> tuple[Any | None, str]:
+    """Which earlier answer (by item key) a new assessment starts from, and its mark.
+
+    ``replaces KEY`` carries KEY's answer, marked; otherwise the same key's answer is
+    carried when its criteria still match (or the admin said ``same``), and a reworded
+    item (or one the admin said ``changed`` / ``new``) starts empty, marked.
+    """
+    if item.replaces and (source := carried.get(item.replaces)) is not None:
+        return source, CarryStatus.REPLACED.value
+    source = carried.get(item.key)
+    if source is None or item.lineage_override == NEW:
+        return None, CarryStatus.NEW.value
+    if item.lineage_override == CHANGED:
+        return None, CarryStatus.CHANGED.value
+    if item.lineage_override == SAME or source.digest == item.criteria_digest:
+        return source, CarryStatus.CARRIED.value
+    return None, CarryStatus.CHANGED.value
 
 
 def chunks(values: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
@@ -152,3 +174,63 @@ def carry_revisions(round: Round, now: dt.datetime) -> int:
             ],
         )
         return int(cursor.rowcount)
+
+
+def na_carry_apply(*, round: Round, now: dt.datetime) -> int:
+    """Called by the carry-forward when ``round`` opens, after its answers are inserted.
+
+    A carried N/A keeps its approval, one round shorter; an expired approval makes the
+    item start empty (marked ``na_expired``). Returns how many N/A expired.
+    """
+    carried = list(
+        Answer.objects.filter(
+            assessment__round=round, value=NA, carry=CarryStatus.CARRIED
+        ).values_list("id", "item__key", "na_reason", "assessment__carried_from_id")
+    )
+    if not carried:
+        return 0
+    latest: dict[tuple[int, str], NaDecision] = {}
+    for decision in (
+        NaDecision.objects.filter(answer__assessment_id__in={row[3] for row in carried})
+        .select_related("answer__item")
+        .order_by("at", "id")
+    ):
+        latest[(decision.answer.assessment_id, decision.answer.item.key)] = decision
+    expired, kept = [], []
+    for answer_id, key, reason, source in carried:
+        found = latest.get((source or 0, key))
+        if found is None or found.status != NaStatus.APPROVED or found.na_reason != reason:
+            continue  # never approved: pending again in the new round
+        decision = found
+        if decision.expired_in(round):
+            expired.append(answer_id)
+            continue
+        kept.append(
+            NaDecision(
+                answer_id=answer_id,
+                status=NaStatus.APPROVED,
+                na_reason=reason,
+                comment=decision.comment,
+                by=decision.by,
+                at=now,
+                expires_on=decision.expires_on,
+                rounds_left=None if decision.rounds_left is None else decision.rounds_left - 1,
+                carried_from=decision,
+            )
+        )
+    NaDecision.objects.bulk_create(kept, batch_size=5000)
+    Answer.objects.filter(pk__in=expired).update(
+        value=None, na_reason="", carry=CarryStatus.NA_EXPIRED
+    )
+    # Every change of an answer leaves a revision (DESIGN §4), the expiry too.
+    AnswerRevision.objects.bulk_create(
+        [
+            AnswerRevision(
+                answer_id=answer_id, at=now, old_value=NA, new_value=None,
+                source=RevisionSource.CARRY,
+            )
+            for answer_id in expired
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+    return len(expired)

@@ -15,24 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from celery import current_app
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from scoring.regression import regression_of
+from surveys.assessments.models import AreaScore, Assessment, AssessmentStatus
 from surveys.assessments.scores import assessments_score_store
-from surveys.models import (
-    AreaScore,
-    Assessment,
-    AssessmentStatus,
-    MailAudience,
-    Round,
-    RoundEvent,
-    RoundMail,
-    RoundStatus,
-)
+from surveys.core.tasks import enqueue
 from surveys.rounds.carry import chunks
+from surveys.rounds.models import MailAudience, Round, RoundEvent, RoundMail, RoundStatus
 
 logger = logging.getLogger(__name__)
 
@@ -44,20 +36,6 @@ REPORT_TASK = "reports.round_report_build"
 def person(by: Any) -> Any:
     """The user to record as the actor; None for the periodic job or a machine."""
     return by if getattr(by, "pk", None) else None
-
-
-def _publish(task_name: str, *args: Any) -> None:
-    try:
-        current_app.tasks[task_name].delay(*args)
-    except Exception:
-        # The state change has committed and stands; the task retries on its own, and
-        # the periodic job catches up what never ran.
-        logger.exception("Task %s%r failed or could not be queued", task_name, args)
-
-
-def after_commit(task_name: str, *args: Any) -> None:
-    """Run the task ``task_name`` once the current transaction commits."""
-    transaction.on_commit(lambda: _publish(task_name, *args))
 
 
 def event_record(
@@ -82,13 +60,13 @@ def event_record(
     )
     if mail:
         notice = RoundMail.objects.create(event=event, **mail)
-        after_commit("surveys.round_mail_send", notice.pk)
+        enqueue("surveys.round_mail_send", notice.pk)
     return event
 
 
 def report_rebuild(round: Round) -> None:
     """The round's stored report is built again after the commit (``reports`` builds it)."""
-    after_commit(REPORT_TASK, round.pk)
+    enqueue(REPORT_TASK, round.pk)
 
 
 @dataclass

@@ -11,7 +11,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Department, Phase, QuestionnaireVersion, Round, VersionStatus
+from surveys.organisation.models import Department, Phase
+from surveys.questionnaires.models import QuestionnaireVersion, VersionStatus
+from surveys.rounds.models import Round
 from surveys.rounds.selectors import cadence_next, products_targetable, rounds_overlapping
 
 

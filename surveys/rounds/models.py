@@ -9,9 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from surveys.core.sources import RevisionSource
 from surveys.organisation.models import Product
 from surveys.questionnaires.models import Questionnaire, QuestionnaireVersion
-from surveys.sources import RevisionSource
 
 User = settings.AUTH_USER_MODEL
 
@@ -85,6 +85,10 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def has_opened(self) -> bool:
+        return self.status != RoundStatus.SCHEDULED
 
     @property
     def is_open(self) -> bool:

@@ -8,7 +8,6 @@ the commit of the event that causes them, by ``surveys.round_mail_send``, which 
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -17,24 +16,17 @@ from typing import Any
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from mlopsscore.timezones import zone
-from surveys.models import (
-    Area,
-    Assessment,
-    AssessmentStatus,
-    Language,
-    MailAudience,
-    Product,
-    RoundMail,
-    RoundReminder,
-)
+from surveys.assessments.models import Assessment, AssessmentStatus
+from surveys.organisation.locale import user_language, user_zone
+from surveys.organisation.models import Product
+from surveys.questionnaires.models import Area
+from surveys.rounds.models import MailAudience, RoundMail, RoundReminder
 
 logger = logging.getLogger(__name__)
 
@@ -44,23 +36,6 @@ WEBHOOK_TIMEOUT_SECONDS = 5
 def assessment_url(assessment_id: int) -> str:
     """The absolute link to an assessment page (built by the survey pages)."""
     return f"{settings.SITE_URL}/assessments/{assessment_id}/"
-
-
-def user_language(user: Any) -> str:
-    """The language of a user's emails (``Profile.language``; English without a profile)."""
-    try:
-        return str(user.profile.language or Language.EN)
-    except ObjectDoesNotExist:
-        return str(Language.EN)
-
-
-def user_zone(user: Any) -> zoneinfo.ZoneInfo:
-    """The time zone a user's emails show times in (``Profile.time_zone``, else the
-    organisation's)."""
-    try:
-        return zone(user.profile.time_zone or "")
-    except ObjectDoesNotExist:
-        return zone("")
 
 
 def members_by_product(product_ids: Iterable[int]) -> dict[int, list[Any]]:

@@ -12,16 +12,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from surveys.models import (
-    Product,
-    Questionnaire,
-    QuestionnaireVersion,
-    Round,
-    RoundMail,
-    RoundReminder,
-    RoundStatus,
-    VersionStatus,
-)
+from surveys.organisation.models import Product
+from surveys.questionnaires.models import Questionnaire, QuestionnaireVersion, VersionStatus
+from surveys.rounds.models import Round, RoundMail, RoundReminder, RoundStatus
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +147,7 @@ class Unfinished:
 def unfinished_with_members(round: Round) -> list[Unfinished]:
     """The round's assessments not submitted yet, with the members a reminder reaches
     (active, with an email address): three queries whatever the number of products."""
-    from surveys.models import Assessment, AssessmentStatus
+    from surveys.assessments.models import Assessment, AssessmentStatus
     from surveys.rounds.notifications import members_by_product
 
     assessments = list(

@@ -20,25 +20,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mlopsscore.errors import ApplicationError
-from surveys.models import (
+from surveys.assessments.models import (
     AnswerRevision,
     Assessment,
     AssessmentStatus,
     CarryStatus,
-    Item,
-    MailAudience,
-    Product,
-    Questionnaire,
-    QuestionnaireVersion,
     RevisionSource,
-    Round,
-    RoundEventKind,
-    RoundReminder,
-    RoundStatus,
-    VersionStatus,
 )
-from surveys.reviews.services import na_carry_apply
+from surveys.core.errors import ApplicationError
+from surveys.organisation.models import Product
+from surveys.questionnaires.models import Item, Questionnaire, QuestionnaireVersion, VersionStatus
 from surveys.rounds import carry
 from surveys.rounds.bounds import check_dates, check_evidence_window, check_reminder_days
 from surveys.rounds.closing import (
@@ -47,6 +38,7 @@ from surveys.rounds.closing import (
     event_record,
     person,
 )
+from surveys.rounds.models import MailAudience, Round, RoundEventKind, RoundReminder, RoundStatus
 from surveys.rounds.selectors import (
     cadence_next,
     newest_published,
@@ -246,7 +238,7 @@ def round_open(
         result.assessments += len(created)
         result.new += sum(1 for row in rows if row[6] == CarryStatus.NEW)
         result.changed += sum(1 for row in rows if row[6] == CarryStatus.CHANGED)
-    result.na_expired = na_carry_apply(round=round, now=now)
+    result.na_expired = carry.na_carry_apply(round=round, now=now)
     result.carried = carry.carry_revisions(round, now)
     event_record(
         round=round,

@@ -15,26 +15,11 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from surveys.models import Round
+from surveys.core.tasks import enqueue
 from surveys.rounds import notifications, selectors, services
+from surveys.rounds.models import Round
 
 logger = logging.getLogger(__name__)
-
-
-def enqueue(task: Any, *args: Any) -> None:
-    """Publish ``task`` once the current transaction commits.
-
-    A broker that is down must not break the page or the job that asked: the error is
-    logged, and the periodic tick finds the work still due and tries again.
-    """
-
-    def publish() -> None:
-        try:
-            task.delay(*args)
-        except Exception:
-            logger.exception("Could not enqueue %s%r; the next tick will catch up", task.name, args)
-
-    transaction.on_commit(publish)
 
 
 def _round(round_id: int) -> Round | None:

@@ -22,13 +22,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mlopsscore.errors import ApplicationError
-from surveys.models import Assessment, AssessmentStatus, Department, Round
+from surveys.assessments.models import Assessment, AssessmentStatus
+from surveys.core.errors import ApplicationError
+from surveys.core.tasks import enqueue
+from surveys.organisation.models import Department
 from surveys.organisation.roles import is_admin
 from surveys.rounds import services
 from surveys.rounds.forms import RoundCreateForm, RoundExtendForm, RoundReopenForm
+from surveys.rounds.models import Round
 from surveys.rounds.selectors import today_of, unfinished_with_members
-from surveys.rounds.tasks import enqueue, round_close_task, round_open_task
+from surveys.rounds.tasks import round_close_task, round_open_task
 
 PAGE_SIZE = 100
 STATUSES = [

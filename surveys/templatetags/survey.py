@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from surveys.i18n import tr as _tr
+from surveys.core.i18n import tr as _tr
 
 register = template.Library()
 

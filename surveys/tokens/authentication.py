@@ -12,9 +12,10 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from surveys.models import ApiToken
+from surveys.tokens.models import ApiToken
 
 TOKEN_PREFIX = "mlops_"
 
@@ -75,3 +76,18 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return self.keyword
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """How the API docs describe a product token (drf-spectacular)."""
+
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token of one product: `Authorization: Bearer mlops_…`. "
+            "Create it on the product's Tokens page or with `manage.py issue_token`.",
+        }

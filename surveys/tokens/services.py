@@ -8,10 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from mlopsscore.errors import ApplicationError
+from surveys.audit.models import AuditCategory
 from surveys.audit.services import audit_record
-from surveys.models import ApiToken, AuditCategory, Product
+from surveys.core.errors import ApplicationError
+from surveys.organisation.models import Product
 from surveys.tokens.authentication import token_generate
+from surveys.tokens.models import ApiToken
 
 
 @transaction.atomic

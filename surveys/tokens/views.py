@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from mlopsscore.errors import ApplicationError
-from surveys.models import ApiToken, Product
+from surveys.core.errors import ApplicationError
+from surveys.organisation.models import Product
 from surveys.organisation.selectors import products_editable_by, products_visible_to
+from surveys.tokens.models import ApiToken
 from surveys.tokens.services import token_create, token_revoke
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework.exceptions import PermissionDenied
 
-from surveys.models import Product
+from surveys.organisation.models import Product
 
 from .authentication import CiPrincipal
 

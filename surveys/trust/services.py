@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 
 from .models import CiIdentity, TrustPolicy
 from .oidc import TokenRefused, VerifiedToken

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from mlopsscore.errors import ApplicationError
-from surveys.models import Evidence, Product
+from surveys.core.errors import ApplicationError
+from surveys.organisation.models import Product
 from surveys.tokens.views import _managed_product
 
 from .models import TrustPolicy
@@ -48,7 +48,8 @@ def _page(
         "policies": product.trust_policies.select_related("created_by").order_by("id"),
         "issuers": settings.EVIDENCE_OIDC_ISSUERS,
         "audience": settings.EVIDENCE_OIDC_AUDIENCE,
-        "recent": Evidence.objects.filter(product=product, origin__isnull=False)
+        # The evidence these policies admitted, with its verified origin (DESIGN §6.6).
+        "recent": product.evidence.filter(origin__isnull=False)
         .select_related("origin")
         .order_by("-received_at", "-id")[:20],
         "form": form,

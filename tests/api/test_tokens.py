@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.models import ApiToken
 from surveys.tokens.authentication import token_hash
 from surveys.tokens.services import token_create, token_revoke

@@ -104,7 +104,7 @@ def _console(org: dict[str, Any]) -> list[str]:
         "/organisation/products/",
         "/organisation/products/ads-ctr/",
         "/organisation/people/",
-        "/organisation/bulk/",
+        "/imports/organisation/",
         "/guidelines/",
         "/guidelines/new/",
         "/imports/answers/",

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from mlopsscore.settings import caches_from_env
 from tests.mlopsscore.test_settings import manage
 
-REDIS = "mlopsscore.cache.SharedRedisCache"
+REDIS = "surveys.core.cache.SharedRedisCache"
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
 
 

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from mlopsscore.errors import ApplicationError
 from reports.trend import trend_document
+from surveys.core.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
 

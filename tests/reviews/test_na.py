@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.models import (
     Answer,
     AnswerRevision,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.models import ReviewStep, RoundStatus, SamplePick, StepKind
 from surveys.reviews import selectors, services
 from surveys.reviews.sampling import Candidate, draw, reasons, weight_of

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from mlopsscore.errors import ApplicationError
 from surveys.assessments.services import answer_set, assessment_submit
+from surveys.core.errors import ApplicationError
 from surveys.models import (
     AssessmentStatus,
     Item,

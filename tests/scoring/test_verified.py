@@ -35,3 +35,12 @@ class TestVerified:
         start, end = self.window
         runs = [EvidenceRun("a", "pass", start), EvidenceRun("b", "fail", end)]
         assert backed_keys(runs, self.window) == {"a", "b"}
+
+
+def test_the_gap_is_claimed_minus_verified_and_needs_both() -> None:
+    from scoring.verified import claimed_gap
+
+    assert claimed_gap(3.0, 2.5) == 0.5
+    assert claimed_gap(2.0, 2.0) == 0.0
+    assert claimed_gap(None, 1.0) is None
+    assert claimed_gap(2.0, None) is None

@@ -18,7 +18,7 @@ PAGES = [
     "/organisation/",
     "/organisation/products/",
     "/organisation/people/",
-    "/organisation/bulk/",
+    "/imports/organisation/",
     "/guidelines/",
     "/imports/answers/",
     "/audit/",

@@ -18,8 +18,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlopsscore.errors import ApplicationError
 from scoring.rules import normalize_value
+from surveys.core.errors import ApplicationError
 from surveys.imports.services import answers_import
 from surveys.models import Answer, Product, Round
 from tests.data.answers_files import HEADER

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.imports.services import answers_import
 from surveys.models import Answer, Department, Product, Round
 from tests.data.answers_files import HEADER, write_csv, write_xlsx

@@ -34,7 +34,7 @@ def pages(cast: Any) -> list[tuple[str, str]]:
         ("post", reverse("organisation:product-action", args=[cast.product.slug])),
         ("get", reverse("organisation:people")),
         ("post", reverse("organisation:person", args=[cast.member.pk])),
-        ("get", reverse("organisation:bulk")),
+        ("get", reverse("imports:organisation")),
     ]
 
 
@@ -214,7 +214,7 @@ def test_bulk_file_dry_run_then_apply_all_or_nothing(client: Any, cast: Any) -> 
         "ads-ctr,,,,poc,,other-member; fresh@example.com\n"
         "fraud,Fraud,risk,Risk,validation,yes,member\n"
     )
-    response = client.post(reverse("organisation:bulk"), {"file": _csv(text)})
+    response = client.post(reverse("imports:organisation"), {"file": _csv(text)})
     changes = [(c.row, c.text) for c in response.context["plan"].changes]
     assert changes == [
         (2, "update product: ads-ctr: phase production → poc"),
@@ -226,7 +226,7 @@ def test_bulk_file_dry_run_then_apply_all_or_nothing(client: Any, cast: Any) -> 
     ]
     assert not Product.objects.filter(slug="fraud").exists()  # a dry run writes nothing
     staged = response.context["staged"].pk
-    client.post(reverse("organisation:bulk"), {"staged": staged})
+    client.post(reverse("imports:organisation"), {"staged": staged})
     fraud = Product.objects.get(slug="fraud")
     assert fraud.department.name == "Risk" and fraud.phase == "validation"
     assert set(Product.objects.get(slug="ads-ctr").members.values_list("username", flat=True)) == {
@@ -250,7 +250,7 @@ def test_bulk_file_errors_by_row_change_nothing(client: Any, cast: Any) -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)
     upload = SimpleUploadedFile("org.xlsx", buffer.getvalue())
-    response = client.post(reverse("organisation:bulk"), {"file": upload})
+    response = client.post(reverse("imports:organisation"), {"file": upload})
     assert response.context["problems"] == [
         "row 3: product 'Bad Slug!' must be a slug (letters, digits, '-', '_')",
         "row 3: phase 'beta' must be one of poc, validation, production",

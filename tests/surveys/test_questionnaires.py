@@ -2,7 +2,7 @@
 
 import pytest
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.models import Area, Item, QuestionnaireVersion
 from surveys.questionnaires.services import (
     questionnaire_load,

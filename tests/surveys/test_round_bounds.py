@@ -13,7 +13,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 
 from mlopsscore import celery_app
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.models import Round, RoundStatus
 from surveys.rounds import services, tasks
 from tests import factories

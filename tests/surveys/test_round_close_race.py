@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.db import OperationalError, connection
 
-from mlopsscore.errors import ApplicationError
 from surveys.assessments.scores import assessment_cards
 from surveys.assessments.services import answer_set, assessment_submit
+from surveys.core.errors import ApplicationError
 from surveys.models import (
     Answer,
     AnswerRevision,

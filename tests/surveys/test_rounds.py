@@ -13,7 +13,7 @@ import requests
 from django.core import mail
 
 from mlopsscore import celery_app
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.models import (
     Answer,
     AnswerRevision,

@@ -33,7 +33,7 @@ def pages(draft: QuestionnaireVersion) -> list[tuple[str, str]]:
         ("get", reverse("questionnaires:studio")),
         ("get", reverse("questionnaires:version", args=[draft.pk])),
         ("get", reverse("questionnaires:diff", args=[draft.pk])),
-        ("get", reverse("questionnaires:preview", args=[draft.pk])),
+        ("get", reverse("questionnaire-preview", args=[draft.pk])),
         ("get", reverse("questionnaires:download", args=[draft.pk])),
         ("get", reverse("questionnaires:changes", args=[draft.pk])),
         ("post", reverse("questionnaires:settings", args=[draft.pk])),
@@ -287,7 +287,7 @@ def test_load_a_new_file_as_a_draft(client: Any, cast: Any) -> None:
 
 def test_the_preview_shows_the_respondents_item_markup(client: Any, cast: Any, draft: Any) -> None:
     client.force_login(cast.admin)
-    response = client.get(reverse("questionnaires:preview", args=[draft.pk]))
+    response = client.get(reverse("questionnaire-preview", args=[draft.pk]))
     text = response.content.decode()
     assert text.count('<fieldset class="item unanswered"') == 28
     assert "Not applicable when:" in text and "Automated" in text

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mlopsscore.errors import ApplicationError
 from reports.trend import trend_build
+from surveys.core.errors import ApplicationError
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.questionnaires.services import CRITERIA_KEYS, version_by_label, version_to_dict
 
 LANGUAGE_ORDER = ("en", "ja")

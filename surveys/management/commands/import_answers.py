@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.imports.services import answers_import
 from surveys.management.commands.load_questionnaire import error_of
 from surveys.questionnaires.services import version_by_label

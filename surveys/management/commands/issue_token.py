@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mlopsscore.errors import ApplicationError
-from surveys.models import Product
+from surveys.core.errors import ApplicationError
+from surveys.organisation.models import Product
 from surveys.tokens.services import token_create
 
 

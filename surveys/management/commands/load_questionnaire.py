@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mlopsscore.errors import ApplicationError
-from surveys.models import QuestionnaireVersion
+from surveys.core.errors import ApplicationError
+from surveys.questionnaires.models import QuestionnaireVersion
 from surveys.questionnaires.services import questionnaire_load
 
 

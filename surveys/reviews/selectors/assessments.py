@@ -11,21 +11,11 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 
 from scoring.rules import NA
-from surveys.models import (
-    Answer,
-    Assessment,
-    AssessmentStatus,
-    NaDecision,
-    NaStatus,
-    QueryStatus,
-    Review,
-    ReviewQuery,
-    ReviewState,
-    ReviewStep,
-    Round,
-)
+from surveys.assessments.models import Answer, Assessment, AssessmentStatus, NaDecision, NaStatus
 from surveys.organisation.roles import is_admin
 from surveys.organisation.selectors import product_editable_by
+from surveys.reviews.models import QueryStatus, Review, ReviewQuery, ReviewState, ReviewStep
+from surveys.rounds.models import Round
 
 
 def accepted_q(prefix: str = "") -> Q:

@@ -13,20 +13,16 @@ from django.utils.translation import gettext as _
 
 from scoring.raw import raw_final
 from scoring.rules import NA
-from surveys.models import (
+from surveys.assessments.models import (
     Answer,
     AreaScore,
     Assessment,
     AssessmentStatus,
     NaDecision,
     NaStatus,
-    QueryStatus,
-    ReviewQuery,
-    ReviewState,
-    Round,
-    SamplePick,
 )
 from surveys.reviews import sampling
+from surveys.reviews.models import QueryStatus, ReviewQuery, ReviewState, SamplePick
 from surveys.reviews.selectors.assessments import (
     accepted_q,
     na_counts,
@@ -34,6 +30,7 @@ from surveys.reviews.selectors.assessments import (
     requires_approval,
     state_of,
 )
+from surveys.rounds.models import Round
 
 # --- the round's review ----------------------------------------------------------------
 

@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from surveys.audit.selectors import PAGE, REVIEWS, Filters, audit_entries
-from surveys.models import AuditCategory
+from surveys.audit.models import AuditCategory
 from surveys.organisation.access import admin_required
+from surveys.pages.audit.selectors import PAGE, REVIEWS, Filters, audit_entries
 
 
 class AuditFilterForm(forms.Form):

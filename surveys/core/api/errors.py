@@ -18,7 +18,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 
 
 class RequestTooLarge(exceptions.APIException):

@@ -12,15 +12,16 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from scoring.areas import bottlenecks
+from surveys.assessments.models import Assessment, AssessmentStatus
 from surveys.assessments.selectors import (
     area_scores_of,
     band_meaning,
     product_assessments,
     product_next_steps,
 )
-from surveys.i18n import tr
-from surveys.models import Area, Assessment, AssessmentStatus
+from surveys.core.i18n import tr
 from surveys.organisation.selectors import products_visible_to
+from surveys.questionnaires.models import Area
 from surveys.reviews.selectors import pending_na_of, review_states_of
 
 

@@ -20,10 +20,10 @@ from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 from django.utils.translation import gettext
 
-from mlopsscore.errors import ApplicationError
+from surveys.core.errors import ApplicationError
 from surveys.imports.reading import cell_text, numbered_rows
-from surveys.models import Department, Phase, Product
 from surveys.organisation import services
+from surveys.organisation.models import Department, Phase, Product
 
 COLUMNS = ("product", "name", "department", "department_name", "phase", "active", "members")
 TRUE, FALSE = {"yes", "true", "1", "y", "はい"}, {"no", "false", "0", "n", "いいえ"}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.audit import views
+from surveys.pages.audit import views
 
 app_name = "audit"
 

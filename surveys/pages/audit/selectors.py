@@ -13,8 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from surveys.models import AnswerRevision, AuditCategory, AuditEvent, RoundEvent, RoundEventKind
+from surveys.assessments.models import AnswerRevision
+from surveys.audit.models import AuditCategory, AuditEvent
 from surveys.reviews.selectors import audit_rows, review_steps_for_audit
+from surveys.rounds.models import RoundEvent, RoundEventKind
 
 PAGE = 100
 # Review steps are not audit events (they are the review's own log): their category.

@@ -2,7 +2,7 @@
 
 DRF hands its parser the raw request stream, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE is
 never checked for JSON bodies. This parser reads at most that many bytes and answers 413
-beyond it; everything else about the body is judged by ``mlopsscore.guard.json_body``,
+beyond it; everything else about the body is judged by ``surveys.core.guard.json_body``,
 the one JSON reader of the project (malformed, non-UTF-8, absurdly nested JSON or
 non-finite numbers answer 400, never 500).
 """
@@ -16,7 +16,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from mlopsscore.guard import BadInput, json_body
+from surveys.core.guard import BadInput, json_body
 
 
 class LimitedJSONParser(JSONParser):
@@ -27,7 +27,7 @@ class LimitedJSONParser(JSONParser):
         parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         # Imported here: api_errors imports DRF's views, which import this parser.
-        from surveys.api.errors import too_large
+        from surveys.core.api.errors import too_large
 
         limit: int | None = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         parser_context = parser_context or {}

@@ -39,7 +39,7 @@ def _known(name: str) -> zoneinfo.ZoneInfo | None:
 
 def user_time_zone(user: Any) -> zoneinfo.ZoneInfo:
     """A person's time zone, read from their profile."""
-    from surveys.models import Profile
+    from surveys.organisation.models import Profile
 
     name = (
         Profile.objects.filter(user_id=user.pk).values_list("time_zone", flat=True).first()

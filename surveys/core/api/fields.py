@@ -10,6 +10,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from scoring.figures import figure
+
 
 def utf8_encodable(value: str) -> None:
     """Lone surrogates (``"\\ud800"`` in JSON) are valid JSON but no storable text."""
@@ -43,3 +45,10 @@ class AwareDateTimeField(serializers.DateTimeField):
             if parsed is not None and parsed.tzinfo is None:
                 self.fail("naive")
         return super().to_internal_value(value)
+
+
+class ScoreField(serializers.FloatField):
+    """A score as JSON carries it: rounded to 4 decimals (DESIGN §3)."""
+
+    def to_representation(self, value: Any) -> Any:
+        return figure(value)

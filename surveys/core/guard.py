@@ -129,7 +129,7 @@ def _wants_json(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     """A 400 in the shape the caller reads: the API's error JSON, a page's JSON, or HTML."""
     if request.path.startswith("/api/"):
-        from surveys.api.errors import error_body  # the API's one error shape
+        from surveys.core.api.errors import error_body  # the API's one error shape
 
         return JsonResponse(error_body("invalid", message), status=400)
     if _wants_json(request):

@@ -1,0 +1,1 @@
+"""DRF plumbing shared by every API: one error shape, fields, pagination, parsers."""

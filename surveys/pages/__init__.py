@@ -1,0 +1,1 @@
+"""Pages that combine several concepts: the home page, the product page, the audit."""
