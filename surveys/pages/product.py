@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from scoring.areas import bottlenecks
+from scoring.verified import claimed_gap
 from surveys.assessments.models import Assessment, AssessmentStatus
 from surveys.assessments.selectors import (
     area_scores_of,
@@ -100,9 +101,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 (area_scores[a.pk].get(key), key in _bottlenecks(area_scores[a.pk], a))
                 for key in titles
             ],
-            "gap": None
-            if a.verified_score is None or a.final_score is None
-            else a.final_score - a.verified_score,
+            "gap": claimed_gap(a.final_score, a.verified_score),
         }
         for a in scored
     ]

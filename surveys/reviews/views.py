@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from scoring.verified import claimed_gap
 from surveys.assessments.models import Answer, Assessment, AssessmentStatus
 from surveys.assessments.selectors import assessment_rows, assessments_visible_to
 from surveys.core.errors import ApplicationError
@@ -112,7 +113,7 @@ def round_review(request: HttpRequest, pk: int) -> HttpResponse:
             "raw": raws.get(a.pk),
             "pending_na": pending.get(a.pk, 0),
             "awaiting": awaiting.get(a.pk, 0),
-            "gap": None if a.verified_score is None else a.final_score - a.verified_score,
+            "gap": claimed_gap(a.final_score, a.verified_score),
         }
         for a in shown
     ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from scoring.raw import raw_final
 from scoring.rules import NA
+from scoring.verified import claimed_gap
 from surveys.assessments.models import (
     Answer,
     AreaScore,
@@ -73,7 +74,7 @@ def sample_candidates(round: Round) -> tuple[list[sampling.Candidate], dict[int,
     )
     candidates, labels = [], {}
     for pk, final, verified, previous, label in rows:
-        gap = None if verified is None else final - verified
+        gap = claimed_gap(final, verified)
         jump = None if previous is None else final - previous
         candidates.append(sampling.Candidate(pk, gap, jump))
         labels[pk] = label or ""
