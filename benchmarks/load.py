@@ -1,4 +1,4 @@
-"""Load through gunicorn on loopback, for the evidence sections of `make bench` (issue 15).
+"""Load through gunicorn on loopback, for the evidence sections of `make bench`.
 
 ``serve`` starts the production web process (gunicorn, gthread, the worker and thread
 counts of ``deploy/prod.sh``); ``post_all`` posts prepared requests to it for a fixed

@@ -1,4 +1,4 @@
-"""The reports sections of `make bench` (issue 13, point 8): the trend JSON against one SQL
+"""The reports sections of `make bench`: the trend JSON against one SQL
 statement computing the same figures, each reports page, and the static chart library."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ QUESTIONNAIRE = "mlts"
 
 
 # One SQL statement computing every figure of the trend JSON (DESIGN §6.4) over the same
-# stored scores, all products and cohort: the limit the trend is compared with (issue 13).
+# stored scores, all products and cohort: the limit the trend is compared with.
 TREND_SQL = """
 WITH r AS (
   SELECT r.id, r.opens_on FROM surveys_round r

@@ -1,4 +1,4 @@
-"""`make bench`: the figures of issue 7 at 10,000 products and 20 rounds, on PostgreSQL.
+"""`make bench`: the speed figures of docs/benchmarks.md at 10,000 products × 20 rounds.
 
 Prints one table: each row a figure, its target, and whether it holds. Run it with
 ``make bench`` (``BENCH_DATABASE_URL`` chooses the database; the data are seeded once

@@ -251,7 +251,7 @@ def evidence_batch(*, record: Any, manage: Any) -> None:
 
 
 def evidence_gunicorn(*, record: Any, manage: Any) -> None:
-    """Single-record token posts through gunicorn (issue 15: at least 300 a second)."""
+    """Single-record token posts through gunicorn (the target: at least 300 a second)."""
     from surveys.models import Product
 
     from .load import THREADS, WORKERS, evidence_bodies, post_timed, serve, warm_up
@@ -483,5 +483,5 @@ def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
     measure(record=record, manage=manage)
 
 
-# The reports sections (issue 13) live in their own module; looked up here by name.
+# The reports sections live in their own module; looked up here by name.
 from benchmarks.reports import report_pages, static_files, trend  # noqa: E402, F401

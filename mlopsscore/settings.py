@@ -97,7 +97,7 @@ MIDDLEWARE = [
     "surveys.organisation.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Refuses NUL bytes and unpaired surrogates in the path and parameters (issue 11, 7).
+    # Refuses NUL bytes and unpaired surrogates in the path and parameters.
     "surveys.core.guard.BadInputMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the login page's message.
     "axes.middleware.AxesMiddleware",
@@ -149,7 +149,7 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
-# --- Embedded SQLite under concurrency (issue 11, point 9) ---------------------------
+# --- Embedded SQLite under concurrency ---------------------------
 # WAL lets readers go on while one writer writes; IMMEDIATE transactions take the write
 # lock when they begin, so a second writer waits (up to SQLITE_BUSY_TIMEOUT_MS) instead
 # of failing with "database is locked" when its read lock cannot be upgraded.
@@ -341,7 +341,7 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_048_576)  # a spreadsheet's own r
 IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)  # what a cell can hold
 
 
-# --- Shared cache and sign-in lockout (issue 11, points 6 and 10) -------------------------
+# --- Shared cache and sign-in lockout -------------------------
 def caches_from_env(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     """The cache every process shares: API throttles count there.
 

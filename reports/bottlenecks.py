@@ -1,4 +1,4 @@
-"""Bottleneck analytics (issue 13, point 4).
+"""Bottleneck analytics.
 
 The final score is the minimum of the area scores, so the area that sets it is the real
 lever. Per round: how many products each area caps (a product whose two areas tie at

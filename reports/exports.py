@@ -47,7 +47,7 @@ from .workbook_summary import write_summary
 if TYPE_CHECKING:
     from .pages import Report
 
-# The order of issue 5. ``import_answers`` reads the sheet named "Answers", so the
+# The sheets' order. ``import_answers`` reads the sheet named "Answers", so the
 # workbook still reads back with Answers last.
 SHEETS = (
     "Summary",

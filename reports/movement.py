@@ -1,5 +1,5 @@
 """How figures moved between rounds: the change since the last closed round, and what
-moved the mean (issue 13, points 1 and 5).
+moved the mean.
 
 An open round's figures change until it closes, so every "change since the last round"
 here compares closed rounds only; the open round is reported beside them as provisional.

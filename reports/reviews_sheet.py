@@ -1,4 +1,4 @@
-"""The workbook's Reviews sheet (issue 16): per scored assessment of the workbook's round
+"""The workbook's Reviews sheet: per scored assessment of the workbook's round
 (the one its Answers sheet holds), its review state, the raw score (N/A as 0) beside the
 scored value, and its N/A by approval state."""
 

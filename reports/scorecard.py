@@ -1,4 +1,4 @@
-"""The product scorecard (issue 13, point 3): every product the reader may see, one row each.
+"""The product scorecard: every product the reader may see, one row each.
 
 The figures come from the latest closed round (or the closed round chosen on the page);
 the change is against the closed round before it, never against an open round. Sorting,

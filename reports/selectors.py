@@ -49,7 +49,7 @@ class Scope:
     # product in the scope. A respondent reads aggregates of their departments but the
     # answers of their own products only (DESIGN §7).
     listed_product_ids: frozenset[int] | None = None
-    # Only assessments an MLOps admin's review accepted as submitted (issue 16).
+    # Only assessments an MLOps admin's review accepted as submitted.
     accepted_only: bool = False
 
     @property

@@ -1,4 +1,4 @@
-"""Trend figures from value counts (issue 13, point 8).
+"""Trend figures from value counts.
 
 A final or area score takes few distinct values (sums of half points, rescaled), so the
 database counts assessments per round and distinct score — a few hundred rows instead

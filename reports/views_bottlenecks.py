@@ -1,4 +1,4 @@
-"""The bottleneck page (issue 13, point 4): which areas cap the final score, and which
+"""The bottleneck page: which areas cap the final score, and which
 items appear most often in products' next steps; per round and per department."""
 
 from __future__ import annotations

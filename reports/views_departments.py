@@ -1,4 +1,4 @@
-"""The departments page (DESIGN §5, issue 13 point 6): departments side by side with the
+"""The departments page (DESIGN §5): departments side by side with the
 change since the previous closed round, a department's own trend, and its products."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The product scorecard page and its CSV (issue 13, point 3)."""
+"""The product scorecard page and its CSV."""
 
 from __future__ import annotations
 

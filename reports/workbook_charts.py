@@ -1,4 +1,4 @@
-"""Charts inside the workbook, for a manager to paste into slides (issue 13, point 7).
+"""Charts inside the workbook, for a manager to paste into slides.
 
 XlsxWriter charts refer to ranges of the cells written on their sheet: the series are the
 written figures, never formulas built from data.

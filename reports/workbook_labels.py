@@ -1,4 +1,4 @@
-"""The workbook's sheet names and column headers in the reader's language (issue 13, point 2).
+"""The workbook's sheet names and column headers in the reader's language.
 
 The Answers sheet keeps its name and the column names of DESIGN §6.2: it is read back
 by ``import_answers``.

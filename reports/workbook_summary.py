@@ -1,4 +1,4 @@
-"""The workbook's Summary sheet in the reader's language (issue 13, points 2 and 7)."""
+"""The workbook's Summary sheet in the reader's language."""
 
 from __future__ import annotations
 

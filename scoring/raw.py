@@ -1,5 +1,5 @@
 """The raw score: N/A counted as 0, shown beside the scored value so N/A is never a
-silent way up (issue 16). Pure Python, like the rest of ``scoring``.
+silent way up. Pure Python, like the rest of ``scoring``.
 
 With every N/A counted as 0 an area's score is simply the sum of its points (all n items
 apply, so rescaling changes nothing and dropping changes nothing), and the raw final

@@ -1,5 +1,5 @@
 """The main pages and API calls cost a number of queries that does not grow with the
-number of products (issue 7, point 4).
+number of products.
 
 Each test measures a call with 3 products, grows the organisation to 30 products (each
 with a scored assessment in a closed round, a draft in the open round, evidence, and the
@@ -148,7 +148,7 @@ _SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 @pytest.mark.parametrize("who", ["member", "admin"])
 @pytest.mark.parametrize("status", [AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED])
 def test_one_autosave_costs_at_most_10_queries(world: World, who: str, status: str) -> None:
-    """Issue 14, point 10: a person's choice is saved in 10 queries or fewer (23 before)."""
+    """a person's choice is saved in 10 queries or fewer (23 before)."""
     from surveys.assessments.services import assessment_submit
 
     client = client_for(world, who)

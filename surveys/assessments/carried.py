@@ -1,4 +1,4 @@
-"""Answers carried forward from the last submitted round (DESIGN §4; issue 14, point 2).
+"""Answers carried forward from the last submitted round (DESIGN §4).
 
 An assessment opened with carried answers asks its team to review them: the items that
 are new, or whose criteria changed, start empty and are listed first; the carried ones

@@ -1,4 +1,4 @@
-"""Whether a submitted assessment's answers still are what was submitted (issue 14, point 1).
+"""Whether a submitted assessment's answers still are what was submitted.
 
 A person moving through the choices with the keyboard (ArrowDown, then ArrowUp back to
 where it was) changes an answer and changes it back. That is no change: the assessment

@@ -1,4 +1,4 @@
-"""One guard for input no page can store or compare (issue 11, point 7).
+"""One guard for input no page can store or compare.
 
 ``BadInputMiddleware`` answers 400 to a request whose path, query or form fields hold a NUL
 byte or an unpaired surrogate: PostgreSQL refuses such text, so every view would

@@ -1,4 +1,4 @@
-"""How to post evidence from CI: docs/ci.md as a page of the app (issue 14, point 4)."""
+"""How to post evidence from CI: docs/ci.md as a page of the app."""
 
 from __future__ import annotations
 

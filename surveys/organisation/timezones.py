@@ -1,4 +1,4 @@
-"""Each person's time zone (issue 14, point 7): pages and emails show local times.
+"""Each person's time zone: pages and emails show local times.
 
 ``Profile.time_zone`` holds an IANA name; empty means the organisation's zone
 (``ORGANISATION_TIME_ZONE``). The middleware activates it for the request, lazily: the

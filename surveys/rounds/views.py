@@ -110,7 +110,7 @@ def _confirm(
     repost: bool = False,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """A page that says what an action will do before it is done (issue 14, point 5)."""
+    """A page that says what an action will do before it is done."""
     fields = (
         [(k, v) for k, values in request.POST.lists() for v in values if k != "csrfmiddlewaretoken"]
         if repost

@@ -1,4 +1,4 @@
-"""Evidence links must be valid http(s) URIs: markup in a link is refused (issue 11, 11)."""
+"""Evidence links must be valid http(s) URIs: markup in a link is refused."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """API throttles count in the shared cache, so every web process draws on one quota
-(issue 11, point 10): with two workers, a 20/min token limit lets 20 requests through, not 40.
+(point 10): with two workers, a 20/min token limit lets 20 requests through, not 40.
 
 A "process" here is what a gunicorn worker has of its own: its cache connections and its
 memory. Each one is started fresh; what they share is only what the configured cache

@@ -1,4 +1,4 @@
-"""axe-core finds no violation on the app's pages (issue 14, point 9), as each role sees them.
+"""axe-core finds no violation on the app's pages, as each role sees them.
 
 Report pages are checked by tests/e2e/test_reports.py; these are the survey, round,
 token, help and error pages.

@@ -1,4 +1,4 @@
-"""The everyday journey without traps (issue 14): keyboard, submitting, carried answers,
+"""The everyday journey without traps: keyboard, submitting, carried answers,
 verified explained — what a person does, in a real browser."""
 
 from __future__ import annotations

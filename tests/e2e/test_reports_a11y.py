@@ -1,4 +1,4 @@
-"""Issue 13 points 9 and 10: axe-core finds no violation on any report page, and a
+"""axe-core finds no violation on any report page, and a
 Japanese manager reads Japanese names on the trend page and in the downloaded workbook.
 
 axe-core is vendored for the tests (tests/e2e/vendor/axe.min.js) and injected into the

@@ -1,4 +1,4 @@
-"""Bad input answers 400 with a message, never a 500 (issue 11, point 7).
+"""Bad input answers 400 with a message, never a 500.
 
 Every URL pattern of the site is crawled, as a signed-in admin and anonymously, with NUL
 bytes in the path, the query string and a form, and with JSON bodies holding a NUL, a

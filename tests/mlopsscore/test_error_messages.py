@@ -1,4 +1,4 @@
-"""Every ApplicationError message is translatable and translated into Japanese (issue 10.7).
+"""Every ApplicationError message is translatable and translated into Japanese.
 
 A message is either wrapped in ``gettext`` (with ``%(name)s`` placeholders, so the
 catalogue can carry it) or built from parts that already are (a join of translated

@@ -1,4 +1,4 @@
-"""Settings of issue 11: the embedded SQLite queues writers, the cache is shared by every
+"""Settings that guard the product: the embedded SQLite queues writers, the cache is shared by every
 process where a Redis is configured, sign-in lockout limits come from the environment."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Each person's time zone (issue 14, point 7): pages show times in the reader's zone."""
+"""Each person's time zone: pages show times in the reader's zone."""
 
 from __future__ import annotations
 

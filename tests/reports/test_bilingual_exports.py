@@ -1,4 +1,4 @@
-"""Issue 13 points 2 and 7: exports in the reader's language, named for what they hold,
+"""exports in the reader's language, named for what they hold,
 with a Summary sheet naming the filters and charts for slides."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 13 point 6: departments side by side with change arrows, a department's own
+"""departments side by side with change arrows, a department's own
 trend, and its products; hand-computed from the fixture of ``conftest.py``."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every export with the whole cast (DESIGN §7, issue 11.4).
+"""Every export with the whole cast (DESIGN §7).
 
 A respondent's workbook, CSV and JSON hold the aggregates of their own departments and
 the answers and scores of their own products only; managers and admins read everything;

@@ -1,4 +1,4 @@
-"""Text is exported as text, never as a formula (DESIGN §6.2, issue 11.5).
+"""Text is exported as text, never as a formula (DESIGN §6.2).
 
 Notes, product and department names and round labels that begin with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return are string cells in the workbook (no ``<f>``

@@ -49,7 +49,7 @@ def test_the_command_writes_the_workbook(org: Any, tmp_path: Any) -> None:
     path = tmp_path / "report.xlsx"
     call_command("export_report", "--questionnaire", "mlts", "--format", "xlsx", "-o", str(path))
     workbook = openpyxl.load_workbook(path)
-    # the order of issue 5; import_answers reads the sheet named Answers
+    # the workbook's sheet order; import_answers reads the sheet named Answers
     assert workbook.sheetnames == [
         "Summary",
         "Trend",

@@ -1,4 +1,4 @@
-"""Issue 13 points 1 and 5: an open round is provisional, and what moved the mean.
+"""an open round is provisional, and what moved the mean.
 
 Figures are computed by hand from the fixture of ``conftest.py``.
 """

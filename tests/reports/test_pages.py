@@ -1,4 +1,4 @@
-"""Report pages (DESIGN §5, issue 5) for the whole permission cast."""
+"""Report pages (DESIGN §5) for the whole permission cast."""
 
 from __future__ import annotations
 

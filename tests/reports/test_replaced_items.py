@@ -53,6 +53,6 @@ def test_the_item_heatmap_continues_a_replaced_items_history(client: Any, cast: 
     factories.score_round(new)
     client.force_login(cast.manager)
     rows = heatmap(client.get("/reports/items/", {"questionnaire": "mlts", "metric": "1"}))
-    assert rows["D9 Alerts"] == [0.0, 1.0]  # people read names (issue 13)
+    assert rows["D9 Alerts"] == [0.0, 1.0]  # people read names
     assert not any(label.startswith("D3 ") for label in rows)
     assert rows["D1 data practice 1"] == [1.0, 1.0]

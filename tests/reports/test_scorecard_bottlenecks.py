@@ -1,4 +1,4 @@
-"""Issue 13 points 3 and 4: the product scorecard and bottleneck analytics, checked against
+"""the product scorecard and bottleneck analytics, checked against
 figures computed by hand from the fixture of ``conftest.py``, for the whole cast."""
 
 from __future__ import annotations

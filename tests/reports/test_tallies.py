@@ -1,4 +1,4 @@
-"""Issue 13 point 8: figures from value counts equal the figures of every value, and a
+"""figures from value counts equal the figures of every value, and a
 closed round's cached counts follow a re-score (its report is rebuilt)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Reports gain "accepted by review only" as a filter, and the workbook a Reviews sheet
-(issue 16, point 4)."""
+(point 4)."""
 
 from __future__ import annotations
 

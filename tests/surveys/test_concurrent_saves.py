@@ -1,4 +1,4 @@
-"""Parallel autosaves all succeed on the embedded SQLite (issue 11, point 9).
+"""Parallel autosaves all succeed on the embedded SQLite.
 
 Twenty people's browsers save at the same moment. SQLite allows one writer at a time: with
 WAL, a busy timeout and transactions that take the write lock when they begin, the

@@ -1,4 +1,4 @@
-"""No dead ends (issue 14, points 6 and 8): each role sees only what it can do; error
+"""No dead ends: each role sees only what it can do; error
 pages in the site's layout and language with a way back; a favicon; offline API docs."""
 
 from __future__ import annotations

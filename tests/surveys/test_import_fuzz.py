@@ -1,4 +1,4 @@
-"""Fuzzing the answers import (issue 11): generated rows and cells, as CSV and as XLSX.
+"""Fuzzing the answers import: generated rows and cells, as CSV and as XLSX.
 
 Whatever the file holds, the import either refuses it whole, every problem named by a
 row of the file and nothing written, or imports exactly what each row says: the value

@@ -1,5 +1,5 @@
 """Answers files that are too big, lie about their size, or hold formulas without values
-(DESIGN §6.2, issue 11.8): refused whole, with the row or the limit named, nothing written.
+(DESIGN §6.2): refused whole, with the row or the limit named, nothing written.
 """
 
 from __future__ import annotations

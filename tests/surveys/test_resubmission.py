@@ -1,4 +1,4 @@
-"""A submitted assessment stays submitted unless an answer really differs (issue 14, point 1)."""
+"""A submitted assessment stays submitted unless an answer really differs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DESIGN §4 and issue 11.3: round settings are bounded in the services (with a message)
+"""DESIGN §4: round settings are bounded in the services (with a message)
 and in the database; rounds of one questionnaire never overlap; one bad round never
 stops the periodic job from handling the others."""
 

@@ -1,4 +1,4 @@
-"""DESIGN §4, issue 11.1: once a round is closed no answer, submission or score of it
+"""DESIGN §4: once a round is closed no answer, submission or score of it
 changes, however close in time a write arrives. Real threads autosave and submit while
 an admin closes the round; run on SQLite and, with ``DATABASE_URL``, on PostgreSQL."""
 

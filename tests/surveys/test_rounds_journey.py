@@ -1,4 +1,4 @@
-"""Rounds that cannot go wrong (issue 14, point 5): no overlap, the next cadence date by
+"""Rounds that cannot go wrong: no overlap, the next cadence date by
 default, a page that says what a destructive or mass-mailing action will do before it is
 done, the real dates, and "remind now" with who has not submitted."""
 

@@ -1,4 +1,4 @@
-"""The demo a newcomer sees (issue 14, points 4 and 7): checks inside the open round's
+"""The demo a newcomer sees: checks inside the open round's
 evidence window, and no activity in the future whatever the hour it is seeded."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The no-JavaScript form of the assessment page changes only what it names, and evidence
-links must be web addresses (issue 11, point 11)."""
+links must be web addresses."""
 
 from __future__ import annotations
 
