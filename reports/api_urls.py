@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .apis import TrendApi
+from reports.apis import TrendApi
 
 urlpatterns = [
     path("trend/", TrendApi.as_view(), name="reports-trend"),

@@ -10,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .permissions import ReadsReports, report_scope
-from .serializers import TrendQuerySerializer, TrendSerializer
-from .trend import trend_document
+from reports.figures.permissions import ReadsReports, report_scope
+from reports.figures.trend import trend_document
+from reports.serializers import TrendQuerySerializer, TrendSerializer
 
 
 class TrendApi(APIView):

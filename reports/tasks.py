@@ -7,7 +7,7 @@ import logging
 
 from celery import shared_task
 
-from reports.services import round_report_store
+from reports.figures.services import round_report_store
 from surveys.rounds.models import Round
 
 logger = logging.getLogger(__name__)

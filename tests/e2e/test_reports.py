@@ -8,7 +8,7 @@ from typing import Any
 import openpyxl
 from playwright.sync_api import expect
 
-from reports.exports import SHEETS
+from reports.exports.workbook import SHEETS
 from surveys.models import AssessmentStatus, RoundStatus
 from tests import factories
 

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from reports.exports import SHEETS
+from reports.exports.workbook import SHEETS
 from surveys.models import Answer
 from tests import factories
 

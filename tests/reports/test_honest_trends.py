@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from reports.movement import decompose
+from reports.figures.movement import decompose
 from surveys.models import AssessmentStatus
 from tests import factories
 

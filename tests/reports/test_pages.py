@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from reports.services import round_report_store
+from reports.figures.services import round_report_store
 from surveys.models import RoundReport
 from tests import factories
 

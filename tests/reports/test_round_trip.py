@@ -17,7 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from reports.trend import trend_document
+from reports.figures.trend import trend_document
 from surveys.models import (
     Answer,
     AnswerRevision,

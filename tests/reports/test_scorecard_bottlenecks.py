@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from reports.bottlenecks import capped_counts, next_step_counts
-from reports.selectors import rounds_of
+from reports.figures.bottlenecks import capped_counts, next_step_counts
+from reports.figures.selectors import rounds_of
 from surveys.models import ApiToken, Questionnaire
 from surveys.tokens.authentication import token_generate
 

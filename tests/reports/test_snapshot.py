@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from reports.services import round_report_store
-from reports.trend import trend_document
+from reports.figures.services import round_report_store
+from reports.figures.trend import trend_document
 from surveys.models import RoundReport
 
 pytestmark = pytest.mark.django_db

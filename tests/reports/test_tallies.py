@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from reports.services import round_report_store
-from reports.tallies import Tally
-from reports.trend import trend_document
+from reports.figures.services import round_report_store
+from reports.figures.tallies import Tally
+from reports.figures.trend import trend_document
 from surveys.models import Assessment
 
 SCORES = [0.0, 0.5, 1.0, 7 / 6, 1.5, 1.75, 2.0, 7 / 3, 2.5, 2.8, 3.0, 3.5, 14 / 3, 5.25, 7.0]
@@ -50,8 +50,8 @@ def test_a_rescored_closed_round_is_counted_again(org: Any) -> None:
 def test_a_rescored_closed_rounds_breakdowns_are_computed_again(org: Any) -> None:
     """A department's figures under a filter no snapshot covers are kept in the cache for
     a closed round, until a re-score rebuilds its report."""
-    from reports.pages import Filters, report_build
-    from reports.selectors import EVERYTHING
+    from reports.figures.report import Filters, report_build
+    from reports.figures.selectors import EVERYTHING
 
     rnd = org.rounds["2021-10"]
     ads = org.departments["ads"].pk

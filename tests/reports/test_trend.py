@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from reports.trend import trend_document
+from reports.figures.trend import trend_document
 from surveys.core.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reports.trend import trend_build
+from reports.figures.trend import trend_build
 from surveys.core.errors import ApplicationError
 
 
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             self.stdout.write(text)
 
     def _write_xlsx(self, trend: Any, output: str | None, answers_round: str | None) -> None:
-        from reports.exports import answers_round_of, workbook_write
+        from reports.exports.workbook import answers_round_of, workbook_write
 
         if not output:
             raise CommandError("--format xlsx needs -o FILE.xlsx")

@@ -22,10 +22,9 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
 
+from reports.figures.selectors import EVERYTHING, ItemCounts, RoundInfo, Scope, item_value_counts
 from scoring.rules import BAND_KEYS, band_of
 from surveys.assessments.models import AreaScore, Assessment
-
-from .selectors import EVERYTHING, ItemCounts, RoundInfo, Scope, item_value_counts
 
 CACHE_SECONDS = 7 * 24 * 3600
 T = TypeVar("T")

@@ -8,7 +8,7 @@ departments a user may read (DESIGN §7) and the page's department and phase fil
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 
 from surveys.assessments.models import Answer, AreaScore, Assessment
 from surveys.core.errors import ApplicationError
+from surveys.core.i18n import tr
 from surveys.organisation.models import Department
 from surveys.organisation.selectors import department_descendant_ids
 from surveys.questionnaires.models import Area, Item, Questionnaire
@@ -345,3 +346,12 @@ def item_successors(version_ids: set[int]) -> dict[str, str]:
         .order_by("version__created_at", "position")
         .values_list("replaces", "key")
     )
+
+
+def area_names(rounds: Sequence[RoundInfo]) -> dict[str, str]:
+    """Each area key's title in the reader's language, from the latest version that has it."""
+    names: dict[str, str] = {}
+    for info in rounds:
+        for key in info.area_keys:
+            names[key] = tr(info.area_titles.get(key)) or key
+    return names

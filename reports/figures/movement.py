@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .selectors import RoundInfo
-from .trend import num
+from reports.figures.selectors import RoundInfo
+from reports.figures.trend import num
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from typing import Any
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
+from reports.figures.selectors import RoundInfo, area_names
 from scoring.rules import BAND_KEYS
 from surveys.core.i18n import tr
-
-from .selectors import RoundInfo
 
 COLORS = ["#1f5fbf", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207"]
 BAND_COLORS = ["#b91c1c", "#ea580c", "#eab308", "#84cc16", "#16a34a", "#0f766e"]
@@ -65,15 +64,6 @@ def new_figure(*traces: Any) -> go.Figure:
     for trace in traces:
         fig.add_trace(trace)
     return fig
-
-
-def area_names(rounds: Sequence[RoundInfo]) -> dict[str, str]:
-    """Each area key's title in the reader's language, from the latest version that has it."""
-    names: dict[str, str] = {}
-    for info in rounds:
-        for key in info.area_keys:
-            names[key] = tr(info.area_titles.get(key)) or key
-    return names
 
 
 def round_text(info: RoundInfo, row: dict[str, Any] | None = None) -> str:

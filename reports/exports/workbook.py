@@ -21,6 +21,21 @@ import pandas as pd
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
+from reports.exports import charts as workbook_charts
+from reports.exports.labels import header_text, sheet_title
+from reports.exports.reviews_sheet import write_reviews
+from reports.exports.spreadsheets import Book, Sheet, csv_lines
+from reports.exports.summary import write_summary
+from reports.figures.breakdowns import ancestors_map, by_department, item_tables
+from reports.figures.selectors import (
+    EVERYTHING,
+    RoundInfo,
+    Scope,
+    area_names,
+    departments_tree,
+)
+from reports.figures.tallies import department_cells
+from reports.figures.trend import Trend
 from scoring.rules import BAND_KEYS, band_of
 from surveys.assessments.models import Answer
 from surveys.core.errors import ApplicationError
@@ -28,24 +43,8 @@ from surveys.core.i18n import tr
 from surveys.organisation.models import Product
 from surveys.questionnaires.models import Item
 
-from . import workbook_charts
-from .breakdowns import ancestors_map, by_department, item_tables
-from .charts import area_names
-from .reviews_sheet import write_reviews
-from .selectors import (
-    EVERYTHING,
-    RoundInfo,
-    Scope,
-    departments_tree,
-)
-from .spreadsheets import Book, Sheet, csv_lines
-from .tallies import department_cells
-from .trend import Trend
-from .workbook_labels import header_text, sheet_title
-from .workbook_summary import write_summary
-
 if TYPE_CHECKING:
-    from .pages import Report
+    from reports.figures.report import Report
 
 # The sheets' order. ``import_answers`` reads the sheet named "Answers", so the
 # workbook still reads back with Answers last.

@@ -1,7 +1,7 @@
 """Breakdowns of DESIGN §5: by department (with sub-departments), by phase, by item.
 
-Computed from value counts (``reports.tallies``); used by the round snapshot
-(``reports.services``) and by the pages for rounds whose snapshot does not cover them.
+Computed from value counts (``reports.figures.tallies``); used by the round snapshot
+(``reports.figures.services``) and by the pages for rounds whose snapshot does not cover them.
 """
 
 from __future__ import annotations
@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from reports.figures.selectors import EVERYTHING, ItemCounts, ItemInfo, RoundInfo, Scope, items_of
+from reports.figures.tallies import DepartmentCells, item_counts, phase_cells, subtree_cells
+from reports.figures.trend import Target, figures_from, num
 from scoring.rules import POINTS
-
-from .selectors import EVERYTHING, ItemCounts, ItemInfo, RoundInfo, Scope, items_of
-from .tallies import DepartmentCells, item_counts, phase_cells, subtree_cells
-from .trend import Target, figures_from, num
 
 ITEM_VALUES = ("0", "0.5", "1", "NA")
 

@@ -16,19 +16,18 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reports.exports.workbook import answers_csv_lines, workbook_write
+from reports.figures.breakdowns import continue_replaced
+from reports.figures.movement import ClosedChange, closed_change, decompose
+from reports.figures.permissions import report_scope
+from reports.figures.report import Filters, Report, report_build
+from reports.figures.selectors import Scope, area_names, finals_by_product, item_successors
+from reports.pages import charts
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr
 from surveys.organisation.models import Phase
 from surveys.questionnaires.models import Questionnaire
 from surveys.rounds.models import Round
-
-from . import charts
-from .breakdowns import continue_replaced
-from .exports import answers_csv_lines, workbook_write
-from .movement import ClosedChange, closed_change, decompose
-from .pages import Filters, Report, report_build
-from .permissions import report_scope
-from .selectors import Scope, finals_by_product, item_successors
 
 FILTER_KEYS = ("questionnaire", "baseline", "target", "department", "phase", "round", "accepted")
 
@@ -82,13 +81,13 @@ def _visible_slugs(visible: Scope) -> dict[str, int]:
     return dict(departments.values_list("slug", "pk"))
 
 
-def _report(request: HttpRequest) -> Report:
+def report_of(request: HttpRequest) -> Report:
     visible = report_scope(request.user)
     filters = _filters(request, _visible_slugs(visible))
     return report_build(filters=filters, visible=visible)
 
 
-def _query(request: HttpRequest, **changes: Any) -> str:
+def query_string(request: HttpRequest, **changes: Any) -> str:
     params = {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}
     for key, value in changes.items():
         if value in (None, ""):
@@ -98,17 +97,17 @@ def _query(request: HttpRequest, **changes: Any) -> str:
     return urlencode(params)
 
 
-def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpResponse:
+def render_report(request: HttpRequest, template: str, page: str, build: Any) -> HttpResponse:
     visible = report_scope(request.user)
     base: dict[str, Any] = {
         "page": page,
-        "query": _query(request),
+        "query": query_string(request),
         "questionnaires": list(Questionnaire.objects.order_by("key").values_list("key", flat=True)),
         "phases": Phase.choices,
         "no_departments": visible.department_ids is not None and not visible.department_ids,
     }
     try:
-        report = _report(request)
+        report = report_of(request)
         built = build(report)
     except ApplicationError as exc:
         return render(request, template, {**base, "error": exc.message}, status=400)
@@ -143,10 +142,10 @@ def trend(request: HttpRequest) -> HttpResponse:
             "version_changes": charts.version_changes(rounds),
             "change": change,
             "moved": _moved(report, change),
-            "area_names": charts.area_names(rounds),
+            "area_names": area_names(rounds),
         }
 
-    return _render(request, "reports/trend.html", "trend", build)
+    return render_report(request, "reports/trend.html", "trend", build)
 
 
 def _moved(report: Report, change: ClosedChange) -> dict[str, Any] | None:
@@ -198,7 +197,7 @@ def phases(request: HttpRequest) -> HttpResponse:
             )
         return {"charts": chart_list, "selected_round": selected}
 
-    return _render(request, "reports/phases.html", "phases", build)
+    return render_report(request, "reports/phases.html", "phases", build)
 
 
 @login_required
@@ -216,7 +215,7 @@ def items(request: HttpRequest) -> HttpResponse:
         rows = tables.get(selected.id, []) if selected else []
         for row in rows:
             row["title_text"] = tr(row["title"])
-        from .breakdowns import weakest
+        from reports.figures.breakdowns import weakest
 
         return {
             "charts": [charts.item_heatmap(report.rounds, tables, metric)],
@@ -227,10 +226,10 @@ def items(request: HttpRequest) -> HttpResponse:
             "metrics": [(m, "mean" if m == "mean" else m) for m in charts.ITEM_METRICS],
         }
 
-    return _render(request, "reports/items.html", "items", build)
+    return render_report(request, "reports/items.html", "items", build)
 
 
-def _filename(report: Report, kind: str, ext: str) -> str:
+def export_filename(report: Report, kind: str, ext: str) -> str:
     """A name that says what the file holds: questionnaire, kind, scope, filters and date,
     e.g. ``mlts-report-ads-production-2026-12-01.xlsx``."""
     filters = report.filters
@@ -273,7 +272,7 @@ def _filter_names(report: Report) -> list[tuple[str, str]]:
 @login_required
 def workbook(request: HttpRequest) -> HttpResponse:
     try:
-        report = _report(request)
+        report = report_of(request)
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(
@@ -291,7 +290,7 @@ def workbook(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(report, "report", "xlsx")}"'
+        f'attachment; filename="{export_filename(report, "report", "xlsx")}"'
     )
     return response
 
@@ -299,7 +298,7 @@ def workbook(request: HttpRequest) -> HttpResponse:
 @login_required
 def answers_csv(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
     try:
-        report = _report(request)
+        report = report_of(request)
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     response = StreamingHttpResponse(
@@ -307,6 +306,6 @@ def answers_csv(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(report, "answers", "csv")}"'
+        f'attachment; filename="{export_filename(report, "answers", "csv")}"'
     )
     return response

@@ -14,12 +14,11 @@ from typing import Any
 
 from django.db.models import Count, F
 
+from reports.figures.selectors import EVERYTHING, RoundInfo, Scope
+from reports.figures.tallies import closed_cached, closed_cached_rounds
 from scoring.rules import next_steps
 from surveys.assessments.models import Answer, AreaScore
 from surveys.assessments.scores import _layout_cached
-
-from .selectors import EVERYTHING, RoundInfo, Scope
-from .tallies import closed_cached, closed_cached_rounds
 
 
 def capped_by_round(

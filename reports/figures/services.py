@@ -14,14 +14,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from reports.figures import selectors
+from reports.figures.breakdowns import ancestors_map, by_department, by_phase, item_rows
+from reports.figures.selectors import RoundInfo
+from reports.figures.tallies import department_cells, phase_cells
+from reports.figures.trend import Target, figures_from, num, round_head
 from surveys.assessments.models import Assessment, AssessmentStatus
 from surveys.rounds.models import Round, RoundReport
-
-from . import selectors
-from .breakdowns import ancestors_map, by_department, by_phase, item_rows
-from .selectors import RoundInfo
-from .tallies import department_cells, phase_cells
-from .trend import Target, figures_from, num, round_head
 
 SNAPSHOT_FORMAT = 1
 

@@ -14,12 +14,11 @@ from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
+from reports.figures.movement import previous_closed
+from reports.figures.selectors import RoundInfo, Scope
 from surveys.assessments.models import AreaScore, Assessment
 from surveys.organisation.models import Product
 from surveys.organisation.selectors import products_visible_to
-
-from .movement import previous_closed
-from .selectors import RoundInfo, Scope
 
 PER_PAGE = 100
 # Sort keys of the page and the columns they order by.

@@ -11,13 +11,9 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from scoring.rules import BAND_KEYS, band_of
-from surveys.assessments.models import AssessmentStatus
-from surveys.core.errors import ApplicationError
-
-from .charts import area_names
-from .pages import Report
-from .scorecard import (
+from reports.exports.spreadsheets import csv_lines
+from reports.figures.report import Report
+from reports.figures.scorecard import (
     BAND_FILTERS,
     PER_PAGE,
     SORTS,
@@ -26,8 +22,11 @@ from .scorecard import (
     scorecard_chunks,
     scorecard_queryset,
 )
-from .spreadsheets import csv_lines
-from .views import _filename, _query, _render, _report
+from reports.pages.charts import area_names
+from reports.pages.views import export_filename, query_string, render_report, report_of
+from scoring.rules import BAND_KEYS, band_of
+from surveys.assessments.models import AssessmentStatus
+from surveys.core.errors import ApplicationError
 
 
 def _params(request: HttpRequest) -> tuple[str, str, str]:
@@ -93,7 +92,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             headers.append(
                 {
                     "title": title,
-                    "query": _query(request, sort=target, page=None, **base),
+                    "query": query_string(request, sort=target, page=None, **base),
                     "sort": state,
                 }
             )
@@ -107,17 +106,17 @@ def scorecard(request: HttpRequest) -> HttpResponse:
             "band": band,
             "bands": BAND_KEYS,
             "sort": sort,
-            "page_query": _query(request, page=None, sort=sort, **base),
-            "csv_query": _query(request, sort=sort, **base),
+            "page_query": query_string(request, page=None, sort=sort, **base),
+            "csv_query": query_string(request, sort=sort, **base),
         }
 
-    return _render(request, "reports/scorecard.html", "scorecard", build)
+    return render_report(request, "reports/scorecard.html", "scorecard", build)
 
 
 @login_required
 def scorecard_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     try:
-        report = _report(request)
+        report = report_of(request)
         rounds, qs = _queryset(request, report)
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
@@ -168,7 +167,7 @@ def scorecard_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
     response = StreamingHttpResponse(csv_lines(rows()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(report, "scorecard", "csv")}"'
+        f'attachment; filename="{export_filename(report, "scorecard", "csv")}"'
     )
     return response
 

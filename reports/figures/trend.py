@@ -1,6 +1,6 @@
 """The trend report of DESIGN §5 and its JSON document of §6.4, from value counts.
 
-``reports.tallies`` counts stored scores per round and value in a few GROUP BY queries;
+``reports.figures.tallies`` counts stored scores per round and value in a few GROUP BY queries;
 the figures (``figures_from``) are computed exactly from those counts, for the trend and
 for every breakdown alike. Bands come from ``scoring.rules.band_of``: no scoring rule is
 re-implemented here.
@@ -17,12 +17,11 @@ import pandas as pd
 from django.conf import settings
 from django.utils.translation import gettext
 
+from reports.figures import selectors
+from reports.figures.selectors import EVERYTHING, RoundInfo, Scope
+from reports.figures.tallies import RoundCells, merged, round_cells
 from scoring.figures import figure
 from surveys.core.errors import ApplicationError
-
-from . import selectors
-from .selectors import EVERYTHING, RoundInfo, Scope
-from .tallies import RoundCells, merged, round_cells
 
 
 def num(value: Any) -> float | None:
@@ -96,7 +95,7 @@ def as_document_row(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def figures_from(cells: RoundCells, area_keys: Iterable[str], target: Target) -> dict[str, Any]:
-    """The figures of ``figures`` computed from value counts (``reports.tallies``)."""
+    """The figures of ``figures`` computed from value counts (``reports.figures.tallies``)."""
     total = merged(cells)
     finals = total.final
     scored = finals.n

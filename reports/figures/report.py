@@ -14,15 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from reports.figures import selectors
+from reports.figures.breakdowns import ancestors_map, by_department, by_phase, item_tables
+from reports.figures.selectors import RoundInfo, Scope
+from reports.figures.services import SNAPSHOT_FORMAT
+from reports.figures.tallies import DepartmentCells, closed_cached, department_cells
+from reports.figures.trend import Target, Trend, figures_from, trend_build
 from surveys.organisation.models import Phase
 from surveys.rounds.models import RoundStatus
-
-from . import selectors
-from .breakdowns import ancestors_map, by_department, by_phase, item_tables
-from .selectors import RoundInfo, Scope
-from .services import SNAPSHOT_FORMAT
-from .tallies import DepartmentCells, closed_cached, department_cells
-from .trend import Target, Trend, figures_from, trend_build
 
 FIGURE_KEYS = (
     "targeted",

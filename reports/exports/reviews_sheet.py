@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from reports.exports.spreadsheets import Book, Sheet
+from reports.figures.selectors import RoundInfo, Scope
 from surveys.reviews.selectors import review_rows
-
-from .selectors import RoundInfo, Scope
-from .spreadsheets import Book, Sheet
 
 SCORE = "0.00"
 COUNT = "0"

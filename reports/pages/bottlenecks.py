@@ -10,15 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from reports.figures.bottlenecks import (
+    capped_by_department,
+    capped_by_round,
+    capped_rows,
+    next_steps_of,
+)
+from reports.figures.breakdowns import ancestors_map
+from reports.figures.report import Report
+from reports.figures.scorecard import rounds_for
+from reports.figures.selectors import area_names, items_of
+from reports.pages import charts
+from reports.pages.views import query_string, render_report
 from surveys.core.i18n import tr
-
-from . import charts
-from .bottlenecks import capped_by_department, capped_by_round, capped_rows, next_steps_of
-from .breakdowns import ancestors_map
-from .pages import Report
-from .scorecard import rounds_for
-from .selectors import items_of
-from .views import _query, _render
 
 
 def _chosen(report: Report) -> Any:
@@ -30,7 +34,7 @@ def _chosen(report: Report) -> Any:
 
 
 def capped_chart(report: Report, table: list[dict[str, Any]]) -> charts.Chart:
-    names = charts.area_names(report.rounds)
+    names = area_names(report.rounds)
     labels = [info.label for info in report.rounds]
     fig = charts.new_figure()
     for n, key in enumerate(names):
@@ -76,7 +80,7 @@ def bottlenecks(request: HttpRequest) -> HttpResponse:
         counts = capped_by_round(report.rounds, report.scope)
         table = capped_rows(report.rounds, counts, report.rows)
         chosen = _chosen(report)
-        names = charts.area_names(report.rounds)
+        names = area_names(report.rounds)
         steps: list[dict[str, Any]] = []
         departments: list[dict[str, Any]] = []
         looked_at = 0
@@ -107,7 +111,7 @@ def bottlenecks(request: HttpRequest) -> HttpResponse:
                         "department": d,
                         "scored": figures.get(d.id, {}).get("scored"),
                         "areas": [by_dept[d.id].get(key, 0) for key in chosen.area_keys],
-                        "query": _query(request, department=d.slug),
+                        "query": query_string(request, department=d.slug),
                     }
                 )
         return {
@@ -119,4 +123,4 @@ def bottlenecks(request: HttpRequest) -> HttpResponse:
             "chosen_areas": [names.get(k, k) for k in chosen.area_keys] if chosen else [],
         }
 
-    return _render(request, "reports/bottlenecks.html", "bottlenecks", build)
+    return render_report(request, "reports/bottlenecks.html", "bottlenecks", build)

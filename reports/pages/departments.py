@@ -9,11 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from . import charts
-from .movement import previous_closed
-from .pages import Report
-from .scorecard import Rounds, bottlenecks_of, scorecard_queryset
-from .views import _query, _render
+from reports.figures.movement import previous_closed
+from reports.figures.report import Report
+from reports.figures.scorecard import Rounds, bottlenecks_of, scorecard_queryset
+from reports.pages import charts
+from reports.pages.views import query_string, render_report
 
 PRODUCTS_SHOWN = 200
 
@@ -39,7 +39,7 @@ def _products(request: HttpRequest, report: Report, selected: Any, previous: Any
             for p in shown
         ],
         "product_total": total,
-        "scorecard_query": _query(request, round=selected.label),
+        "scorecard_query": query_string(request, round=selected.label),
     }
 
 
@@ -106,20 +106,20 @@ def departments(request: HttpRequest) -> HttpResponse:
                     "change": _change(f, per_round[previous.id].get(d.id))
                     if comparable and previous is not None
                     else None,
-                    "query": _query(request, department=d.slug),
+                    "query": query_string(request, department=d.slug),
                     "has_children": bool(d.children),
                 }
                 for d, f in rows
             ],
             "crumbs": [
-                {"department": d, "query": _query(request, department=d.slug)}
+                {"department": d, "query": query_string(request, department=d.slug)}
                 for d in report.breadcrumbs()
             ],
-            "top_query": _query(request, department=None),
+            "top_query": query_string(request, department=None),
             "area_keys": selected.area_keys if selected else (),
             "area_names": [charts.area_names(report.rounds).get(k, k) for k in selected.area_keys]
             if selected
             else [],
         }
 
-    return _render(request, "reports/departments.html", "departments", build)
+    return render_report(request, "reports/departments.html", "departments", build)

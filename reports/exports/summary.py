@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reports.exports.labels import sheet_title
+from reports.exports.spreadsheets import Book, Rows
+from reports.figures.selectors import RoundInfo
 from scoring.rules import BANDS
 
-from .selectors import RoundInfo
-from .spreadsheets import Book, Rows
-from .workbook_labels import sheet_title
-
 if TYPE_CHECKING:
-    from .trend import Trend
+    from reports.figures.trend import Trend
 
 
 def write_summary(

@@ -6,13 +6,12 @@ from typing import Any
 
 from rest_framework.permissions import BasePermission
 
+from reports.figures.selectors import Scope, scope_for
 from surveys.organisation.selectors import (
     department_ids_visible_to,
     products_visible_to,
     token_of,
 )
-
-from .selectors import Scope, scope_for
 
 
 class ReadsReports(BasePermission):

@@ -1,0 +1,1 @@
+"""What the reports compute from stored scores (DESIGN §5): for pages, exports, the API."""

@@ -1,0 +1,1 @@
+"""The report pages: views, charts (Plotly) and their shared helpers."""
