@@ -65,9 +65,9 @@ from surveys.organisation.roles import ADMIN_GROUP, MANAGER_GROUP
 from surveys.questionnaires.models import Item, QuestionnaireVersion
 from surveys.questionnaires.services import questionnaire_load
 from surveys.rounds.carry import answers_insert_rows
-from surveys.rounds.closing import assessments_freeze
 from surveys.rounds.models import Round, RoundEventKind
 from surveys.rounds.services import round_create, round_open, round_record_historical
+from surveys.rounds.services.freezing import assessments_freeze
 
 
 def demo_exists() -> bool:

@@ -30,9 +30,9 @@ from surveys.imports.validation import (
 )
 from surveys.organisation.models import Department, Phase, Product
 from surveys.questionnaires.models import QuestionnaireVersion
-from surveys.rounds.closing import assessments_freeze
 from surveys.rounds.models import Round, RoundEventKind
 from surveys.rounds.services import round_lock, round_record_historical
+from surveys.rounds.services.freezing import assessments_freeze
 
 
 @dataclass

@@ -433,7 +433,7 @@ def test_an_open_round_is_not_rescored(version: Any, cast: Any) -> None:
     ],
 )
 def test_cadence_is_april_and_october(after: dt.date, expected: dt.date) -> None:
-    assert services.cadence_next(after, [4, 10]) == expected
+    assert selectors.cadence_next(after, [4, 10]) == expected
 
 
 def test_the_next_round_uses_the_newest_published_version(version: Any, settings: Any) -> None:
