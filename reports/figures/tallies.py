@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from reports.figures.selectors import EVERYTHING, ItemCounts, RoundInfo, Scope, item_value_counts
 from scoring.rules import BAND_KEYS, band_of
@@ -132,20 +132,55 @@ DepartmentCells = dict[int, RoundCells]
 Group = Any
 
 
+@dataclass
+class _Grid:
+    """The cells being counted: per round, per group (phase; with departments, department
+    and phase), and how a row's grouping columns make a group."""
+
+    round_ids: list[int]
+    by_department: bool
+    out: dict[int, dict[Group, Cell]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.out = {pk: {} for pk in self.round_ids}
+
+    @property
+    def fields(self) -> list[str]:
+        return (
+            ["product__department_id", "product__phase"]
+            if self.by_department
+            else ["product__phase"]
+        )
+
+    def group(self, values: Sequence[Any]) -> Group:
+        return tuple(values) if self.by_department else values[0]
+
+    def cell(self, round_id: int, key: Group) -> Cell:
+        cells = self.out[round_id]
+        found = cells.get(key)
+        if found is None:
+            found = cells[key] = Cell()
+        return found
+
+    def add_area(
+        self, round_id: int, where: Group, key: str, verified: bool, value: Any, n: int
+    ) -> None:
+        cell = self.cell(round_id, where)
+        tallies = cell.areas_verified if verified else cell.areas
+        if key not in tallies:
+            tallies[key] = Tally()
+        tallies[key][float(value)] += n
+
+
 def _count(
     round_ids: list[int], scope: Scope, cohort_of: int | None, *, by_department: bool = False
 ) -> dict[int, dict[Group, Cell]]:
     """Count, per round and group (phase; with ``by_department``, department and phase),
     assessments per final and verified score, and area scores per area and value (four
     GROUP BY queries over stored scores)."""
-    out: dict[int, dict[Group, Cell]] = {pk: {} for pk in round_ids}
+    grid = _Grid(round_ids, by_department)
     if not round_ids:
-        return out
-    fields = ["product__department_id", "product__phase"] if by_department else ["product__phase"]
-
-    def group(values: tuple[Any, ...]) -> Group:
-        return values if by_department else values[0]
-
+        return grid.out
     assessments = (
         Assessment.objects.filter(round_id__in=round_ids)
         .filter(scope.q("product__"))
@@ -158,99 +193,106 @@ def _count(
         .filter(scope.q("assessment__product__"))
         .filter(scope.assessments_q("assessment__"))
     )
-    by_ids: dict[int, tuple[int, Group]] | None = None
-    if len(round_ids) <= LIVE_BY_IDS and cohort_of is None:
-        # One or two rounds (the open one, the rest cached): read their scored
-        # assessments' area scores by index instead of joining every area score.
-        rows = list(
-            assessments.filter(final_score__isnull=False).values_list("id", "round_id", *fields)[
-                : LIVE_ID_LIMIT + 1
-            ]
-        )
-        if len(rows) <= LIVE_ID_LIMIT:
-            by_ids = {row[0]: (row[1], group(row[2:])) for row in rows}
     if cohort_of is not None:
-        cohort = Assessment.objects.filter(
-            round_id=cohort_of, final_score__isnull=False, product_id=OuterRef("product_id")
-        )
-        assessments = assessments.filter(Exists(cohort))
-        areas = areas.filter(
-            Exists(
-                cohort.model.objects.filter(
-                    round_id=cohort_of,
-                    final_score__isnull=False,
-                    product_id=OuterRef("assessment__product_id"),
-                )
-            )
-        )
+        assessments, areas = _in_cohort(assessments, areas, cohort_of)
+        _count_finals(grid, assessments)
+        return grid.out  # the cohort needs its finals only
+    by_ids = _scored_by_id(grid, assessments) if len(round_ids) <= LIVE_BY_IDS else None
+    _count_finals(grid, assessments)
+    _count_verified(grid, assessments)
+    if by_ids is not None:
+        _count_areas_by_ids(grid, by_ids)
+    else:
+        _count_areas_grouped(grid, areas)
+    return grid.out
 
-    def cell(round_id: int, key: Group) -> Cell:
-        cells = out[round_id]
-        found = cells.get(key)
-        if found is None:
-            found = cells[key] = Cell()
-        return found
 
-    width = len(fields)
-    finals = assessments.values_list("round_id", *fields, "final_score")
+def _in_cohort(
+    assessments: QuerySet[Assessment], areas: QuerySet[AreaScore], cohort_of: int
+) -> tuple[QuerySet[Assessment], QuerySet[AreaScore]]:
+    """Only the products scored in the baseline round ``cohort_of``."""
+    cohort = Assessment.objects.filter(
+        round_id=cohort_of, final_score__isnull=False, product_id=OuterRef("product_id")
+    )
+    in_areas = Assessment.objects.filter(
+        round_id=cohort_of,
+        final_score__isnull=False,
+        product_id=OuterRef("assessment__product_id"),
+    )
+    return assessments.filter(Exists(cohort)), areas.filter(Exists(in_areas))
+
+
+def _scored_by_id(
+    grid: _Grid, assessments: QuerySet[Assessment]
+) -> dict[int, tuple[int, Group]] | None:
+    """One or two rounds (the open one, the rest cached): their scored assessments by id,
+    so their area scores are read by index instead of joining every area score; None when
+    there are too many for that."""
+    rows = list(
+        assessments.filter(final_score__isnull=False).values_list("id", "round_id", *grid.fields)[
+            : LIVE_ID_LIMIT + 1
+        ]
+    )
+    if len(rows) > LIVE_ID_LIMIT:
+        return None
+    return {row[0]: (row[1], grid.group(row[2:])) for row in rows}
+
+
+def _count_finals(grid: _Grid, assessments: QuerySet[Assessment]) -> None:
+    """Targeted assessments per group, and the scored ones per final score."""
+    width = len(grid.fields)
+    finals = assessments.values_list("round_id", *grid.fields, "final_score")
     for row in finals.annotate(n=Count("id")).order_by():
         round_id, keys, final, n = row[0], row[1 : 1 + width], row[-2], row[-1]
-        c = cell(round_id, group(keys))
-        c.targeted += n
+        cell = grid.cell(round_id, grid.group(keys))
+        cell.targeted += n
         if final is not None:
-            c.final[float(final)] += n
-    if cohort_of is not None:
-        return out  # the cohort needs its finals only
+            cell.final[float(final)] += n
+
+
+def _count_verified(grid: _Grid, assessments: QuerySet[Assessment]) -> None:
+    width = len(grid.fields)
     for row in (
         assessments.filter(final_score__isnull=False, verified_score__isnull=False)
-        .values_list("round_id", *fields, "verified_score")
+        .values_list("round_id", *grid.fields, "verified_score")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        cell(row[0], group(row[1 : 1 + width])).verified[float(row[-2])] += row[-1]
-    if by_ids is not None:
-        ids = sorted(by_ids)
-        # The id range lets the database read the area scores by index (a round's
-        # assessments are created together), where an id list alone is often scanned.
-        counts: Counter[tuple[int, Group, str, bool, float]] = Counter()
-        for assessment_id, key, score, verified in AreaScore.objects.filter(
-            assessment_id__gte=ids[0] if ids else 0,
-            assessment_id__lte=ids[-1] if ids else -1,
-        ).values_list("assessment_id", "area_key", "score", "verified_score"):
-            place = by_ids.get(assessment_id)
-            if place is None:
-                continue  # in the range, but of another round or not scored
-            if score is not None:
-                counts[(*place, key, False, score)] += 1
-            if verified is not None:
-                counts[(*place, key, True, verified)] += 1
-        for (round_id, where, key, is_verified, value), n in counts.items():
-            c = cell(round_id, where)
-            tallies = c.areas_verified if is_verified else c.areas
-            if key not in tallies:
-                tallies[key] = Tally()
-            tallies[key][float(value)] += n
-        return out
-    prefixed = [f"assessment__{f}" for f in fields]
-    for column, attr in (("score", "areas"), ("verified_score", "areas_verified")):
+        grid.cell(row[0], grid.group(row[1 : 1 + width])).verified[float(row[-2])] += row[-1]
+
+
+def _count_areas_by_ids(grid: _Grid, by_ids: dict[int, tuple[int, Group]]) -> None:
+    ids = sorted(by_ids)
+    # The id range lets the database read the area scores by index (a round's
+    # assessments are created together), where an id list alone is often scanned.
+    counts: Counter[tuple[int, Group, str, bool, float]] = Counter()
+    for assessment_id, key, score, verified in AreaScore.objects.filter(
+        assessment_id__gte=ids[0] if ids else 0,
+        assessment_id__lte=ids[-1] if ids else -1,
+    ).values_list("assessment_id", "area_key", "score", "verified_score"):
+        place = by_ids.get(assessment_id)
+        if place is None:
+            continue  # in the range, but of another round or not scored
+        if score is not None:
+            counts[(*place, key, False, score)] += 1
+        if verified is not None:
+            counts[(*place, key, True, verified)] += 1
+    for (round_id, where, key, is_verified, value), n in counts.items():
+        grid.add_area(round_id, where, key, is_verified, value, n)
+
+
+def _count_areas_grouped(grid: _Grid, areas: QuerySet[AreaScore]) -> None:
+    width = len(grid.fields)
+    prefixed = [f"assessment__{f}" for f in grid.fields]
+    for column, is_verified in (("score", False), ("verified_score", True)):
         for row in (
             areas.filter(**{f"{column}__isnull": False})
             .values_list("assessment__round_id", *prefixed, "area_key", column)
             .annotate(n=Count("id"))
             .order_by()
         ):
-            round_id, where, key, value, n = (
-                row[0],
-                group(row[1 : 1 + width]),
-                row[-3],
-                row[-2],
-                row[-1],
-            )
-            tallies = getattr(cell(round_id, where), attr)
-            if key not in tallies:
-                tallies[key] = Tally()
-            tallies[key][float(value)] += n
-    return out
+            where = grid.group(row[1 : 1 + width])
+            grid.add_area(row[0], where, row[-3], is_verified, row[-2], row[-1])
 
 
 def closed_key(kind: str, info: RoundInfo, scope: Scope, suffix: str = "") -> str | None:
