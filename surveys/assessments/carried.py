@@ -8,7 +8,6 @@ that still hold are confirmed in one action.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils import timezone
 from surveys.assessments.models import Answer, Assessment, AssessmentStatus, CarryStatus
 from surveys.assessments.selectors import AreaBlock, ItemRow
 from surveys.assessments.services import round_locked_for_edit
+from surveys.core.actors import Actor
 
 # Answers taken from the last submission: same item, or the item this one replaces.
 _CARRIED = (CarryStatus.CARRIED, CarryStatus.REPLACED)
@@ -53,7 +53,7 @@ def carried_summary(assessment: Assessment, areas: list[AreaBlock]) -> CarriedSu
 
 
 @transaction.atomic
-def carried_answers_confirm(*, assessment: Assessment, by: Any) -> int:
+def carried_answers_confirm(*, assessment: Assessment, by: Actor) -> int:
     """Confirm every carried answer nobody changed; returns how many.
 
     Values do not change, so no revision is written: the answers simply stop asking

@@ -29,6 +29,7 @@ from surveys.assessments.models import (
 from surveys.assessments.resubmission import status_after_change, submitted_value_of
 from surveys.assessments.scores import assessment_values, assessments_score_store, version_layout
 from surveys.assessments.selectors import edit_refusal
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr
 from surveys.core.validators import web_url
@@ -59,7 +60,7 @@ class NotEditable(ApplicationError):
     """The assessment may not change now (the round is not open, or the person may not)."""
 
 
-def round_locked_for_edit(assessment: Assessment, by: Any) -> Any:
+def round_locked_for_edit(assessment: Assessment, by: Actor) -> Any:
     """The assessment's round, locked until the transaction ends, if ``by`` may change its
     answers now (``edit_refusal``); raises ``NotEditable`` otherwise.
 
@@ -117,7 +118,7 @@ def answer_set(
     note: str = "",
     evidence_url: str = "",
     base_revision: int | None,
-    by: Any,
+    by: Actor,
     source: str = RevisionSource.WEB,
 ) -> Answer:
     """Set one item's answer. ``base_revision`` is the revision the editor saw.
@@ -210,7 +211,7 @@ def submission_messages(assessment: Assessment) -> list[str]:
 
 @transaction.atomic
 def assessment_submit(
-    *, assessment: Assessment, by: Any, source: str = RevisionSource.WEB
+    *, assessment: Assessment, by: Actor, source: str = RevisionSource.WEB
 ) -> Assessment:
     """Submit a complete assessment and store its scores; re-submitting is allowed while open."""
     round_locked_for_edit(assessment, by)

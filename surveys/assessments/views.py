@@ -30,6 +30,7 @@ from surveys.assessments.selectors import (
     score_panel,
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
+from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.core.guard import BadInput, request_json
 from surveys.core.i18n import tr
@@ -109,7 +110,7 @@ def answers_save_form(request: HttpRequest, assessment: Assessment) -> HttpRespo
         base = _form_revision(request.POST.get(f"rev-{item.pk}"))
         try:
             answer_set(
-                assessment=assessment, item=item, base_revision=base, by=request.user, **fields
+                assessment=assessment, item=item, base_revision=base, by=actor_of(request), **fields
             )
             saved += 1
         except AnswerConflict as conflict:
@@ -183,7 +184,7 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     }
     try:
         answer = answer_set(
-            assessment=assessment, item=item, base_revision=base, by=request.user, **yours
+            assessment=assessment, item=item, base_revision=base, by=actor_of(request), **yours
         )
     except AnswerConflict as conflict:
         return JsonResponse(
@@ -248,7 +249,7 @@ def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = visible(request, pk)
     require_editable(request, assessment)
     try:
-        assessment_submit(assessment=assessment, by=request.user)
+        assessment_submit(assessment=assessment, by=actor_of(request))
     except ApplicationError as exc:
         for problem in exc.details or [exc.message]:
             messages.error(request, problem)
@@ -264,7 +265,7 @@ def carried_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = visible(request, pk)
     require_editable(request, assessment)
     try:
-        count = carried_answers_confirm(assessment=assessment, by=request.user)
+        count = carried_answers_confirm(assessment=assessment, by=actor_of(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

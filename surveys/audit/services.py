@@ -8,16 +8,17 @@ from typing import Any
 from django.db.models import Model
 
 from surveys.audit.models import AuditEvent
+from surveys.core.actors import Actor
 
 
-def _person(by: Any) -> Any:
+def _person(by: Actor) -> Any:
     """A signed-in person, or None (a task, a command, an anonymous request)."""
     return by if getattr(by, "is_authenticated", False) and getattr(by, "pk", None) else None
 
 
 def audit_record(
     *,
-    by: Any,
+    by: Actor,
     category: str,
     action: str,
     subject: Model | None = None,

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import LANGS
 from surveys.guidelines.models import Guideline
@@ -60,7 +61,7 @@ def guideline_edit(request: HttpRequest, slug: str | None = None) -> HttpRespons
                 slug=request.POST.get("slug", "").strip(),
                 title=title,
                 body=body,
-                by=request.user,
+                by=actor_of(request),
             )
         except ApplicationError as exc:
             error = exc.message

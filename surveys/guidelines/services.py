@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext
 
 from surveys.audit.models import AuditCategory
 from surveys.audit.services import audit_record
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.guidelines.models import Guideline, GuidelineRevision
 
@@ -50,7 +50,7 @@ def guidelines_load(*, directory: Path) -> list[Guideline]:
     return loaded
 
 
-def _snapshot(guideline: Guideline, by: Any, number: int) -> GuidelineRevision:
+def _snapshot(guideline: Guideline, by: Actor, number: int) -> GuidelineRevision:
     return GuidelineRevision.objects.create(
         guideline=guideline, number=number, by=by, title=guideline.title, body=guideline.body
     )
@@ -62,7 +62,7 @@ def guideline_save(
     slug: str,
     title: dict[str, str],
     body: dict[str, str],
-    by: Any,
+    by: Actor,
     guideline: Guideline | None = None,
 ) -> Guideline:
     """Create or edit a guideline; every saved state is kept as a revision, with who and

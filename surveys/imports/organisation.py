@@ -20,6 +20,7 @@ from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 from django.utils.translation import gettext
 
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.imports.reading import cell_text, numbered_rows
 from surveys.organisation import services
@@ -181,7 +182,7 @@ def _show(value: Any) -> str:
 
 
 @transaction.atomic
-def bulk_apply(*, content: bytes, by: Any) -> Plan:
+def bulk_apply(*, content: bytes, by: Actor) -> Plan:
     """Apply the file, all or nothing; the same plan as the dry run, or its problems."""
     plan = bulk_plan(content)
     if plan.problems:

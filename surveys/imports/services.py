@@ -14,6 +14,7 @@ from typing import IO, Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext, ngettext
 
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.imports.reading import numbered_rows, opened
 from surveys.imports.validation import Validator
@@ -53,7 +54,7 @@ def answers_import(
     version: QuestionnaireVersion,
     path: str | Path | None = None,
     file: IO[Any] | None = None,
-    by: Any = None,
+    by: Actor = None,
     dry_run: bool = False,
 ) -> ImportResult:
     """Import an answers file (DESIGN §6.2) into ``version``'s rounds, all or nothing.

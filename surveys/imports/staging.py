@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from surveys.audit.models import AuditCategory
@@ -19,7 +20,7 @@ KIND = "answers"
 
 
 def answers_dry_run(
-    *, version: QuestionnaireVersion, content: bytes, name: str, by: Any
+    *, version: QuestionnaireVersion, content: bytes, name: str, by: User
 ) -> tuple[ImportResult, StagedUpload]:
     """What importing the file would do (nothing is written), and the file kept for the
     confirmation. Raises ``ApplicationError`` listing every problem by row."""
@@ -29,7 +30,7 @@ def answers_dry_run(
 
 
 @transaction.atomic
-def answers_confirm(*, staged_id: Any, by: Any) -> tuple[ImportResult, QuestionnaireVersion]:
+def answers_confirm(*, staged_id: Any, by: User) -> tuple[ImportResult, QuestionnaireVersion]:
     staged = upload_take(pk=staged_id, by=by, kind=KIND)
     version = QuestionnaireVersion.objects.select_related("questionnaire").get(
         pk=staged.options["version"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.imports.organisation import bulk_apply, bulk_plan
 from surveys.imports.staging import answers_confirm, answers_dry_run
@@ -48,7 +49,9 @@ def answers_import_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and request.POST.get("staged"):
         try:
-            result, version = answers_confirm(staged_id=request.POST["staged"], by=request.user)
+            result, version = answers_confirm(
+                staged_id=request.POST["staged"], by=actor_of(request)
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
             context["problems"] = exc.details or []
@@ -66,7 +69,7 @@ def answers_import_page(request: HttpRequest) -> HttpResponse:
                 version=form.cleaned_data["version"],
                 content=upload.read(),
                 name=upload.name,
-                by=request.user,
+                by=actor_of(request),
             )
         except ApplicationError as exc:
             context["problems"] = exc.details or [exc.message]
@@ -86,9 +89,9 @@ def organisation_bulk_page(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 staged = upload_take(
-                    pk=request.POST["staged"], by=request.user, kind="organisation"
+                    pk=request.POST["staged"], by=actor_of(request), kind="organisation"
                 )
-                plan = bulk_apply(content=bytes(staged.content), by=request.user)
+                plan = bulk_apply(content=bytes(staged.content), by=actor_of(request))
         except (ApplicationError, ValidationError) as exc:
             messages.error(request, getattr(exc, "message", str(exc)))
             context["problems"] = getattr(exc, "details", None) or []
@@ -107,7 +110,7 @@ def organisation_bulk_page(request: HttpRequest) -> HttpResponse:
             context["plan"] = plan
             if not plan.problems:
                 context["staged"] = upload_stage(
-                    by=request.user,
+                    by=actor_of(request),
                     kind="organisation",
                     name=form.cleaned_data["file"].name,
                     content=content,

@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
@@ -21,6 +20,7 @@ from surveys.assessments.models import (
     AssessmentStatus,
     RevisionSource,
 )
+from surveys.core.actors import Actor
 from surveys.imports.validation import (
     BATCH,
     UNASSIGNED,
@@ -133,7 +133,7 @@ def insert_many(model: type[models.Model], rows: Iterable[dict[str, object]]) ->
 
 
 class Writer:
-    def __init__(self, version: QuestionnaireVersion, checked: Validator, by: Any) -> None:
+    def __init__(self, version: QuestionnaireVersion, checked: Validator, by: Actor) -> None:
         self.version = version
         self.checked = checked
         self.by = by

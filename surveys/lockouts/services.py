@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from axes.utils import reset
 from django.db import transaction
+
+from surveys.core.actors import Actor
 
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def lockout_clear(*, ip_address: str, username: str | None, by: Any) -> int:
+def lockout_clear(*, ip_address: str, username: str | None, by: Actor) -> int:
     """Forget the failed sign-ins of ``username`` from ``ip_address`` (of every account
     from that address when ``username`` is None); returns how many records went."""
     if username is None:

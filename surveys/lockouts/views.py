@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from surveys.core.actors import actor_of
 from surveys.lockouts.selectors import lockout_retry_at, lockouts_current
 from surveys.lockouts.services import lockout_clear
 from surveys.organisation.roles import is_admin
@@ -65,7 +66,7 @@ def lockouts_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             username = form.cleaned_data["username"] or None
             ip_address = form.cleaned_data["ip_address"]
-            lockout_clear(ip_address=ip_address, username=username, by=request.user)
+            lockout_clear(ip_address=ip_address, username=username, by=actor_of(request))
             if username:
                 messages.success(
                     request,

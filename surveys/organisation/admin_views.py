@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.organisation import services
 from surveys.organisation.access import admin_required
@@ -61,7 +62,9 @@ def departments(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             d = services.department_create(
-                name=form.cleaned_data["name"], parent=form.cleaned_data["parent"], by=request.user
+                name=form.cleaned_data["name"],
+                parent=form.cleaned_data["parent"],
+                by=actor_of(request),
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -85,7 +88,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=pk)
     try:
         if request.POST.get("action") == "archive":
-            services.department_archive(department=department, by=request.user)
+            services.department_archive(department=department, by=actor_of(request))
         else:
             form = DepartmentForm(request.POST)
             if not form.is_valid():
@@ -94,7 +97,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 department=department,
                 name=form.cleaned_data["name"],
                 parent=form.cleaned_data["parent"],
-                by=request.user,
+                by=actor_of(request),
             )
             messages.success(request, _("Saved."))
     except ApplicationError as exc:
@@ -108,7 +111,7 @@ def products(request: HttpRequest) -> HttpResponse:
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            product = services.product_create(**form.cleaned_data, by=request.user)
+            product = services.product_create(**form.cleaned_data, by=actor_of(request))
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -142,7 +145,9 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     form = ProductForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            product = services.product_update(product=product, by=request.user, **form.cleaned_data)
+            product = services.product_update(
+                product=product, by=actor_of(request), **form.cleaned_data
+            )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -168,14 +173,14 @@ def product_action(request: HttpRequest, slug: str) -> HttpResponse:
     action = request.POST.get("action")
     try:
         if action == "archive":
-            services.product_archive(product=product, by=request.user)
+            services.product_archive(product=product, by=actor_of(request))
         elif action == "delete":
-            services.product_delete(product=product, by=request.user)
+            services.product_delete(product=product, by=actor_of(request))
             messages.success(request, _("Product %(name)s deleted.") % {"name": product.name})
             return redirect("organisation:products")
         elif action == "remove-member":
             user = get_object_or_404(User, pk=request.POST.get("user"))
-            services.member_remove(product=product, user=user, by=request.user)
+            services.member_remove(product=product, user=user, by=actor_of(request))
         elif action == "add-member":
             _add_member(request, product)
     except ApplicationError as exc:
@@ -192,9 +197,9 @@ def _add_member(request: HttpRequest, product: Product) -> None:
     if user is None and "@" not in person:
         raise ApplicationError(_("Nobody has the username %(name)s.") % {"name": person})
     if user is None:
-        user, _created = services.member_invite(product=product, email=person, by=request.user)
+        user, _created = services.member_invite(product=product, email=person, by=actor_of(request))
         messages.success(request, _("%(email)s was invited by email.") % {"email": user.email})
-    elif services.member_add(product=product, user=user, by=request.user):
+    elif services.member_add(product=product, user=user, by=actor_of(request)):
         messages.success(request, _("%(name)s is now a member.") % {"name": user.username})
 
 
@@ -205,7 +210,7 @@ def people(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and invite.is_valid():
         try:
             user, created = services.user_invite(
-                email=invite.cleaned_data["email"], by=request.user
+                email=invite.cleaned_data["email"], by=actor_of(request)
             )
             profile = Profile.objects.filter(user=user).first()
             services.person_update(
@@ -213,7 +218,7 @@ def people(request: HttpRequest) -> HttpResponse:
                 role=invite.cleaned_data["role"],
                 language=profile.language if profile else "en",
                 time_zone=profile.time_zone if profile else "",
-                by=request.user,
+                by=actor_of(request),
             )
         except ApplicationError as exc:
             invite.add_error(None, exc.message)
@@ -261,7 +266,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, f"{user.username}: {error}")
         return redirect("organisation:people")
     try:
-        services.person_update(user=user, **form.cleaned_data, by=request.user)
+        services.person_update(user=user, **form.cleaned_data, by=actor_of(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

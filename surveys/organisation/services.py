@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 
 from surveys.audit.models import AuditCategory
 from surveys.audit.services import audit_record, changes_of
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.core.tasks import enqueue
 from surveys.organisation.models import Department, Language, Phase, Product, Profile
@@ -33,7 +34,7 @@ User = get_user_model()
 ROLES = ("respondent", "manager", "admin")
 
 
-def _record(by: Any, action: str, subject: Any, **data: Any) -> None:
+def _record(by: Actor, action: str, subject: Any, **data: Any) -> None:
     audit_record(by=by, category=AuditCategory.ORGANISATION, action=action, subject=subject, **data)
 
 
@@ -51,7 +52,7 @@ def _clean(obj: Any) -> None:
 
 @transaction.atomic
 def department_create(
-    *, name: str, slug: str = "", parent: Department | None = None, by: Any
+    *, name: str, slug: str = "", parent: Department | None = None, by: Actor
 ) -> Department:
     name = (name or "").strip()
     department = Department(name=name, slug=slug.strip() or slugify(name)[:100], parent=parent)
@@ -68,7 +69,7 @@ def department_create(
 
 @transaction.atomic
 def department_update(
-    *, department: Department, name: str, parent: Department | None, by: Any
+    *, department: Department, name: str, parent: Department | None, by: Actor
 ) -> Department:
     """Rename or move a department; it never moves under itself or its own sub-department."""
     department = Department.objects.select_for_update().get(pk=department.pk)
@@ -87,7 +88,7 @@ def department_update(
 
 
 @transaction.atomic
-def department_archive(*, department: Department, by: Any) -> Department:
+def department_archive(*, department: Department, by: Actor) -> Department:
     """Archive (or restore) a department; one with active products stays."""
     if department.archived_at is None:
         inside = department_descendant_ids({department.pk})
@@ -130,7 +131,7 @@ def product_create(
     department: Department,
     phase: str = Phase.PRODUCTION,
     is_active: bool = True,
-    by: Any,
+    by: Actor,
     source: str = "web",
 ) -> Product:
     if Product.objects.filter(slug=slug).exists():
@@ -145,7 +146,7 @@ def product_create(
 
 
 @transaction.atomic
-def product_update(*, product: Product, by: Any, source: str = "web", **fields: Any) -> Product:
+def product_update(*, product: Product, by: Actor, source: str = "web", **fields: Any) -> Product:
     product = Product.objects.select_for_update().get(pk=product.pk)
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
@@ -168,7 +169,7 @@ def product_update(*, product: Product, by: Any, source: str = "web", **fields: 
 
 
 @transaction.atomic
-def product_archive(*, product: Product, by: Any) -> Product:
+def product_archive(*, product: Product, by: Actor) -> Product:
     """Archive (inactive, kept with its history) or restore a product."""
     if product.archived_at is None:
         product.archived_at, product.is_active = timezone.now(), False
@@ -181,7 +182,7 @@ def product_archive(*, product: Product, by: Any) -> Product:
 
 
 @transaction.atomic
-def product_delete(*, product: Product, by: Any) -> None:
+def product_delete(*, product: Product, by: Actor) -> None:
     """Only a product nobody ever answered for is deleted; the others are archived."""
     if product.assessments.exists():
         raise ApplicationError(
@@ -196,7 +197,7 @@ def product_delete(*, product: Product, by: Any) -> None:
 
 
 @transaction.atomic
-def member_add(*, product: Product, user: Any, by: Any, source: str = "web") -> bool:
+def member_add(*, product: Product, user: Any, by: Actor, source: str = "web") -> bool:
     if product.members.filter(pk=user.pk).exists():
         return False
     product.members.add(user)
@@ -205,13 +206,13 @@ def member_add(*, product: Product, user: Any, by: Any, source: str = "web") -> 
 
 
 @transaction.atomic
-def member_remove(*, product: Product, user: Any, by: Any) -> None:
+def member_remove(*, product: Product, user: Any, by: Actor) -> None:
     product.members.remove(user)
     _record(by, "member.removed", product, user=user.username)
 
 
 @transaction.atomic
-def user_invite(*, email: str, by: Any, source: str = "web") -> tuple[Any, bool]:
+def user_invite(*, email: str, by: Actor, source: str = "web") -> tuple[Any, bool]:
     """The person with this email address, created and sent a set-password link if new."""
     email = (email or "").strip().lower()
     try:
@@ -246,7 +247,7 @@ def set_password_path(user: Any) -> str:
 
 
 @transaction.atomic
-def member_invite(*, product: Product, email: str, by: Any) -> tuple[Any, bool]:
+def member_invite(*, product: Product, email: str, by: Actor) -> tuple[Any, bool]:
     user, created = user_invite(email=email, by=by)
     member_add(product=product, user=user, by=by)
     return user, created
@@ -260,7 +261,7 @@ def role_of(user: Any) -> str:
 
 
 @transaction.atomic
-def person_update(*, user: Any, role: str, language: str, time_zone: str, by: Any) -> Any:
+def person_update(*, user: Any, role: str, language: str, time_zone: str, by: Actor) -> Any:
     if role not in ROLES:
         raise ApplicationError(
             gettext("Role %(role)r must be one of %(choices)s.")

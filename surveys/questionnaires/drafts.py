@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from scoring.rules import NaPolicy
 from surveys.audit.models import AuditCategory
 from surveys.audit.services import audit_record, changes_of
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import LANGS
 from surveys.questionnaires.lineage import OVERRIDES, lineage_problems
@@ -57,7 +58,9 @@ def _check_base(current: Any, base_revision: int | None) -> None:
         raise DraftConflict(current)
 
 
-def _record(version: QuestionnaireVersion, by: Any, action: str, target: str, **data: Any) -> None:
+def _record(
+    version: QuestionnaireVersion, by: Actor, action: str, target: str, **data: Any
+) -> None:
     audit_record(
         by=by,
         category=AuditCategory.QUESTIONNAIRES,
@@ -85,7 +88,7 @@ def text_map(value: Any, current: Any = None) -> dict[str, str]:
 
 @transaction.atomic
 def draft_create(
-    *, version: QuestionnaireVersion, new_version: str, by: Any
+    *, version: QuestionnaireVersion, new_version: str, by: Actor
 ) -> QuestionnaireVersion:
     """Copy a published version into a new draft."""
     if not KEY_RE.match(new_version or ""):
@@ -102,7 +105,7 @@ def draft_create(
 
 @transaction.atomic
 def draft_settings_save(
-    *, version: QuestionnaireVersion, fields: dict[str, Any], base_revision: int | None, by: Any
+    *, version: QuestionnaireVersion, fields: dict[str, Any], base_revision: int | None, by: Actor
 ) -> QuestionnaireVersion:
     version = _draft(version)
     _check_base(version, base_revision)
@@ -138,7 +141,7 @@ def _settings_of(version: QuestionnaireVersion) -> dict[str, Any]:
 
 
 @transaction.atomic
-def draft_upload(*, version: QuestionnaireVersion, data: Any, by: Any) -> QuestionnaireVersion:
+def draft_upload(*, version: QuestionnaireVersion, data: Any, by: Actor) -> QuestionnaireVersion:
     """Replace a draft's content with a questionnaire file (DESIGN §6.1)."""
     version = _draft(version)
     if isinstance(data, dict):
@@ -156,7 +159,7 @@ def draft_upload(*, version: QuestionnaireVersion, data: Any, by: Any) -> Questi
 
 
 @transaction.atomic
-def file_load(*, data: Any, by: Any) -> QuestionnaireVersion:
+def file_load(*, data: Any, by: Actor) -> QuestionnaireVersion:
     """A new draft from a file; a file naming an existing version is refused here."""
     if (
         isinstance(data, dict)
@@ -182,7 +185,7 @@ def draft_problems(version: QuestionnaireVersion) -> list[str]:
 
 
 @transaction.atomic
-def draft_publish(*, version: QuestionnaireVersion, by: Any) -> QuestionnaireVersion:
+def draft_publish(*, version: QuestionnaireVersion, by: Actor) -> QuestionnaireVersion:
     version = _draft(version)
     problems = draft_problems(version)
     if problems:
@@ -195,7 +198,7 @@ def draft_publish(*, version: QuestionnaireVersion, by: Any) -> QuestionnaireVer
 
 
 @transaction.atomic
-def version_archive(*, version: QuestionnaireVersion, by: Any) -> None:
+def version_archive(*, version: QuestionnaireVersion, by: Actor) -> None:
     if not version.is_published:
         raise ApplicationError(
             gettext("Only a published version is archived; delete a draft instead.")
@@ -207,7 +210,7 @@ def version_archive(*, version: QuestionnaireVersion, by: Any) -> None:
 
 
 @transaction.atomic
-def draft_delete(*, version: QuestionnaireVersion, by: Any) -> None:
+def draft_delete(*, version: QuestionnaireVersion, by: Actor) -> None:
     version = _draft(version)
     if version.rounds.exists():
         raise ApplicationError(
@@ -259,7 +262,7 @@ def _check_area_key(version: QuestionnaireVersion, key: str, exclude: int | None
 
 
 @transaction.atomic
-def area_add(*, version: QuestionnaireVersion, key: str, title: Any, by: Any) -> Area:
+def area_add(*, version: QuestionnaireVersion, key: str, title: Any, by: Actor) -> Area:
     version = _draft(version)
     key = (key or "").strip()
     _check_area_key(version, key)
@@ -271,7 +274,7 @@ def area_add(*, version: QuestionnaireVersion, key: str, title: Any, by: Any) ->
 
 
 @transaction.atomic
-def area_save(*, area: Area, fields: dict[str, Any], base_revision: int | None, by: Any) -> Area:
+def area_save(*, area: Area, fields: dict[str, Any], base_revision: int | None, by: Actor) -> Area:
     version = _draft(area.version)
     area = Area.objects.select_for_update().get(pk=area.pk)
     _check_base(area, base_revision)
@@ -287,7 +290,7 @@ def area_save(*, area: Area, fields: dict[str, Any], base_revision: int | None, 
 
 
 @transaction.atomic
-def area_remove(*, area: Area, by: Any) -> None:
+def area_remove(*, area: Area, by: Actor) -> None:
     version = _draft(area.version)
     _record(
         version, by, "area.removed", area.key, items=list(area.items.values_list("key", flat=True))
@@ -297,7 +300,7 @@ def area_remove(*, area: Area, by: Any) -> None:
 
 
 @transaction.atomic
-def area_move(*, area: Area, direction: str, by: Any) -> None:
+def area_move(*, area: Area, direction: str, by: Actor) -> None:
     version = _draft(area.version)
     if _swap(list(version.areas.order_by("position")), area, direction):
         _renumber(version)
@@ -330,7 +333,7 @@ def _check_item_identity(
 
 
 @transaction.atomic
-def item_add(*, area: Area, key: str, code: str, by: Any) -> Item:
+def item_add(*, area: Area, key: str, code: str, by: Actor) -> Item:
     version = _draft(area.version)
     key, code = (key or "").strip(), (code or "").strip()
     _check_item_identity(version, key, code, None)
@@ -368,7 +371,7 @@ def _item_fields(item: Item) -> dict[str, Any]:
 
 
 @transaction.atomic
-def item_save(*, item: Item, fields: dict[str, Any], base_revision: int | None, by: Any) -> Item:
+def item_save(*, item: Item, fields: dict[str, Any], base_revision: int | None, by: Actor) -> Item:
     """Save the editor's fields of one item; criteria reworded changes its digest, and so
     its automatic lineage to ``changed``."""
     version = _draft(item.version)
@@ -412,7 +415,7 @@ def item_save(*, item: Item, fields: dict[str, Any], base_revision: int | None, 
 
 
 @transaction.atomic
-def item_remove(*, item: Item, by: Any) -> None:
+def item_remove(*, item: Item, by: Actor) -> None:
     version = _draft(item.version)
     _record(version, by, "item.removed", item.code, key=item.key)
     item.delete()
@@ -420,7 +423,7 @@ def item_remove(*, item: Item, by: Any) -> None:
 
 
 @transaction.atomic
-def item_move(*, item: Item, direction: str, by: Any) -> None:
+def item_move(*, item: Item, direction: str, by: Actor) -> None:
     version = _draft(item.version)
     if _swap(list(item.area.items.order_by("position")), item, direction):
         _renumber(version)
@@ -428,7 +431,7 @@ def item_move(*, item: Item, direction: str, by: Any) -> None:
 
 
 @transaction.atomic
-def questionnaire_new(*, key: str, version: str, title: Any, by: Any) -> QuestionnaireVersion:
+def questionnaire_new(*, key: str, version: str, title: Any, by: Actor) -> QuestionnaireVersion:
     """A new questionnaire with an empty first draft, to be written in the studio."""
     key, version = (key or "").strip(), (version or "").strip()
     if not KEY_RE.match(key) or not KEY_RE.match(version):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from surveys.audit.models import AuditEvent
+from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.core.guard import BadInput, request_json
 from surveys.core.i18n import LANGS
@@ -89,7 +90,7 @@ def questionnaire_new(request: HttpRequest) -> HttpResponse:
             key=data["key"],
             version=data["version"],
             title={"en": data["title_en"], "ja": data["title_ja"]},
-            by=request.user,
+            by=actor_of(request),
         )
     except ApplicationError as exc:
         _fail(request, exc)
@@ -104,7 +105,7 @@ def version_load(request: HttpRequest) -> HttpResponse:
     form = FileForm(request.POST, request.FILES)
     try:
         data = read_json(form)
-        version = drafts.file_load(data=data, by=request.user)
+        version = drafts.file_load(data=data, by=actor_of(request))
     except ApplicationError as exc:
         _fail(request, exc)
         return redirect("questionnaires:studio")
@@ -124,7 +125,7 @@ def version_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("questionnaires:studio")
     try:
         copy = drafts.draft_create(
-            version=version, new_version=form.cleaned_data["new_version"], by=request.user
+            version=version, new_version=form.cleaned_data["new_version"], by=actor_of(request)
         )
     except ApplicationError as exc:
         _fail(request, exc)
@@ -270,7 +271,7 @@ def settings_save(request: HttpRequest, pk: int) -> HttpResponse:
             "na_requires_approval": data.get("na_requires_approval") in ("1", "on", "true", True),
         }
         version = drafts.draft_settings_save(
-            version=version, fields=fields, base_revision=_base(data), by=request.user
+            version=version, fields=fields, base_revision=_base(data), by=actor_of(request)
         )
     except drafts.DraftConflict as conflict:
         current: Any = conflict.current
@@ -328,7 +329,7 @@ def area_add(request: HttpRequest, pk: int) -> HttpResponse:
             version=version,
             key=data["key"],
             title={"en": data["title_en"], "ja": data["title_ja"]},
-            by=request.user,
+            by=actor_of(request),
         )
     except ApplicationError as exc:
         return _error(request, version, exc)
@@ -342,17 +343,17 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "save")
     try:
         if action == "remove":
-            drafts.area_remove(area=area, by=request.user)
+            drafts.area_remove(area=area, by=actor_of(request))
             return redirect("questionnaires:version", pk=area.version_id)
         if action in ("up", "down"):
-            drafts.area_move(area=area, direction=action, by=request.user)
+            drafts.area_move(area=area, direction=action, by=actor_of(request))
             return _action_redirect(area)
         data = _flat(request)
         area = drafts.area_save(
             area=area,
             fields={"key": data.get("key", area.key), "title": _langs(data, "title")},
             base_revision=_base(data),
-            by=request.user,
+            by=actor_of(request),
         )
     except drafts.DraftConflict as conflict:
         current: Any = conflict.current
@@ -378,7 +379,10 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _action_redirect(area)
     try:
         item = drafts.item_add(
-            area=area, key=form.cleaned_data["key"], code=form.cleaned_data["code"], by=request.user
+            area=area,
+            key=form.cleaned_data["key"],
+            code=form.cleaned_data["code"],
+            by=actor_of(request),
         )
     except ApplicationError as exc:
         return _error(request, area.version, exc)
@@ -392,14 +396,14 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "save")
     try:
         if action == "remove":
-            drafts.item_remove(item=item, by=request.user)
+            drafts.item_remove(item=item, by=actor_of(request))
             return _action_redirect(item.area)
         if action in ("up", "down"):
-            drafts.item_move(item=item, direction=action, by=request.user)
+            drafts.item_move(item=item, direction=action, by=actor_of(request))
             return _action_redirect(item)
         data = _flat(request)
         item = drafts.item_save(
-            item=item, fields=item_fields(data), base_revision=_base(data), by=request.user
+            item=item, fields=item_fields(data), base_revision=_base(data), by=actor_of(request)
         )
     except drafts.DraftConflict as conflict:
         current: Any = conflict.current
@@ -459,7 +463,7 @@ def version_diff_view(request: HttpRequest, pk: int) -> HttpResponse:
 def version_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     try:
-        drafts.draft_publish(version=version, by=request.user)
+        drafts.draft_publish(version=version, by=actor_of(request))
     except ApplicationError as exc:
         _fail(request, exc)
         return redirect("questionnaires:version", pk=version.pk)
@@ -472,7 +476,7 @@ def version_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 def version_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     try:
-        drafts.version_archive(version=version, by=request.user)
+        drafts.version_archive(version=version, by=actor_of(request))
     except ApplicationError as exc:
         _fail(request, exc)
     return redirect("questionnaires:version", pk=version.pk)
@@ -483,7 +487,7 @@ def version_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
 def version_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     try:
-        drafts.draft_delete(version=version, by=request.user)
+        drafts.draft_delete(version=version, by=actor_of(request))
     except ApplicationError as exc:
         _fail(request, exc)
         return redirect("questionnaires:version", pk=version.pk)
@@ -508,7 +512,7 @@ def version_upload(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     try:
         data = read_json(FileForm(request.POST, request.FILES))
-        drafts.draft_upload(version=version, data=data, by=request.user)
+        drafts.draft_upload(version=version, data=data, by=actor_of(request))
     except ApplicationError as exc:
         _fail(request, exc)
     else:

@@ -24,6 +24,7 @@ from surveys.assessments.models import (
     NaStatus,
     RevisionSource,
 )
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.core.tasks import enqueue
 from surveys.organisation.roles import is_admin
@@ -47,7 +48,7 @@ MAX_SAMPLE = 1000
 MAX_EXPIRY_ROUNDS = 20
 
 
-def _require_admin(by: Any) -> None:
+def _require_admin(by: Actor) -> None:
     if not is_admin(by):
         raise ApplicationError(_("Only MLOps admins review assessments."))
 
@@ -72,7 +73,7 @@ def _notify(assessment: Assessment, steps: Sequence[ReviewStep]) -> None:
     enqueue("surveys.review_notify", assessment.pk, [step.pk for step in steps])
 
 
-def _step(assessment: Assessment, kind: str, by: Any, **fields: Any) -> ReviewStep:
+def _step(assessment: Assessment, kind: str, by: Actor, **fields: Any) -> ReviewStep:
     return ReviewStep.objects.create(
         assessment=assessment, kind=kind, by=by, at=fields.pop("at", timezone.now()), **fields
     )
@@ -83,7 +84,7 @@ def _step(assessment: Assessment, kind: str, by: Any, **fields: Any) -> ReviewSt
 
 @transaction.atomic
 def review_query(
-    *, assessment: Assessment, items: Sequence[Item], comment: str, by: Any
+    *, assessment: Assessment, items: Sequence[Item], comment: str, by: Actor
 ) -> list[ReviewQuery]:
     """Ask the team about one or more answers; the assessment stays submitted and scored."""
     _require_admin(by)
@@ -140,7 +141,7 @@ def _query_locked(query: ReviewQuery) -> ReviewQuery:
 
 
 @transaction.atomic
-def review_query_reply(*, query: ReviewQuery, comment: str, by: Any) -> ReviewQuery:
+def review_query_reply(*, query: ReviewQuery, comment: str, by: Actor) -> ReviewQuery:
     """The team answers a query (members of the product, or an admin for them)."""
     query = _query_locked(query)
     if not products_editable_by(by).filter(pk=query.assessment.product_id).exists():
@@ -169,7 +170,7 @@ def review_query_reply(*, query: ReviewQuery, comment: str, by: Any) -> ReviewQu
 
 
 @transaction.atomic
-def review_query_requery(*, query: ReviewQuery, comment: str, by: Any) -> ReviewQuery:
+def review_query_requery(*, query: ReviewQuery, comment: str, by: Actor) -> ReviewQuery:
     """The reviewer is not satisfied: the query goes back to the team."""
     _require_admin(by)
     locked = _query_locked(query)
@@ -181,7 +182,7 @@ def review_query_requery(*, query: ReviewQuery, comment: str, by: Any) -> Review
 
 
 @transaction.atomic
-def review_query_resolve(*, query: ReviewQuery, by: Any, comment: str = "") -> ReviewQuery:
+def review_query_resolve(*, query: ReviewQuery, by: Actor, comment: str = "") -> ReviewQuery:
     _require_admin(by)
     query = _query_locked(query)
     comment = _comment(comment, required=False)
@@ -204,7 +205,7 @@ def review_query_resolve(*, query: ReviewQuery, by: Any, comment: str = "") -> R
 
 
 @transaction.atomic
-def review_accept(*, assessment: Assessment, by: Any, comment: str = "") -> Review:
+def review_accept(*, assessment: Assessment, by: Actor, comment: str = "") -> Review:
     """Accept a submitted assessment once every query is resolved."""
     _require_admin(by)
     comment = _comment(comment, required=False)
@@ -236,7 +237,7 @@ def review_accept(*, assessment: Assessment, by: Any, comment: str = "") -> Revi
 # --- N/A decisions ---------------------------------------------------------------------
 
 
-def _na_answer_locked(answer: Answer, by: Any) -> Answer:
+def _na_answer_locked(answer: Answer, by: Actor) -> Answer:
     _require_admin(by)
     answer = (
         Answer.objects.select_for_update(of=("self",))
@@ -254,7 +255,7 @@ def _na_answer_locked(answer: Answer, by: Any) -> Answer:
 def na_approve(
     *,
     answer: Answer,
-    by: Any,
+    by: Actor,
     comment: str = "",
     expires_on: dt.date | None = None,
     rounds: int | None = None,
@@ -298,7 +299,7 @@ def na_approve(
 
 
 @transaction.atomic
-def na_reject(*, answer: Answer, by: Any, comment: str) -> NaDecision:
+def na_reject(*, answer: Answer, by: Actor, comment: str) -> NaDecision:
     """Reject an N/A: the item is left unanswered (a revision from ``admin``), the team told."""
     from surveys.assessments.services import answer_set
 
@@ -341,7 +342,7 @@ def na_reject(*, answer: Answer, by: Any, comment: str) -> NaDecision:
 
 
 @transaction.atomic
-def sample_draw(*, round: Round, size: int, by: Any, seed: int | None = None) -> ReviewSample:
+def sample_draw(*, round: Round, size: int, by: Actor, seed: int | None = None) -> ReviewSample:
     """Draw ``size`` submitted assessments of ``round`` not drawn before, weighted towards
     large claimed − verified gaps and big jumps since the previous round."""
     from surveys.reviews.selectors import sample_candidates

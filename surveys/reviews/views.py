@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from scoring.verified import claimed_gap
 from surveys.assessments.models import Answer, Assessment, AssessmentStatus
 from surveys.assessments.selectors import assessment_rows, assessments_visible_to
+from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.organisation.roles import is_admin, sees_everything
 from surveys.organisation.selectors import products_editable_by
@@ -152,7 +153,7 @@ def sample_draw(request: HttpRequest, pk: int) -> HttpResponse:
                 round=round,
                 size=form.cleaned_data["size"],
                 seed=form.cleaned_data["seed"],
-                by=request.user,
+                by=actor_of(request),
             ),
             _("The sample is drawn: its picks are listed below."),
         )
@@ -216,7 +217,7 @@ def query_create(request: HttpRequest, pk: int) -> HttpResponse:
             assessment=assessment,
             items=items,
             comment=form.cleaned_data["comment"],
-            by=request.user,
+            by=actor_of(request),
         ),
         _("The team is asked; they are told by email and on their home page."),
     )
@@ -235,7 +236,7 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     _run(
         request,
         lambda: services.review_accept(
-            assessment=assessment, by=request.user, comment=form.cleaned_data["comment"]
+            assessment=assessment, by=actor_of(request), comment=form.cleaned_data["comment"]
         ),
         _("The assessment is accepted."),
     )
@@ -264,7 +265,7 @@ def query_reply(request: HttpRequest, pk: int) -> HttpResponse:
         _run(
             request,
             lambda: services.review_query_reply(
-                query=query, comment=form.cleaned_data["comment"], by=request.user
+                query=query, comment=form.cleaned_data["comment"], by=actor_of(request)
             ),
             _("Your reply is sent to the reviewer."),
         )
@@ -283,7 +284,7 @@ def _query_step(
         _form_errors(request, form)
     else:
         comment = form.cleaned_data["comment"]
-        _run(request, lambda: step(query=query, by=request.user, comment=comment), done)
+        _run(request, lambda: step(query=query, by=actor_of(request), comment=comment), done)
     return _back_to_review(query.assessment_id)
 
 
@@ -328,7 +329,7 @@ def na_decide(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             lambda: services.na_approve(
                 answer=answer,
-                by=request.user,
+                by=actor_of(request),
                 comment=form.cleaned_data["comment"],
                 expires_on=form.cleaned_data["expires_on"],
                 rounds=form.cleaned_data["rounds"],
@@ -339,7 +340,7 @@ def na_decide(request: HttpRequest, pk: int) -> HttpResponse:
         _run(
             request,
             lambda: services.na_reject(
-                answer=answer, by=request.user, comment=form.cleaned_data["comment"]
+                answer=answer, by=actor_of(request), comment=form.cleaned_data["comment"]
             ),
             _("The N/A is rejected: the item is unanswered and the team is told."),
         )

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from surveys.assessments.models import Assessment, AssessmentStatus
+from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.core.tasks import enqueue
 from surveys.organisation.models import Department
@@ -171,7 +172,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                     closes_on=data["closes_on"],
                     products=form.targeted_products(),
                     reminder_days=data["reminder_days"],
-                    by=request.user,
+                    by=actor_of(request),
                 )
                 if round.opens_on <= today_of(timezone.now()):
                     enqueue(round_open_task, round.pk)
@@ -244,7 +245,7 @@ def round_extend(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("rounds:detail", pk=pk)
     try:
         services.round_extend(
-            round=round, closes_on=form.cleaned_data["closes_on"], by=request.user
+            round=round, closes_on=form.cleaned_data["closes_on"], by=actor_of(request)
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -299,7 +300,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
         )
     try:
         with transaction.atomic():
-            services.round_close_early(round=round, by=request.user)
+            services.round_close_early(round=round, by=actor_of(request))
             enqueue(round_close_task, round.pk, request.user.pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -325,7 +326,7 @@ def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             round=round,
             closes_on=form.cleaned_data["closes_on"],
             reason=form.cleaned_data["reason"],
-            by=request.user,
+            by=actor_of(request),
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -365,7 +366,7 @@ def round_rescore(request: HttpRequest, pk: int) -> HttpResponse:
             back=reverse("rounds:detail", args=[round.pk]),
         )
     try:
-        scored = services.round_rescore(round=round, by=request.user)
+        scored = services.round_rescore(round=round, by=actor_of(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -380,7 +381,7 @@ def round_remind(request: HttpRequest, pk: int) -> HttpResponse:
     round = get_object_or_404(Round, pk=pk)
     if request.method == "POST":
         try:
-            count = services.round_remind_now(round=round, by=request.user)
+            count = services.round_remind_now(round=round, by=actor_of(request))
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from surveys.audit.models import AuditCategory
 from surveys.audit.services import audit_record
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.organisation.models import Product
 from surveys.tokens.authentication import token_generate
@@ -23,7 +22,7 @@ def token_create(
     name: str,
     can_write_evidence: bool = True,
     can_read: bool = True,
-    by: Any = None,
+    by: Actor = None,
 ) -> tuple[ApiToken, str]:
     """A new token of ``product``; returns it with its raw value, which is never stored."""
     name = name.strip()
@@ -60,7 +59,7 @@ def token_create(
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken, by: Any = None) -> ApiToken:
+def token_revoke(*, token: ApiToken, by: Actor = None) -> ApiToken:
     """Revoke ``token`` for good; revoking twice keeps the first revocation time."""
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
         revoked_at=timezone.now()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.organisation.models import Product
 from surveys.organisation.selectors import products_editable_by, products_visible_to
@@ -75,7 +76,7 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _product_page(request, product, form, status=400)
     try:
-        token, raw = token_create(product=product, by=request.user, **form.cleaned_data)
+        token, raw = token_create(product=product, by=actor_of(request), **form.cleaned_data)
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         return _product_page(request, product, form, status=400)
@@ -99,6 +100,6 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
 def token_revoke_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     product = _managed_product(request.user, slug)
     token = get_object_or_404(ApiToken, pk=pk, product=product)
-    token_revoke(token=token, by=request.user)
+    token_revoke(token=token, by=actor_of(request))
     messages.success(request, _("Token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("tokens:product", slug=product.slug)

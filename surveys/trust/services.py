@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 
 from .models import CiIdentity, TrustPolicy
@@ -44,7 +45,7 @@ def conditions_parse(texts: Sequence[str]) -> list[list[str]]:
 
 
 @transaction.atomic
-def policy_create(*, product: Any, issuer: str, conditions: Sequence[str], by: Any = None) -> Any:
+def policy_create(*, product: Any, issuer: str, conditions: Sequence[str], by: Actor = None) -> Any:
     """A new trust policy of ``product``. The issuer must be one the site trusts."""
     issuer = issuer.strip()
     if issuer not in settings.EVIDENCE_OIDC_ISSUERS:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.organisation.models import Product
 from surveys.tokens.views import _managed_product
@@ -72,7 +73,10 @@ def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
     lines = [line for line in form.cleaned_data["conditions"].splitlines() if line.strip()]
     try:
         policy_create(
-            product=product, issuer=form.cleaned_data["issuer"], conditions=lines, by=request.user
+            product=product,
+            issuer=form.cleaned_data["issuer"],
+            conditions=lines,
+            by=actor_of(request),
         )
     except ApplicationError as exc:
         form.add_error(None, exc.message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -16,7 +17,8 @@ MAX_BYTES = 50 * 1024 * 1024
 KEEP = dt.timedelta(hours=1)
 
 
-def upload_stage(*, by: Any, kind: str, name: str, content: bytes, **options: Any) -> StagedUpload:
+def upload_stage(*, by: User, kind: str, name: str, content: bytes, **options: Any) -> StagedUpload:
+    """Keep an uploaded file for its uploader (a person, never the job) to confirm."""
     if len(content) > MAX_BYTES:
         raise ApplicationError(gettext("The file is larger than 50 MB."))
     StagedUpload.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
@@ -26,7 +28,7 @@ def upload_stage(*, by: Any, kind: str, name: str, content: bytes, **options: An
 
 
 @transaction.atomic
-def upload_take(*, pk: Any, by: Any, kind: str) -> StagedUpload:
+def upload_take(*, pk: Any, by: User, kind: str) -> StagedUpload:
     """The staged file of ``by``, removed so that one confirmation applies it once."""
     staged = (
         StagedUpload.objects.select_for_update()

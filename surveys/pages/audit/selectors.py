@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from surveys.assessments.models import AnswerRevision
 from surveys.audit.models import AuditCategory, AuditEvent
+from surveys.core.actors import Actor
 from surveys.reviews.selectors import audit_rows, review_steps_for_audit
 from surveys.rounds.models import RoundEvent, RoundEventKind
 
@@ -27,7 +28,7 @@ SCORE_KINDS = (RoundEventKind.RESCORED,)
 @dataclass
 class Entry:
     at: dt.datetime
-    by: Any
+    by: Actor
     category: str
     action: str
     target: str

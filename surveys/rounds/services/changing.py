@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -16,6 +15,7 @@ from surveys.assessments.models import (
     AssessmentStatus,
     RevisionSource,
 )
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.rounds.bounds import check_dates
 from surveys.rounds.models import Round, RoundEventKind, RoundReminder, RoundStatus
@@ -40,7 +40,7 @@ def _rearm_reminders(round: Round, closes_on: dt.date, today: dt.date) -> None:
 
 @transaction.atomic
 def round_extend(
-    *, round: Round, closes_on: dt.date, by: Any, now: dt.datetime | None = None
+    *, round: Round, closes_on: dt.date, by: Actor, now: dt.datetime | None = None
 ) -> Round:
     """Move the close date of a scheduled or open round later."""
     now = now or timezone.now()
@@ -77,7 +77,7 @@ def round_extend(
 
 @transaction.atomic
 def round_reopen(
-    *, round: Round, closes_on: dt.date, by: Any, reason: str = "", now: dt.datetime | None = None
+    *, round: Round, closes_on: dt.date, by: Actor, reason: str = "", now: dt.datetime | None = None
 ) -> Round:
     """Re-open a closed round until ``closes_on``: a recorded admin action. Non-responses
     become editable again; the scores and report are stored again when it closes."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +13,7 @@ from surveys.assessments.models import (
     AssessmentStatus,
     RevisionSource,
 )
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.rounds.models import Round, RoundEventKind, RoundStatus
 from surveys.rounds.selectors import (
@@ -31,7 +31,7 @@ CloseResult = FreezeResult
 
 @transaction.atomic
 def round_close(
-    *, round: Round, now: dt.datetime | None = None, by: Any = None, notify: bool = True
+    *, round: Round, now: dt.datetime | None = None, by: Actor = None, notify: bool = True
 ) -> CloseResult | None:
     """Freeze an open round: non-response recorded, scores stored, regressions flagged,
     all in one transaction; the report and the emails follow its commit. None when it
@@ -55,7 +55,7 @@ def round_close(
 
 @transaction.atomic
 def round_rescore(
-    *, round: Round, by: Any, now: dt.datetime | None = None, source: str = RevisionSource.ADMIN
+    *, round: Round, by: Actor, now: dt.datetime | None = None, source: str = RevisionSource.ADMIN
 ) -> int:
     """Re-compute the stored scores of a closed round: an explicit, recorded admin action."""
     now = now or timezone.now()
@@ -82,7 +82,7 @@ def round_rescore(
 
 
 @transaction.atomic
-def round_close_early(*, round: Round, by: Any, now: dt.datetime | None = None) -> None:
+def round_close_early(*, round: Round, by: Actor, now: dt.datetime | None = None) -> None:
     """Ask for an open round to close now. The close date moves to yesterday, so that if
     the close task cannot be queued the next periodic tick closes it anyway."""
     now = now or timezone.now()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -11,6 +10,7 @@ from surveys.assessments.models import (
     AssessmentStatus,
     RevisionSource,
 )
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.rounds.models import Round
 from surveys.rounds.selectors import (
@@ -23,7 +23,7 @@ from surveys.rounds.services.freezing import (
 UNFINISHED = (AssessmentStatus.NOT_STARTED, AssessmentStatus.DRAFT)
 
 
-def source_of(by: Any) -> str:
+def source_of(by: Actor) -> str:
     """A person acting is an admin in the app's pages; nobody is the periodic job."""
     return RevisionSource.ADMIN if person(by) else RevisionSource.JOB
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from scoring.regression import regression_of
 from surveys.assessments.models import AreaScore, Assessment, AssessmentStatus
 from surveys.assessments.scores import assessments_score_store
+from surveys.core.actors import Actor
 from surveys.core.tasks import enqueue
 from surveys.rounds.carry import chunks
 from surveys.rounds.models import MailAudience, Round, RoundEvent, RoundMail, RoundStatus
@@ -33,7 +34,7 @@ UNFINISHED = (AssessmentStatus.NOT_STARTED, AssessmentStatus.DRAFT)
 REPORT_TASK = "reports.round_report_build"
 
 
-def person(by: Any) -> Any:
+def person(by: Actor) -> Any:
     """The user to record as the actor; None for the periodic job or a machine."""
     return by if getattr(by, "pk", None) else None
 
@@ -42,7 +43,7 @@ def event_record(
     *,
     round: Round,
     kind: str,
-    by: Any,
+    by: Actor,
     source: str,
     now: dt.datetime | None = None,
     mail: dict[str, Any] | None = None,
@@ -185,7 +186,7 @@ def assessments_freeze(
     *,
     round: Round,
     kind: str,
-    by: Any,
+    by: Actor,
     source: str,
     now: dt.datetime | None = None,
     assessment_ids: Sequence[int] | None = None,

@@ -14,6 +14,7 @@ from surveys.assessments.models import (
     AssessmentStatus,
     CarryStatus,
 )
+from surveys.core.actors import Actor
 from surveys.questionnaires.models import Item
 from surveys.rounds import carry
 from surveys.rounds.models import MailAudience, Round, RoundEventKind, RoundStatus
@@ -37,7 +38,7 @@ class OpenResult:
 
 @transaction.atomic
 def round_open(
-    *, round: Round, now: dt.datetime | None = None, by: Any = None, notify: bool = True
+    *, round: Round, now: dt.datetime | None = None, by: Actor = None, notify: bool = True
 ) -> OpenResult | None:
     """Open a scheduled round: one assessment per targeted product, carried forward.
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from surveys.assessments.models import (
     Assessment,
 )
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.rounds.models import MailAudience, Round, RoundEventKind, RoundReminder, RoundStatus
 from surveys.rounds.selectors import (
@@ -54,7 +55,7 @@ def _reminded(
     locked: Round,
     pending: int,
     *,
-    by: Any,
+    by: Actor,
     now: dt.datetime,
     template: str,
     context: dict[str, Any],
@@ -82,7 +83,7 @@ def _reminded(
 
 
 @transaction.atomic
-def round_remind_now(*, round: Round, by: Any, now: dt.datetime | None = None) -> int:
+def round_remind_now(*, round: Round, by: Actor, now: dt.datetime | None = None) -> int:
     """An admin's reminder, now, to the members of products that have not submitted
     (beside the scheduled waves, which it does not use up); returns how many products."""
     now = now or timezone.now()

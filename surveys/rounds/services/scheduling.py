@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from surveys.assessments.models import (
     RevisionSource,
 )
+from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.organisation.models import Product
 from surveys.questionnaires.models import Questionnaire, QuestionnaireVersion, VersionStatus
@@ -43,7 +43,7 @@ def round_create(
     products: Iterable[Product] | QuerySet[Product] | None = None,
     reminder_days: Sequence[int] | None = None,
     evidence_window_days: int | None = None,
-    by: Any = None,
+    by: Actor = None,
 ) -> Round:
     """A scheduled round. ``products`` None targets every active product when it opens."""
     label = label.strip()
@@ -106,7 +106,7 @@ def round_record_historical(
     label: str,
     opens_on: dt.date,
     closes_on: dt.date,
-    by: Any = None,
+    by: Actor = None,
 ) -> Round:
     """A closed round of the past (an import, the demo's history): its assessments are
     written by the caller and frozen with ``closing.assessments_freeze``, which records
