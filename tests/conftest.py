@@ -137,7 +137,7 @@ def django_db_modify_db_settings(
     django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
 ) -> None:
     """On SQLite the test database is a file in ``var/``, not in memory, so that a real
-    Celery worker process (tests/surveys/test_worker.py) can share it."""
+    Celery worker process (tests/surveys/rounds/test_worker.py) can share it."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]

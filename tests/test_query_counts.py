@@ -6,8 +6,8 @@ with a scored assessment in a closed round, a draft in the open round, evidence,
 member of ``cast`` as a member) and asserts the same call costs no more queries.
 
 Guards that exist elsewhere are not repeated here: the evidence batch
-(tests/api/test_evidence.py), the report pages as a manager (tests/reports/test_pages.py)
-and the trend document (tests/reports/test_trend.py).
+(tests/api/test_evidence.py), the report pages as a manager (tests/reports/pages/test_pages.py)
+and the trend document (tests/reports/figures/test_trend.py).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from mlopsscore.settings import caches_from_env
 from surveys.tokens.services import token_create
-from tests.surveys.test_worker import broker_reachable  # a Redis broker is a Redis
+from tests.surveys.rounds.test_worker import broker_reachable  # a Redis broker is a Redis
 
 pytestmark = pytest.mark.django_db
 

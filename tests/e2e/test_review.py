@@ -12,7 +12,7 @@ from surveys.models import QueryStatus, ReviewQuery, ReviewState
 from surveys.reviews.selectors import assessment_review
 from tests import factories
 from tests.e2e.conftest import assert_accessible
-from tests.reviews.conftest import submitted
+from tests.surveys.reviews.conftest import submitted
 
 PASSWORD = "pw-for-tests-123"
 # The flash messages list of base.html (not the review pages) still fails axe-core's list

@@ -22,7 +22,7 @@ from surveys.models import (
 from surveys.reviews import selectors, services
 from surveys.rounds.services import round_close, round_open
 from tests import factories
-from tests.reviews.conftest import submitted
+from tests.surveys.reviews.conftest import submitted
 
 NA_ITEMS = {"data.i7": "NA", "monitoring.i7": "NA"}
 

@@ -7,7 +7,7 @@ from surveys.models import Guideline
 from surveys.questionnaires.services import questionnaire_load
 
 pytestmark = pytest.mark.django_db
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
 
 def test_shipped_guidelines_load_in_both_languages() -> None:

@@ -10,7 +10,7 @@ import openpyxl
 
 from surveys.models import Answer, Item
 from surveys.reviews import services
-from tests.reviews.conftest import require_approval, submitted
+from tests.surveys.reviews.conftest import require_approval, submitted
 
 
 def _setup(version: Any, rnd: Any, cast: Any) -> tuple[Any, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from surveys.models import Answer, Item
 from surveys.reviews import selectors, services
-from tests.reviews.conftest import require_approval, submitted
+from tests.surveys.reviews.conftest import require_approval, submitted
 
 
 def test_review_rows(version: Any, rnd: Any, cast: Any) -> None:

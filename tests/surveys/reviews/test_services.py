@@ -17,7 +17,7 @@ from surveys.models import (
     StepKind,
 )
 from surveys.reviews import selectors, services
-from tests.reviews.conftest import submitted
+from tests.surveys.reviews.conftest import submitted
 
 
 def item(assessment: Any, key: str) -> Item:

@@ -14,7 +14,7 @@ from surveys.models import ReviewStep, RoundStatus, SamplePick, StepKind
 from surveys.reviews import selectors, services
 from surveys.reviews.sampling import Candidate, draw, reasons, weight_of
 from tests import factories
-from tests.reviews.conftest import submitted
+from tests.surveys.reviews.conftest import submitted
 
 A = Candidate(1, gap=0.0, jump=None)  # w = 1
 B = Candidate(2, gap=1.0, jump=None)  # w = 1 + 2 × 1.0 = 3

@@ -142,7 +142,7 @@ def test_round_page_shows_coverage_changes_and_raw_scores(
     assessment: Any, rnd: Any, cast: Any, client_for: Any
 ) -> None:
     from surveys.assessments.services import answer_set, assessment_submit
-    from tests.reviews.conftest import submitted
+    from tests.surveys.reviews.conftest import submitted
 
     other = submitted(rnd, cast.other_product, cast.other_member)
     services.sample_draw(round=rnd, size=2, seed=1, by=cast.admin)
