@@ -59,7 +59,7 @@ def test_who_may_see_the_product_page(
 
 def test_history_chart_table_and_next_steps(history: Any, cast: Any, client_for: Any):
     html = client_for("member").get(f"/products/{cast.product.slug}/").content.decode()
-    assert '<script src="/static/vendor/plotly.min.js">' in html
+    assert '<script src="/static/vendor/plotly-cartesian.min.js">' in html
     assert "cdn" not in html.lower()
     figure = json.loads(re.search(r'id="history-figure"[^>]*>(.*?)</script>', html, re.S)[1])
     final = figure["data"][0]
@@ -77,7 +77,7 @@ def test_history_chart_table_and_next_steps(history: Any, cast: Any, client_for:
 def test_a_product_without_scores_says_so(version: Any, cast: Any, client_for: Any):
     html = client_for("admin").get(f"/products/{cast.other_product.slug}/").content.decode()
     assert "No scored round yet." in html
-    assert "plotly.min.js" not in html
+    assert "plotly-cartesian.min.js" not in html
 
 
 def test_not_submitted_drafts_are_not_in_the_history(version: Any, cast: Any, client_for: Any):
