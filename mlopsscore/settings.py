@@ -79,7 +79,6 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "health_check",
     "axes",
-    "scoring",
     "surveys",
     "reports",
 ]
