@@ -54,7 +54,7 @@ def round_snapshot(*, round: Round) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def round_report_store(*, round: Round) -> RoundReport:
     """Store the snapshot of ``round``'s report (idempotent: the same round, one report)."""
     report, _ = RoundReport.objects.update_or_create(

@@ -52,7 +52,7 @@ def carried_summary(assessment: Assessment, areas: list[AreaBlock]) -> CarriedSu
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def carried_answers_confirm(*, assessment: Assessment, by: Actor) -> int:
     """Confirm every carried answer nobody changed; returns how many.
 

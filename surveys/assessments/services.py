@@ -209,7 +209,7 @@ def submission_messages(assessment: Assessment) -> list[str]:
     return messages
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def assessment_submit(
     *, assessment: Assessment, by: Actor, source: str = RevisionSource.WEB
 ) -> Assessment:

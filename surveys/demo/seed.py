@@ -84,7 +84,7 @@ def _demo_department_ids() -> set[int]:
     return department_descendant_ids({root}) if root else set()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def demo_reset() -> None:
     """Remove the demo organisation, its rounds and its users.
 

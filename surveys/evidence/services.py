@@ -58,7 +58,7 @@ def evidence_unknown_items(item_keys: Sequence[str | None]) -> dict[int, dict[st
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def evidence_upsert(
     *, records: Sequence[EvidenceIn], token: ApiToken | None, origin: CiIdentity | None = None
 ) -> EvidenceCounts:

@@ -25,7 +25,7 @@ def _title_of(markdown: str, fallback: str) -> str:
     return first.lstrip("#").strip() if first.startswith("#") else fallback
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def guidelines_load(*, directory: Path) -> list[Guideline]:
     """Create or update one guideline per ``<slug>.md`` in ``directory``."""
     if not directory.is_dir():
@@ -56,7 +56,7 @@ def _snapshot(guideline: Guideline, by: Actor, number: int) -> GuidelineRevision
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def guideline_save(
     *,
     slug: str,

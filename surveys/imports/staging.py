@@ -29,7 +29,7 @@ def answers_dry_run(
     return result, staged
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def answers_confirm(*, staged_id: Any, by: User) -> tuple[ImportResult, QuestionnaireVersion]:
     staged = upload_take(pk=staged_id, by=by, kind=KIND)
     version = QuestionnaireVersion.objects.select_related("questionnaire").get(

@@ -12,7 +12,7 @@ from surveys.core.actors import Actor
 logger = logging.getLogger(__name__)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def lockout_clear(*, ip_address: str, username: str | None, by: Actor) -> int:
     """Forget the failed sign-ins of ``username`` from ``ip_address`` (of every account
     from that address when ``username`` is None); returns how many records went."""

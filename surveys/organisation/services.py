@@ -67,7 +67,7 @@ def department_create(
     return department
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def department_update(
     *, department: Department, name: str, parent: Department | None, by: Actor
 ) -> Department:
@@ -87,7 +87,7 @@ def department_update(
     return department
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def department_archive(*, department: Department, by: Actor) -> Department:
     """Archive (or restore) a department; one with active products stays."""
     if department.archived_at is None:
@@ -168,7 +168,7 @@ def product_update(*, product: Product, by: Actor, source: str = "web", **fields
     return product
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def product_archive(*, product: Product, by: Actor) -> Product:
     """Archive (inactive, kept with its history) or restore a product."""
     if product.archived_at is None:
@@ -181,7 +181,7 @@ def product_archive(*, product: Product, by: Actor) -> Product:
     return product
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def product_delete(*, product: Product, by: Actor) -> None:
     """Only a product nobody ever answered for is deleted; the others are archived."""
     if product.assessments.exists():
@@ -205,7 +205,7 @@ def member_add(*, product: Product, user: Any, by: Actor, source: str = "web") -
     return True
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def member_remove(*, product: Product, user: Any, by: Actor) -> None:
     product.members.remove(user)
     _record(by, "member.removed", product, user=user.username)
@@ -246,7 +246,7 @@ def set_password_path(user: Any) -> str:
     return f"/accounts/reset/{uid}/{default_token_generator.make_token(user)}/"
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def member_invite(*, product: Product, email: str, by: Actor) -> tuple[Any, bool]:
     user, created = user_invite(email=email, by=by)
     member_add(product=product, user=user, by=by)
@@ -260,7 +260,7 @@ def role_of(user: Any) -> str:
     return "manager" if MANAGER_GROUP in names else "respondent"
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def person_update(*, user: Any, role: str, language: str, time_zone: str, by: Actor) -> Any:
     if role not in ROLES:
         raise ApplicationError(

@@ -86,7 +86,7 @@ def text_map(value: Any, current: Any = None) -> dict[str, str]:
 # --- versions ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def draft_create(
     *, version: QuestionnaireVersion, new_version: str, by: Actor
 ) -> QuestionnaireVersion:
@@ -103,7 +103,7 @@ def draft_create(
     return copy
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def draft_settings_save(
     *, version: QuestionnaireVersion, fields: dict[str, Any], base_revision: int | None, by: Actor
 ) -> QuestionnaireVersion:
@@ -140,7 +140,7 @@ def _settings_of(version: QuestionnaireVersion) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def draft_upload(*, version: QuestionnaireVersion, data: Any, by: Actor) -> QuestionnaireVersion:
     """Replace a draft's content with a questionnaire file (DESIGN §6.1)."""
     version = _draft(version)
@@ -158,7 +158,7 @@ def draft_upload(*, version: QuestionnaireVersion, data: Any, by: Actor) -> Ques
     return loaded
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def file_load(*, data: Any, by: Actor) -> QuestionnaireVersion:
     """A new draft from a file; a file naming an existing version is refused here."""
     if (
@@ -184,7 +184,7 @@ def draft_problems(version: QuestionnaireVersion) -> list[str]:
     return questionnaire_problems(version_to_dict(version=version)) + lineage_problems(version)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def draft_publish(*, version: QuestionnaireVersion, by: Actor) -> QuestionnaireVersion:
     version = _draft(version)
     problems = draft_problems(version)
@@ -197,7 +197,7 @@ def draft_publish(*, version: QuestionnaireVersion, by: Actor) -> QuestionnaireV
     return published
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def version_archive(*, version: QuestionnaireVersion, by: Actor) -> None:
     if not version.is_published:
         raise ApplicationError(
@@ -209,7 +209,7 @@ def version_archive(*, version: QuestionnaireVersion, by: Actor) -> None:
     _record(version, by, action, "")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def draft_delete(*, version: QuestionnaireVersion, by: Actor) -> None:
     version = _draft(version)
     if version.rounds.exists():
@@ -261,7 +261,7 @@ def _check_area_key(version: QuestionnaireVersion, key: str, exclude: int | None
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def area_add(*, version: QuestionnaireVersion, key: str, title: Any, by: Actor) -> Area:
     version = _draft(version)
     key = (key or "").strip()
@@ -273,7 +273,7 @@ def area_add(*, version: QuestionnaireVersion, key: str, title: Any, by: Actor) 
     return area
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def area_save(*, area: Area, fields: dict[str, Any], base_revision: int | None, by: Actor) -> Area:
     version = _draft(area.version)
     area = Area.objects.select_for_update().get(pk=area.pk)
@@ -289,7 +289,7 @@ def area_save(*, area: Area, fields: dict[str, Any], base_revision: int | None, 
     return area
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def area_remove(*, area: Area, by: Actor) -> None:
     version = _draft(area.version)
     _record(
@@ -299,7 +299,7 @@ def area_remove(*, area: Area, by: Actor) -> None:
     _renumber(version)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def area_move(*, area: Area, direction: str, by: Actor) -> None:
     version = _draft(area.version)
     if _swap(list(version.areas.order_by("position")), area, direction):
@@ -332,7 +332,7 @@ def _check_item_identity(
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def item_add(*, area: Area, key: str, code: str, by: Actor) -> Item:
     version = _draft(area.version)
     key, code = (key or "").strip(), (code or "").strip()
@@ -370,7 +370,7 @@ def _item_fields(item: Item) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def item_save(*, item: Item, fields: dict[str, Any], base_revision: int | None, by: Actor) -> Item:
     """Save the editor's fields of one item; criteria reworded changes its digest, and so
     its automatic lineage to ``changed``."""
@@ -414,7 +414,7 @@ def item_save(*, item: Item, fields: dict[str, Any], base_revision: int | None, 
     return item
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def item_remove(*, item: Item, by: Actor) -> None:
     version = _draft(item.version)
     _record(version, by, "item.removed", item.code, key=item.key)
@@ -422,7 +422,7 @@ def item_remove(*, item: Item, by: Actor) -> None:
     _renumber(version)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def item_move(*, item: Item, direction: str, by: Actor) -> None:
     version = _draft(item.version)
     if _swap(list(item.area.items.order_by("position")), item, direction):
@@ -430,7 +430,7 @@ def item_move(*, item: Item, direction: str, by: Actor) -> None:
         _record(version, by, "item.moved", item.code, direction=direction)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def questionnaire_new(*, key: str, version: str, title: Any, by: Actor) -> QuestionnaireVersion:
     """A new questionnaire with an empty first draft, to be written in the studio."""
     key, version = (key or "").strip(), (version or "").strip()

@@ -140,7 +140,7 @@ def _query_locked(query: ReviewQuery) -> ReviewQuery:
     return ReviewQuery.objects.select_for_update().select_related("assessment").get(pk=query.pk)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_query_reply(*, query: ReviewQuery, comment: str, by: Actor) -> ReviewQuery:
     """The team answers a query (members of the product, or an admin for them)."""
     query = _query_locked(query)
@@ -204,7 +204,7 @@ def review_query_resolve(*, query: ReviewQuery, by: Actor, comment: str = "") ->
     return query
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_accept(*, assessment: Assessment, by: Actor, comment: str = "") -> Review:
     """Accept a submitted assessment once every query is resolved."""
     _require_admin(by)
@@ -251,7 +251,7 @@ def _na_answer_locked(answer: Answer, by: Actor) -> Answer:
     return answer
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def na_approve(
     *,
     answer: Answer,
@@ -298,7 +298,7 @@ def na_approve(
     return decision
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def na_reject(*, answer: Answer, by: Actor, comment: str) -> NaDecision:
     """Reject an N/A: the item is left unanswered (a revision from ``admin``), the team told."""
     from surveys.assessments.services import answer_set
@@ -341,7 +341,7 @@ def na_reject(*, answer: Answer, by: Actor, comment: str) -> NaDecision:
 # --- calibration sample ----------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def sample_draw(*, round: Round, size: int, by: Actor, seed: int | None = None) -> ReviewSample:
     """Draw ``size`` submitted assessments of ``round`` not drawn before, weighted towards
     large claimed − verified gaps and big jumps since the previous round."""

@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -164,18 +163,17 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 repost=True,
             )
         try:
-            with transaction.atomic():
-                round = services.round_create(
-                    version=data["version"],
-                    label=data["label"],
-                    opens_on=data["opens_on"],
-                    closes_on=data["closes_on"],
-                    products=form.targeted_products(),
-                    reminder_days=data["reminder_days"],
-                    by=actor_of(request),
-                )
-                if round.opens_on <= today_of(timezone.now()):
-                    enqueue(round_open_task, round.pk)
+            round = services.round_create(
+                version=data["version"],
+                label=data["label"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                products=form.targeted_products(),
+                reminder_days=data["reminder_days"],
+                by=actor_of(request),
+            )
+            if round.opens_on <= today_of(timezone.now()):
+                enqueue(round_open_task, round.pk)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -299,9 +297,8 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
             back=reverse("rounds:detail", args=[round.pk]),
         )
     try:
-        with transaction.atomic():
-            services.round_close_early(round=round, by=actor_of(request))
-            enqueue(round_close_task, round.pk, request.user.pk)
+        services.round_close_early(round=round, by=actor_of(request))
+        enqueue(round_close_task, round.pk, request.user.pk)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

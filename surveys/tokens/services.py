@@ -15,7 +15,7 @@ from surveys.tokens.authentication import token_generate
 from surveys.tokens.models import ApiToken
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def token_create(
     *,
     product: Product,
@@ -58,7 +58,7 @@ def token_create(
     return token, raw
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def token_revoke(*, token: ApiToken, by: Actor = None) -> ApiToken:
     """Revoke ``token`` for good; revoking twice keeps the first revocation time."""
     revoked = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(

@@ -44,7 +44,7 @@ def conditions_parse(texts: Sequence[str]) -> list[list[str]]:
     return conditions
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def policy_create(*, product: Any, issuer: str, conditions: Sequence[str], by: Actor = None) -> Any:
     """A new trust policy of ``product``. The issuer must be one the site trusts."""
     issuer = issuer.strip()

@@ -38,7 +38,7 @@ def _rearm_reminders(round: Round, closes_on: dt.date, today: dt.date) -> None:
     ).delete()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def round_extend(
     *, round: Round, closes_on: dt.date, by: Actor, now: dt.datetime | None = None
 ) -> Round:
@@ -75,7 +75,7 @@ def round_extend(
     return round
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def round_reopen(
     *, round: Round, closes_on: dt.date, by: Actor, reason: str = "", now: dt.datetime | None = None
 ) -> Round:

@@ -29,7 +29,7 @@ from surveys.rounds.services.freezing import (
 CloseResult = FreezeResult
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def round_close(
     *, round: Round, now: dt.datetime | None = None, by: Actor = None, notify: bool = True
 ) -> CloseResult | None:
@@ -53,7 +53,7 @@ def round_close(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def round_rescore(
     *, round: Round, by: Actor, now: dt.datetime | None = None, source: str = RevisionSource.ADMIN
 ) -> int:
@@ -81,7 +81,7 @@ def round_rescore(
     return result.scored
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def round_close_early(*, round: Round, by: Actor, now: dt.datetime | None = None) -> None:
     """Ask for an open round to close now. The close date moves to yesterday, so that if
     the close task cannot be queued the next periodic tick closes it anyway."""

@@ -24,7 +24,7 @@ from surveys.rounds.services.freezing import (
 )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def round_remind(*, round: Round, days_before: int, now: dt.datetime | None = None) -> int | None:
     """Remind the members of products that have not submitted. Each wave is claimed once
     (a unique row); returns how many products are reminded, or None if already claimed."""
@@ -82,7 +82,7 @@ def _reminded(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def round_remind_now(*, round: Round, by: Actor, now: dt.datetime | None = None) -> int:
     """An admin's reminder, now, to the members of products that have not submitted
     (beside the scheduled waves, which it does not use up); returns how many products."""
