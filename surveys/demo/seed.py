@@ -38,6 +38,7 @@ from surveys.assessments.models import (
     RevisionSource,
 )
 from surveys.assessments.scores import assessments_score_store
+from surveys.assessments.writing import AnswerChange, answers_change, answers_insert
 from surveys.demo.cast import (
     AREA_OFFSET,
     DEMO_USERS,
@@ -64,7 +65,6 @@ from surveys.organisation.models import Department, Phase, Product, Profile
 from surveys.organisation.roles import ADMIN_GROUP, MANAGER_GROUP
 from surveys.questionnaires.models import Item, QuestionnaireVersion
 from surveys.questionnaires.services import questionnaire_load
-from surveys.rounds.carry import answers_insert_rows
 from surveys.rounds.models import Round, RoundEventKind
 from surveys.rounds.services import round_create, round_open, round_record_historical
 from surveys.rounds.services.freezing import assessments_freeze
@@ -316,7 +316,7 @@ def _closed_round(
         batch_size=5000,
     )
     by_pk = {p.pk: p for p in targeted}
-    rows: list[tuple[Any, ...]] = []
+    rows: list[dict[str, Any]] = []
     evidence: list[Evidence] = []
     window_day = opens_on - dt.timedelta(days=10)
     for assessment in created:
@@ -327,17 +327,13 @@ def _closed_round(
             # A non-response leaves a draft: the first items answered, the rest empty.
             kept: str | None = value if complete or position < len(values) // 2 else None
             rows.append(
-                (
-                    assessment.pk,
-                    item.pk,
-                    kept,
-                    NA_REASONS.get(item.key, "") if kept == "NA" else "",
-                    "",
-                    "",
-                    "",
-                    0,
-                    submitted_at,
-                )
+                {
+                    "assessment_id": assessment.pk,
+                    "item_id": item.pk,
+                    "value": kept,
+                    "na_reason": NA_REASONS.get(item.key, "") if kept == "NA" else "",
+                    "updated_at": submitted_at,
+                }
             )
             if complete and kept == "1" and product.ci and t > 0.6:
                 outcome = rng.choices(
@@ -355,10 +351,10 @@ def _closed_round(
                     )
                 )
         if len(rows) >= 100_000:
-            answers_insert_rows(rows)
+            answers_insert(rows)
             summary.answers += len(rows)
             rows = []
-    answers_insert_rows(rows)
+    answers_insert(rows)
     summary.answers += len(rows)
     Evidence.objects.bulk_create(evidence, batch_size=5000)
     summary.evidence += len(evidence)
@@ -421,8 +417,7 @@ def _open_round(
             drafts.append(assessment)
     # Activity this morning, but never in the future when the demo is seeded before 8:00.
     now = min(_at(today, 8), timezone.now())
-    revisions: list[AnswerRevision] = []
-    changed: list[Answer] = []
+    changes: list[AnswerChange] = []
     evidence: list[Evidence] = []
     for assessment in submitted + drafts:
         product = by_pk[assessment.product_id]
@@ -439,31 +434,14 @@ def _open_round(
                 target = None  # and clears a carried answer the team wants to revisit
             if target == answer.value:
                 continue
-            revisions.append(
-                AnswerRevision(
-                    answer=answer,
-                    at=now,
-                    old_value=answer.value,
-                    new_value=target,
-                    na_reason=NA_REASONS.get(item_by_pk[answer.item_id].key, "")
-                    if target == "NA"
-                    else "",
-                    source=RevisionSource.WEB,
-                )
-            )
-            answer.value = target
-            answer.na_reason = revisions[-1].na_reason
-            answer.revision += 1
-            answer.updated_at = now
-            changed.append(answer)
+            reason = NA_REASONS.get(item_by_pk[answer.item_id].key, "") if target == "NA" else ""
+            changes.append(AnswerChange(answer, target, reason))
         if product.ci:
             evidence.extend(_open_round_evidence(round, product, answers, item_by_pk, now, rng))
     Evidence.objects.bulk_create(evidence, batch_size=5000)
     summary.evidence += len(evidence)
-    Answer.objects.bulk_update(
-        changed, ["value", "na_reason", "revision", "updated_at"], batch_size=2000
-    )
-    AnswerRevision.objects.bulk_create(revisions, batch_size=5000)
+    # The teams' morning: written like any batch of answers, each change with its revision.
+    answers_change(changes, by=None, at=now, source=RevisionSource.WEB)
     Assessment.objects.filter(pk__in=[a.pk for a in drafts]).update(
         status=AssessmentStatus.DRAFT, updated_at=now
     )

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connection, models
 from django.utils import timezone
 
 from scoring.areas import is_complete
 from scoring.values import NA
 from surveys.assessments.models import (
     Answer,
-    AnswerRevision,
     Assessment,
     AssessmentStatus,
     RevisionSource,
 )
+from surveys.assessments.writing import AnswerChange, answers_change, answers_create, answers_insert
 from surveys.core.actors import Actor
 from surveys.imports.validation import (
     BATCH,
@@ -105,31 +104,6 @@ class ImportResult:
                 f"{r.assessments_unchanged} unchanged"
             )
         return lines
-
-
-def insert_many(model: type[models.Model], rows: Iterable[dict[str, object]]) -> None:
-    """Insert many rows, given as field attnames to values (the others get their default).
-
-    PostgreSQL gets them through COPY: at a few hundred thousand answers that is several
-    times faster than ``bulk_create``, which builds a model instance per row.
-    """
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    if connection.vendor != "postgresql":
-        batch: list[models.Model] = []
-        for row in rows:
-            batch.append(model(**row))
-            if len(batch) >= BATCH:
-                model.objects.bulk_create(batch)  # type: ignore[attr-defined]
-                batch = []
-        model.objects.bulk_create(batch)  # type: ignore[attr-defined]
-        return
-    defaults = {f.attname: f.get_default() for f in fields}
-    names = [f.attname for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row([row[name] if name in row else defaults[name] for name in names])
 
 
 class Writer:
@@ -349,7 +323,7 @@ class Writer:
                         "updated_by_id": by,
                     }
 
-        insert_many(Answer, values())
+        answers_insert(values())
         self.round_results[rnd.label].answers_changed += sum(
             1 for p in product_ids for r in answers[p].values() if r.value is not None
         )
@@ -387,40 +361,30 @@ class Writer:
                 "id", "assessment_id", "item_id", "value", "note", "na_reason", "revision"
             ):
                 stored[answer.assessment_id][answer.item_id] = answer
-        changed_answers: list[Answer] = []
+        changes: list[AnswerChange] = []
         created_answers: list[Answer] = []
-        revisions: list[tuple[Answer, str | None, str]] = []
         changed: list[Assessment] = []
         for assessment in existing.values():
             rows = answers[assessment.product_id]
             had = stored[assessment.pk]
+            values = {item_id: answer.value for item_id, answer in had.items()}
             differs = False
             # DESIGN §6.2: only the answers the file names change; the others stay.
             for item_id, row in rows.items():
                 fresh = self.answer(assessment.pk, item_id, row)
                 old = had.get(item_id)
+                values[item_id] = fresh.value
                 if old is None:
                     created_answers.append(fresh)
-                    had[item_id] = fresh
-                    if fresh.value is not None:
-                        revisions.append((fresh, None, ""))
                     differs = True
-                    continue
-                if (old.value, old.note, old.na_reason) == (
+                elif (old.value, old.note, old.na_reason) != (
                     fresh.value,
                     fresh.note,
                     fresh.na_reason,
                 ):
-                    continue
-                revisions.append((old, old.value, old.note))
-                old.value, old.note, old.na_reason = fresh.value, fresh.note, fresh.na_reason
-                old.revision += 1
-                old.updated_at, old.updated_by = self.now, self.by
-                changed_answers.append(old)
-                differs = True
-            complete = is_complete(
-                had[item.pk].value if item.pk in had else None for item in self.items
-            )
+                    changes.append(AnswerChange(old, fresh.value, fresh.na_reason, fresh.note))
+                    differs = True
+            complete = is_complete(values.get(item.pk) for item in self.items)
             status = AssessmentStatus.SUBMITTED if complete else AssessmentStatus.NOT_SUBMITTED
             scored_wrong = (assessment.final_score is None) == (
                 status == AssessmentStatus.SUBMITTED
@@ -429,14 +393,11 @@ class Writer:
                 assessment.status = status
                 assessment.updated_at = self.now
                 changed.append(assessment)
-        Answer.objects.bulk_update(
-            changed_answers,
-            ["value", "note", "na_reason", "revision", "updated_at", "updated_by"],
-            batch_size=BATCH,
+        outcome.answers_changed += answers_change(
+            changes, by=self.by, at=self.now, source=RevisionSource.IMPORT
         )
-        Answer.objects.bulk_create(created_answers, batch_size=BATCH)
-        self.record_revisions(revisions, created_answers)
-        outcome.answers_changed += len(revisions)
+        answers_create(created_answers, by=self.by, at=self.now, source=RevisionSource.IMPORT)
+        outcome.answers_changed += sum(1 for a in created_answers if a.value is not None)
         for assessment in changed:
             if assessment.status == AssessmentStatus.SUBMITTED:
                 assessment.submitted_at = assessment.submitted_at or rnd.closed_at
@@ -446,39 +407,3 @@ class Writer:
             changed, ["status", "updated_at", "submitted_at"], batch_size=BATCH
         )
         return changed
-
-    def record_revisions(
-        self, revisions: list[tuple[Answer, str | None, str]], created: list[Answer]
-    ) -> None:
-        if not revisions:
-            return
-        if any(answer.pk is None for answer, _, _ in revisions):
-            # Answers just created: fetch their ids (not every database returns them).
-            keys = {(a.assessment_id, a.item_id) for a in created}
-            found = {
-                (assessment_id, item_id): pk
-                for pk, assessment_id, item_id in Answer.objects.filter(
-                    assessment_id__in={a for a, _ in keys}
-                ).values_list("id", "assessment_id", "item_id")
-                if (assessment_id, item_id) in keys
-            }
-            for answer, _, _ in revisions:
-                if answer.pk is None:
-                    answer.pk = found[(answer.assessment_id, answer.item_id)]
-        AnswerRevision.objects.bulk_create(
-            [
-                AnswerRevision(
-                    answer_id=answer.pk,
-                    by=self.by,
-                    at=self.now,
-                    old_value=old_value,
-                    new_value=answer.value,
-                    old_note=old_note,
-                    new_note=answer.note,
-                    na_reason=answer.na_reason,
-                    source=RevisionSource.IMPORT,
-                )
-                for answer, old_value, old_note in revisions
-            ],
-            batch_size=BATCH,
-        )

@@ -2,8 +2,7 @@
 
 A new assessment starts from its product's last submitted assessment of the same
 questionnaire, by item key; items that are new, or whose criteria changed since that
-answer, start empty and are marked. ``answers_insert_rows`` is the bulk insert every
-writer of many answers uses (COPY on PostgreSQL).
+answer, start empty and are marked. Every answer is written through ``assessments.writing``.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from surveys.assessments.models import (
     NaStatus,
     RevisionSource,
 )
+from surveys.assessments.writing import AnswerChange, answers_change
 from surveys.questionnaires.lineage import CHANGED, NEW, SAME
 from surveys.questionnaires.models import Item
 from surveys.rounds.models import Round
@@ -105,51 +105,25 @@ def carried_answers(source_ids: Sequence[int]) -> dict[int, dict[str, _Carried]]
     return found
 
 
-ANSWER_COLUMNS = (
-    "assessment_id",
-    "item_id",
-    "value",
-    "na_reason",
-    "note",
-    "evidence_url",
-    "carry",
-    "revision",
-    "updated_at",
-)
-
-
-def answers_insert_rows(rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert answers given as tuples in ``ANSWER_COLUMNS`` order, set-based: COPY on
-    PostgreSQL (hundreds of thousands of rows a second), big batches elsewhere."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        columns = ", ".join(ANSWER_COLUMNS)
-        sql = f"COPY {Answer._meta.db_table} ({columns}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    Answer.objects.bulk_create(
-        [Answer(**dict(zip(ANSWER_COLUMNS, row, strict=True))) for row in rows], batch_size=5000
-    )
-
-
 def answer_rows(
     items: Sequence[Item], carried: dict[str, _Carried] | None, assessment_id: int, now: dt.datetime
-) -> list[tuple[Any, ...]]:
-    """The answers of a new assessment, carried by lineage (``carry_decision``)."""
+) -> list[dict[str, Any]]:
+    """The answers of a new assessment, carried by lineage (``carry_decision``), as rows for
+    ``assessments.writing.answers_insert``."""
     rows = []
     for item in items:
         source, carry = (None, CarryStatus.NONE.value)
         if carried is not None:
             source, carry = carry_decision(item, carried)
-        row: tuple[str | None, str, str, str, str]
-        if source is None:
-            row = (None, "", "", "", carry)
-        else:
-            row = (source.value, source.na_reason, source.note, source.evidence_url, carry)
-        rows.append((assessment_id, item.pk, *row, 0, now))
+        row: dict[str, Any] = {"assessment_id": assessment_id, "item_id": item.pk}
+        if source is not None:
+            row.update(
+                value=source.value,
+                na_reason=source.na_reason,
+                note=source.note,
+                evidence_url=source.evidence_url,
+            )
+        rows.append({**row, "carry": carry, "revision": 0, "updated_at": now})
     return rows
 
 
@@ -219,18 +193,14 @@ def na_carry_apply(*, round: Round, now: dt.datetime) -> int:
             )
         )
     NaDecision.objects.bulk_create(kept, batch_size=5000)
-    Answer.objects.filter(pk__in=expired).update(
-        value=None, na_reason="", carry=CarryStatus.NA_EXPIRED
-    )
-    # Every change of an answer leaves a revision (DESIGN §4), the expiry too.
-    AnswerRevision.objects.bulk_create(
+    # The item starts empty, and the change is recorded like every other (DESIGN §4).
+    answers_change(
         [
-            AnswerRevision(
-                answer_id=answer_id, at=now, old_value=NA, new_value=None,
-                source=RevisionSource.CARRY,
-            )
-            for answer_id in expired
+            AnswerChange(answer, None, "", carry=CarryStatus.NA_EXPIRED)
+            for answer in Answer.objects.filter(pk__in=expired)
         ],
-        batch_size=5000,
-    )  # fmt: skip
+        by=None,
+        at=now,
+        source=RevisionSource.CARRY,
+    )
     return len(expired)

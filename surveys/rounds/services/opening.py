@@ -14,6 +14,7 @@ from surveys.assessments.models import (
     AssessmentStatus,
     CarryStatus,
 )
+from surveys.assessments.writing import answers_insert
 from surveys.core.actors import Actor
 from surveys.questionnaires.models import Item
 from surveys.rounds import carry
@@ -74,16 +75,16 @@ def round_open(
             ]
         )
         carried = carry.carried_answers([a.carried_from_id for a in created if a.carried_from_id])
-        rows: list[tuple[Any, ...]] = []
+        rows: list[dict[str, Any]] = []
         for assessment in created:
             source = None
             if assessment.carried_from_id:
                 source = carried.get(assessment.carried_from_id, {})
             rows.extend(carry.answer_rows(items, source, assessment.pk, now))
-        carry.answers_insert_rows(rows)
+        answers_insert(rows)
         result.assessments += len(created)
-        result.new += sum(1 for row in rows if row[6] == CarryStatus.NEW)
-        result.changed += sum(1 for row in rows if row[6] == CarryStatus.CHANGED)
+        result.new += sum(1 for row in rows if row["carry"] == CarryStatus.NEW)
+        result.changed += sum(1 for row in rows if row["carry"] == CarryStatus.CHANGED)
     result.na_expired = carry.na_carry_apply(round=round, now=now)
     result.carried = carry.carry_revisions(round, now)
     event_record(

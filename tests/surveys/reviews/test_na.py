@@ -166,7 +166,11 @@ def test_an_approval_until_a_date_expires_in_the_first_round_after_it(
         answer=na_answer(assessment), by=cast.admin, expires_on=dt.date(2026, 9, 30)
     )
     _, carried = next_round(approval_version, cast, first, "2026-10", dt.date(2026, 10, 1))
-    assert (na_answer(carried).value, na_answer(carried).carry) == (None, CarryStatus.NA_EXPIRED)
+    expired = na_answer(carried)
+    assert (expired.value, expired.carry) == (None, CarryStatus.NA_EXPIRED)
+    # The expiry is a change of the answer like any other: its history says so.
+    [revision] = expired.revisions.all()
+    assert (revision.old_value, revision.new_value, revision.source) == ("NA", None, "carry")
 
 
 def test_an_approval_without_expiry_keeps_being_carried(approval_version: Any, cast: Any) -> None:
