@@ -20,6 +20,11 @@ urlpatterns = [
         assessments.assessment_submit_view,
         name="assessment-submit",
     ),
+    path(
+        "assessments/<int:pk>/discard/",
+        assessments.assessment_discard_view,
+        name="assessment-discard",
+    ),
     path("assessments/<int:pk>/print/", assessment_page.assessment_print, name="assessment-print"),
     path(
         "assessments/<int:pk>/confirm-carried/",

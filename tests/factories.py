@@ -155,6 +155,11 @@ def make_assessment(
         )
         for item in rnd.version.items.all()
     )
+    if status == models.AssessmentStatus.SUBMITTED:
+        # What a submission leaves (DESIGN §2): the answers as submitted.
+        from surveys.assessments.writing import submissions_record
+
+        submissions_record(models.Assessment.objects.filter(pk=assessment.pk))
     return assessment
 
 

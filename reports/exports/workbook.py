@@ -38,6 +38,7 @@ from reports.figures.tallies import department_cells
 from reports.figures.trend import Trend
 from scoring.rules import BAND_KEYS, band_of
 from surveys.assessments.models import Answer
+from surveys.assessments.selectors import submitted_field
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr
 from surveys.organisation.models import Product
@@ -427,6 +428,7 @@ def answer_rows(
             "assessment__product__slug",
             "item__position",
         )
+        .annotate(submitted=submitted_field("value"), submitted_text=submitted_field("note"))
         .values_list(
             "assessment__round__label",
             "assessment__round__opens_on",
@@ -434,8 +436,8 @@ def answer_rows(
             "assessment__product__department__name",
             "assessment__product__phase",
             "item__key",
-            "value",
-            "note",
+            "submitted",
+            "submitted_text",
             "assessment__product__name",
             "item_id",
         )

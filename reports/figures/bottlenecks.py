@@ -19,6 +19,7 @@ from reports.figures.tallies import closed_cached, closed_cached_rounds
 from scoring.rules import next_steps
 from surveys.assessments.models import Answer, AreaScore
 from surveys.assessments.scores import _layout_cached
+from surveys.assessments.selectors import submitted_field
 
 
 def capped_by_round(
@@ -109,7 +110,8 @@ def next_step_counts(
         Answer.objects.filter(assessment__round_id=info.id, assessment__final_score__isnull=False)
         .filter(scope.q("assessment__product__"))
         .order_by("assessment_id")
-        .values_list("assessment_id", "item_id", "value")
+        .annotate(submitted=submitted_field("value"))
+        .values_list("assessment_id", "item_id", "submitted")
     )
     counts: Counter[str] = Counter()
     products = 0

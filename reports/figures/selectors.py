@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext
 
 from surveys.assessments.models import Answer, AreaScore, Assessment
+from surveys.assessments.selectors import submitted_field
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr
 from surveys.organisation.models import Department
@@ -289,7 +290,8 @@ def item_value_counts(*, round_ids: list[int], scope: Scope = EVERYTHING) -> dic
             assessment__round_id__in=round_ids, assessment__final_score__isnull=False
         )
         .filter(scope.q("assessment__product__"), scope.assessments_q("assessment__"))
-        .values_list("assessment__round_id", "item__key", "value")
+        .annotate(submitted=submitted_field("value"))
+        .values_list("assessment__round_id", "item__key", "submitted")
         .annotate(n=Count("id"))
         .order_by()
     )

@@ -310,7 +310,9 @@
     var hint = document.querySelector("[data-submit-hint]");
     if (hint) hint.hidden = body.panel.complete;
     var again = document.querySelector("[data-resubmit]");
-    if (again) again.hidden = !body.resubmit_needed;
+    if (again) again.hidden = !body.unsubmitted_changes;
+    var againText = document.querySelector("[data-unsubmitted-text]");
+    if (againText && body.unsubmitted_text) againText.textContent = body.unsubmitted_text;
     var receipt = document.querySelector("[data-receipt]");
     if (receipt && body.status !== "submitted") receipt.hidden = true;
     var badge = document.getElementById("assessment-status");

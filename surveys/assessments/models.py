@@ -53,6 +53,10 @@ class Assessment(models.Model):
     score_source = models.CharField(max_length=10, choices=RevisionSource.choices, blank=True)
     is_regression = models.BooleanField(default=False)
     regression = models.JSONField(default=dict, blank=True)
+    # DESIGN §2: a submission stands until the team submits again. Answers changed since
+    # (and not back where they were) are unsubmitted changes: submitted again, or
+    # discarded; at the close the submission counts and the changes are undone.
+    unsubmitted_changes = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "product"], name="uniq_assessment")]
@@ -112,9 +116,26 @@ class Answer(models.Model):
     updated_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The answer as last submitted (empty until the assessment is): what its stored
+    # scores, the reports and the exports read while the team goes on changing it.
+    submitted_value = models.CharField(max_length=3, choices=VALUE_CHOICES, null=True, blank=True)
+    submitted_na_reason = models.TextField(blank=True)
+    submitted_note = models.TextField(blank=True)
+    submitted_evidence_url = models.URLField(max_length=500, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="uniq_answer")]
+
+    @property
+    def differs_from_submission(self) -> bool:
+        """Whether this answer is no longer what was last submitted (only meaningful in a
+        submitted assessment)."""
+        return (self.value, self.na_reason, self.note, self.evidence_url) != (
+            self.submitted_value,
+            self.submitted_na_reason,
+            self.submitted_note,
+            self.submitted_evidence_url,
+        )
 
     def __str__(self) -> str:
         return f"{self.item.code}={self.value}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -334,3 +334,17 @@ def answer_value_label(value: str | None) -> str:
     if value is None:
         return "—"
     return "N/A" if value == NA else value
+
+
+def submitted_field(name: str, prefix: str = "") -> Case:
+    """An answer's ``name`` (value, note) as last submitted, for reads of many answers
+    (reports, exports: DESIGN §2, a submission stands until submitted again): the
+    submitted state where the assessment has unsubmitted changes, the answer itself
+    everywhere else (nothing was changed since, or nothing was submitted)."""
+    return Case(
+        When(
+            **{f"{prefix}assessment__unsubmitted_changes__gt": 0},
+            then=F(f"{prefix}submitted_{name}"),
+        ),
+        default=F(f"{prefix}{name}"),
+    )

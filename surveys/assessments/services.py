@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,9 +26,9 @@ from surveys.assessments.models import (
     AssessmentStatus,
     RevisionSource,
 )
-from surveys.assessments.resubmission import status_after_change, submitted_value_of
 from surveys.assessments.scores import assessment_values, assessments_score_store, version_layout
 from surveys.assessments.selectors import edit_refusal
+from surveys.assessments.writing import submissions_record, submissions_restore
 from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr
@@ -62,21 +62,22 @@ class NotEditable(ApplicationError):
 
 def round_locked_for_edit(assessment: Assessment, by: Actor) -> Any:
     """The assessment's round, locked until the transaction ends, if ``by`` may change its
-    answers now (``edit_refusal``); raises ``NotEditable`` otherwise.
+    answers now (``edit_refusal``); raises ``NotEditable`` otherwise. ``assessment`` takes
+    the status read with it.
 
     The lock serialises this write with a close of the round (``round_close`` takes the
     same lock): a write that waited for a close finds the round closed and is refused.
     """
-    round = (
+    locked = (
         Assessment.objects.select_related("round")
         .select_for_update(of=("round",))
         .get(pk=assessment.pk)
-        .round
     )
-    refusal = edit_refusal(by, assessment, round)
+    refusal = edit_refusal(by, assessment, locked.round)
     if refusal:
         raise NotEditable(refusal)
-    return round
+    assessment.status = locked.status
+    return locked.round
 
 
 def answer_clean(
@@ -132,19 +133,10 @@ def answer_set(
     wanted = answer_clean(
         item=item, value=value, na_reason=na_reason, note=note, evidence_url=evidence_url
     )
-    answer = (
-        Answer.objects.select_for_update()
-        .filter(assessment=assessment, item=item)
-        .annotate(**submitted_value_of(assessment))
-        .first()
-    )
+    answer = Answer.objects.select_for_update().filter(assessment=assessment, item=item).first()
     if answer is None:  # every item has its row from the round's opening; this is rare
         Answer.objects.get_or_create(assessment=assessment, item=item)
-        answer = (
-            Answer.objects.select_for_update()
-            .annotate(**submitted_value_of(assessment))
-            .get(assessment=assessment, item=item)
-        )
+        answer = Answer.objects.select_for_update().get(assessment=assessment, item=item)
     stored = AnswerInput(answer.value, answer.na_reason, answer.note, answer.evidence_url)
     if stored == wanted:
         return answer
@@ -162,7 +154,7 @@ def answer_set(
         na_reason=wanted.na_reason,
         source=source,
     )
-    old_value = answer.value
+    differed = answer.differs_from_submission
     answer.value = wanted.value
     answer.na_reason = wanted.na_reason
     answer.note = wanted.note
@@ -171,13 +163,37 @@ def answer_set(
     answer.updated_at = now
     answer.updated_by = by
     answer.save()
-    # A value that differs from the submitted one must be submitted again; a change
-    # that ends where it started (the keyboard passing through) leaves it submitted.
-    status = status_after_change(assessment, answer=answer, old_value=old_value)
-    Assessment.objects.filter(pk=assessment.pk).update(status=status, updated_at=now)
-    assessment.status = status
-    assessment.updated_at = now
+    _after_change(assessment, answer, differed, now)
     return answer
+
+
+def _after_change(assessment: Assessment, answer: Answer, differed: bool, now: Any) -> None:
+    """A submitted assessment stays submitted (DESIGN §2): it counts the answers that no
+    longer are what was submitted (a change that ends where it started, the keyboard
+    passing through, counts nothing). Anything else is a draft."""
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        Assessment.objects.filter(pk=assessment.pk).update(
+            status=AssessmentStatus.DRAFT, updated_at=now
+        )
+        assessment.status = AssessmentStatus.DRAFT
+        assessment.updated_at = now
+        return
+    step = int(answer.differs_from_submission) - int(differed)
+    assessment.unsubmitted_changes = _unsubmitted_count_add(assessment, step, now)
+    assessment.updated_at = now
+
+
+def _unsubmitted_count_add(assessment: Assessment, step: int, now: Any) -> int:
+    """Add ``step`` to the count in the database itself (two people may be saving answers
+    of one assessment at once) and read the result in the same statement."""
+    table = Assessment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET unsubmitted_changes = unsubmitted_changes + %s, updated_at = %s "
+            "WHERE id = %s RETURNING unsubmitted_changes",
+            [step, connection.ops.adapt_datetimefield_value(now), assessment.pk],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def submission_messages(assessment: Assessment) -> list[str]:
@@ -213,7 +229,8 @@ def submission_messages(assessment: Assessment) -> list[str]:
 def assessment_submit(
     *, assessment: Assessment, by: Actor, source: str = RevisionSource.WEB
 ) -> Assessment:
-    """Submit a complete assessment and store its scores; re-submitting is allowed while open."""
+    """Submit a complete assessment and store its scores. Submitting again replaces the
+    last submission (DESIGN §2): the answers as they are now are what counts."""
     round_locked_for_edit(assessment, by)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     problems = submission_messages(assessment)
@@ -224,6 +241,40 @@ def assessment_submit(
     assessment.submitted_at = now
     assessment.submitted_by = by
     assessment.updated_at = now
-    assessment.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    assessment.unsubmitted_changes = 0
+    assessment.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "updated_at",
+            "unsubmitted_changes",
+        ]
+    )
+    submissions_record(Assessment.objects.filter(pk=assessment.pk))
     assessments_score_store(round=assessment.round, assessments=[assessment], source=source)
     return assessment
+
+
+@transaction.atomic(durable=True)
+def assessment_discard(
+    *, assessment: Assessment, by: Actor, source: str = RevisionSource.WEB
+) -> int:
+    """Undo the unsubmitted changes of a submitted assessment: every answer goes back to
+    what was last submitted, each change recorded (DESIGN §2). Returns how many answers
+    changed back."""
+    round_locked_for_edit(assessment, by)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ApplicationError(_("There is no submission to go back to: submit first."))
+    now = timezone.now()
+    restored = submissions_restore(
+        Answer.objects.select_for_update().filter(assessment=assessment),
+        by=by,
+        at=now,
+        source=source,
+    )
+    assessment.unsubmitted_changes = 0
+    assessment.updated_at = now
+    assessment.save(update_fields=["unsubmitted_changes", "updated_at"])
+    return restored

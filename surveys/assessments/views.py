@@ -29,7 +29,12 @@ from surveys.assessments.selectors import (
     edit_refusal,
     score_panel,
 )
-from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
+from surveys.assessments.services import (
+    AnswerConflict,
+    answer_set,
+    assessment_discard,
+    assessment_submit,
+)
 from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.core.guard import BadInput, request_json
@@ -209,10 +214,19 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
             "panel_html": render_to_string("surveys/_panel.html", {"panel": panel}, request),
             "status": assessment.status,
             "status_label": AssessmentStatus(assessment.status).label,
-            "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
-            and assessment.submitted_at is not None,
+            "unsubmitted_changes": assessment.unsubmitted_changes,
+            "unsubmitted_text": unsubmitted_text(assessment.unsubmitted_changes),
         }
     )
+
+
+def unsubmitted_text(count: int) -> str:
+    """What the page says of the answers changed since the last submission."""
+    return ngettext(
+        "%(count)d answer changed since the last submission.",
+        "%(count)d answers changed since the last submission.",
+        count,
+    ) % {"count": count}
 
 
 _TEXT_FIELDS = ("na_reason", "note", "evidence_url")
@@ -254,8 +268,37 @@ def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
         for problem in exc.details or [exc.message]:
             messages.error(request, problem)
         return redirect("assessment", pk=assessment.pk)
-    messages.success(request, _("Submitted. You may change and re-submit until the round closes."))
+    messages.success(
+        request,
+        _(
+            "Submitted. Until the round closes you may change answers and submit again; "
+            "the last submission is what counts."
+        ),
+    )
     return redirect(f"{reverse('assessment', args=[assessment.pk])}#receipt")
+
+
+@login_required
+@require_POST
+def assessment_discard_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo the unsubmitted changes: back to the last submission (DESIGN §2)."""
+    assessment = visible(request, pk)
+    require_editable(request, assessment)
+    try:
+        count = assessment_discard(assessment=assessment, by=actor_of(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Discarded %(count)d change: the answers are as last submitted.",
+                "Discarded %(count)d changes: the answers are as last submitted.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("assessment", pk=assessment.pk)
 
 
 @login_required

@@ -11,11 +11,60 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, models
+from django.db.models import F, QuerySet
 
-from surveys.assessments.models import Answer, AnswerRevision
+from surveys.assessments.models import Answer, AnswerRevision, Assessment
 from surveys.core.actors import Actor
 
 BATCH = 5000
+# An answer's state as last submitted, field by field (DESIGN §2).
+SUBMITTED_FIELDS = [
+    "submitted_value",
+    "submitted_na_reason",
+    "submitted_note",
+    "submitted_evidence_url",
+]
+
+
+def answer_as_submitted(answer: Answer) -> None:
+    """The answer as it is now becomes its submitted state (not saved)."""
+    answer.submitted_value = answer.value
+    answer.submitted_na_reason = answer.na_reason
+    answer.submitted_note = answer.note
+    answer.submitted_evidence_url = answer.evidence_url
+
+
+def submissions_record(assessments: QuerySet[Assessment]) -> None:
+    """Every answer of these assessments, as it is now, is what they submitted: one
+    statement, set-based (a submission, the demo)."""
+    assessments.update(unsubmitted_changes=0)
+    Answer.objects.filter(assessment__in=assessments).update(
+        submitted_value=F("value"),
+        submitted_na_reason=F("na_reason"),
+        submitted_note=F("note"),
+        submitted_evidence_url=F("evidence_url"),
+    )
+
+
+def submissions_restore(answers: Iterable[Answer], *, by: Actor, at: datetime, source: str) -> int:
+    """Undo the unsubmitted changes of these answers: each goes back to what was last
+    submitted, the change recorded like any other. Returns how many changed."""
+    return answers_change(
+        [
+            AnswerChange(
+                answer,
+                answer.submitted_value,
+                answer.submitted_na_reason,
+                note=answer.submitted_note,
+                evidence_url=answer.submitted_evidence_url,
+            )
+            for answer in answers
+            if answer.differs_from_submission
+        ],
+        by=by,
+        at=at,
+        source=source,
+    )
 
 
 def rows_insert(model: type[models.Model], rows: Iterable[dict[str, object]]) -> None:
@@ -52,13 +101,17 @@ def answers_insert(rows: Iterable[dict[str, object]]) -> None:
 
 @dataclass(frozen=True)
 class AnswerChange:
-    """What one stored answer becomes; ``note`` and ``carry`` None keep what is stored."""
+    """What one stored answer becomes; ``note``, ``evidence_url`` and ``carry`` None keep
+    what is stored. ``submitted``: the change is itself the record of a submission (an
+    answers file of a closed round), so the answer's submitted state follows it."""
 
     answer: Answer
     value: str | None
     na_reason: str = ""
     note: str | None = None
+    evidence_url: str | None = None
     carry: str | None = None
+    submitted: bool = False
 
 
 def answers_change(changes: Sequence[AnswerChange], *, by: Actor, at: datetime, source: str) -> int:
@@ -70,13 +123,10 @@ def answers_change(changes: Sequence[AnswerChange], *, by: Actor, at: datetime, 
     for change in changes:
         answer = change.answer
         note = answer.note if change.note is None else change.note
+        url = answer.evidence_url if change.evidence_url is None else change.evidence_url
         carry = answer.carry if change.carry is None else change.carry
-        if (answer.value, answer.na_reason, answer.note, answer.carry) == (
-            change.value,
-            change.na_reason,
-            note,
-            carry,
-        ):
+        before = (answer.value, answer.na_reason, answer.note, answer.evidence_url, answer.carry)
+        if before == (change.value, change.na_reason, note, url, carry):
             continue
         revisions.append(
             AnswerRevision(
@@ -91,23 +141,30 @@ def answers_change(changes: Sequence[AnswerChange], *, by: Actor, at: datetime, 
                 source=source,
             )
         )
-        answer.value, answer.na_reason, answer.note, answer.carry = (
-            change.value,
-            change.na_reason,
-            note,
-            carry,
-        )
+        answer.value, answer.na_reason, answer.note = change.value, change.na_reason, note
+        answer.evidence_url, answer.carry = url, carry
+        if change.submitted:
+            answer_as_submitted(answer)
         answer.revision += 1
         answer.updated_at = at
         answer.updated_by = by
         changed.append(answer)
-    Answer.objects.bulk_update(
-        changed,
-        ["value", "na_reason", "note", "carry", "revision", "updated_at", "updated_by"],
-        batch_size=2000,
-    )
+    Answer.objects.bulk_update(changed, CHANGED_FIELDS, batch_size=2000)
     AnswerRevision.objects.bulk_create(revisions, batch_size=BATCH)
     return len(changed)
+
+
+CHANGED_FIELDS = [
+    "value",
+    "na_reason",
+    "note",
+    "evidence_url",
+    "carry",
+    "revision",
+    "updated_at",
+    "updated_by",
+    *SUBMITTED_FIELDS,
+]
 
 
 def answers_create(answers: Sequence[Answer], *, by: Actor, at: datetime, source: str) -> None:

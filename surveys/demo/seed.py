@@ -38,7 +38,12 @@ from surveys.assessments.models import (
     RevisionSource,
 )
 from surveys.assessments.scores import assessments_score_store
-from surveys.assessments.writing import AnswerChange, answers_change, answers_insert
+from surveys.assessments.writing import (
+    AnswerChange,
+    answers_change,
+    answers_insert,
+    submissions_record,
+)
 from surveys.demo.cast import (
     AREA_OFFSET,
     DEMO_USERS,
@@ -326,15 +331,16 @@ def _closed_round(
         for position, (item, value) in enumerate(values):
             # A non-response leaves a draft: the first items answered, the rest empty.
             kept: str | None = value if complete or position < len(values) // 2 else None
-            rows.append(
-                {
-                    "assessment_id": assessment.pk,
-                    "item_id": item.pk,
-                    "value": kept,
-                    "na_reason": NA_REASONS.get(item.key, "") if kept == "NA" else "",
-                    "updated_at": submitted_at,
-                }
-            )
+            reason = NA_REASONS.get(item.key, "") if kept == "NA" else ""
+            row: dict[str, Any] = {
+                "assessment_id": assessment.pk,
+                "item_id": item.pk,
+                "value": kept,
+            }
+            row.update(na_reason=reason, updated_at=submitted_at)
+            if complete:  # what the team submitted
+                row.update(submitted_value=kept, submitted_na_reason=reason)
+            rows.append(row)
             if complete and kept == "1" and product.ci and t > 0.6:
                 outcome = rng.choices(
                     [Outcome.PASS, Outcome.FAIL, Outcome.ERROR], weights=[85, 10, 5]
@@ -448,6 +454,7 @@ def _open_round(
     Assessment.objects.filter(pk__in=[a.pk for a in submitted]).update(
         status=AssessmentStatus.SUBMITTED, updated_at=now, submitted_at=now
     )
+    submissions_record(Assessment.objects.filter(pk__in=[a.pk for a in submitted]))
     for start in range(0, len(submitted), 2000):
         chunk = list(
             Assessment.objects.filter(pk__in=[a.pk for a in submitted[start : start + 2000]])

@@ -18,7 +18,13 @@ from surveys.assessments.models import (
     AssessmentStatus,
     RevisionSource,
 )
-from surveys.assessments.writing import AnswerChange, answers_change, answers_create, answers_insert
+from surveys.assessments.writing import (
+    AnswerChange,
+    answer_as_submitted,
+    answers_change,
+    answers_create,
+    answers_insert,
+)
 from surveys.core.actors import Actor
 from surveys.imports.validation import (
     BATCH,
@@ -313,12 +319,17 @@ class Writer:
                 for item in self.items:
                     row = rows.get(item.pk)
                     value, note = (row.value, row.note) if row else (None, "")
+                    na_reason = note if value == NA else ""
+                    # A file's answers are the record of what was submitted (DESIGN §6.2).
                     yield {
                         "assessment_id": assessment_id,
                         "item_id": item.pk,
                         "value": value,
                         "note": note,
-                        "na_reason": note if value == NA else "",
+                        "na_reason": na_reason,
+                        "submitted_value": value,
+                        "submitted_note": note,
+                        "submitted_na_reason": na_reason,
                         "updated_at": now,
                         "updated_by_id": by,
                     }
@@ -332,7 +343,7 @@ class Writer:
     def answer(self, assessment_id: int, item_id: int, row: Row | None) -> Answer:
         value = row.value if row else None
         note = row.note if row else ""
-        return Answer(
+        answer = Answer(
             assessment_id=assessment_id,
             item_id=item_id,
             value=value,
@@ -341,6 +352,8 @@ class Writer:
             updated_at=self.now,
             updated_by=self.by,
         )
+        answer_as_submitted(answer)
+        return answer
 
     def update_assessments(
         self,
@@ -382,7 +395,9 @@ class Writer:
                     fresh.note,
                     fresh.na_reason,
                 ):
-                    changes.append(AnswerChange(old, fresh.value, fresh.na_reason, fresh.note))
+                    changes.append(
+                        AnswerChange(old, fresh.value, fresh.na_reason, fresh.note, submitted=True)
+                    )
                     differs = True
             complete = is_complete(values.get(item.pk) for item in self.items)
             status = AssessmentStatus.SUBMITTED if complete else AssessmentStatus.NOT_SUBMITTED

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from surveys.assessments.carried import carried_summary
-from surveys.assessments.models import Assessment, AssessmentStatus
+from surveys.assessments.models import Assessment
 from surveys.assessments.selectors import (
     AreaBlock,
     ItemRow,
@@ -24,7 +24,12 @@ from surveys.assessments.selectors import (
     assessment_rows,
     score_panel,
 )
-from surveys.assessments.views import answers_save_form, require_editable, visible
+from surveys.assessments.views import (
+    answers_save_form,
+    require_editable,
+    unsubmitted_text,
+    visible,
+)
 from surveys.core.i18n import tr
 from surveys.organisation.access import admin_required
 from surveys.questionnaires.models import QuestionnaireVersion
@@ -69,8 +74,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "panel": panel,
             "editable": editable,
-            "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
-            and assessment.submitted_at is not None,
+            "unsubmitted_text": unsubmitted_text(assessment.unsubmitted_changes),
             "others": others,
             "js_text": _js_text() if editable else None,
             "review": assessment_review(assessment, request.user, answers_read=answers),

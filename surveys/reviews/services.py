@@ -210,7 +210,7 @@ def review_accept(*, assessment: Assessment, by: Actor, comment: str = "") -> Re
     _require_admin(by)
     comment = _comment(comment, required=False)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if assessment.status != AssessmentStatus.SUBMITTED:
+    if assessment.status != AssessmentStatus.SUBMITTED or assessment.unsubmitted_changes:
         raise ApplicationError(
             _("Only a submitted assessment can be accepted: the team changed answers since.")
         )
@@ -323,6 +323,11 @@ def na_reject(*, answer: Answer, by: Actor, comment: str) -> NaDecision:
         base_revision=None,
         by=by,
         source=RevisionSource.ADMIN,
+    )
+    # A rejected N/A voids the submission that held it: the team answers the item and
+    # submits again, or the assessment is a non-response when the round closes.
+    Assessment.objects.filter(pk=answer.assessment_id).update(
+        status=AssessmentStatus.DRAFT, unsubmitted_changes=0
     )
     step = _step(
         answer.assessment,

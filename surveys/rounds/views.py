@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -254,6 +254,27 @@ def round_extend(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("rounds:detail", pk=pk)
 
 
+def _unsubmitted_consequence(round: Round) -> list[str]:
+    """DESIGN §2: at the close the last submission counts; say how many changes will not."""
+    changed = Assessment.objects.filter(
+        round=round, status=AssessmentStatus.SUBMITTED, unsubmitted_changes__gt=0
+    ).aggregate(products=Count("id"), answers=Sum("unsubmitted_changes"))
+    if not changed["products"]:
+        return []
+    return [
+        ngettext(
+            "%(products)d submitted assessment has changes made after its submission "
+            "(%(answers)d answers): its last submission counts, and the changes stay in its "
+            "history, unscored.",
+            "%(products)d submitted assessments have changes made after their submission "
+            "(%(answers)d answers): their last submission counts, and the changes stay in "
+            "their history, unscored.",
+            changed["products"],
+        )
+        % changed
+    ]
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
@@ -286,6 +307,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
                     counts["submitted"],
                 )
                 % {"count": counts["submitted"]},
+                *_unsubmitted_consequence(round),
                 _(
                     "The members of products whose score fell since their previous round "
                     "will be emailed; nobody else is."

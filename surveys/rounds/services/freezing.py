@@ -20,8 +20,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from scoring.regression import regression_of
-from surveys.assessments.models import AreaScore, Assessment, AssessmentStatus
+from surveys.assessments.models import Answer, AreaScore, Assessment, AssessmentStatus
 from surveys.assessments.scores import assessments_score_store
+from surveys.assessments.writing import submissions_restore
 from surveys.core.actors import Actor
 from surveys.core.tasks import enqueue
 from surveys.rounds.carry import chunks
@@ -72,6 +73,7 @@ def report_rebuild(round: Round) -> None:
 
 @dataclass
 class FreezeResult:
+    unsubmitted_changes: int = 0
     submitted: int = 0
     not_submitted: int = 0
     scored: int = 0
@@ -83,6 +85,24 @@ class FreezeResult:
 def _in(round: Round, assessment_ids: Sequence[int] | None) -> QuerySet[Assessment]:
     assessments = Assessment.objects.filter(round=round)
     return assessments if assessment_ids is None else assessments.filter(pk__in=assessment_ids)
+
+
+def _undo_unsubmitted(
+    assessments: QuerySet[Assessment], by: Actor, source: str, now: dt.datetime
+) -> int:
+    """DESIGN §2: at the close the last submission counts. Answers changed since it go
+    back to it, each change recorded, so the history keeps the unsubmitted changes
+    (unscored) and everything that reads the closed round reads the submission.
+    Returns how many answers went back."""
+    changed = assessments.filter(status=AssessmentStatus.SUBMITTED, unsubmitted_changes__gt=0)
+    ids = list(changed.values_list("pk", flat=True))
+    restored = 0
+    for chunk in chunks(ids):
+        restored += submissions_restore(
+            Answer.objects.filter(assessment_id__in=chunk), by=person(by), at=now, source=source
+        )
+    Assessment.objects.filter(pk__in=ids).update(unsubmitted_changes=0)
+    return restored
 
 
 def _record_non_response(assessments: QuerySet[Assessment]) -> int:
@@ -203,6 +223,7 @@ def assessments_freeze(
     now = now or timezone.now()
     result = FreezeResult()
     assessments = _in(round, assessment_ids)
+    result.unsubmitted_changes = _undo_unsubmitted(assessments, by, source, now)
     result.not_submitted = _record_non_response(assessments)
     # Scored at the close's own time: nothing of a closed round is dated after its close.
     result.submitted = result.scored = _score_submitted(round, assessments, source, now)
@@ -216,6 +237,8 @@ def assessments_freeze(
             "webhook_text": f"Round {round.label} {kind}: {result.submitted} submitted, "
             f"{result.not_submitted} not submitted, {result.regressions} regressions.",
         }
+    if result.unsubmitted_changes:
+        details["unsubmitted_changes"] = result.unsubmitted_changes
     result.event = event_record(
         round=round,
         kind=kind,

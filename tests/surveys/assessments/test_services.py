@@ -141,7 +141,9 @@ def test_submit_stores_scores_and_can_be_repeated_while_open(assessment: Any, ca
     it = item(assessment, "monitoring.i2")
     answer_set(assessment=assessment, item=it, value="0", base_revision=0, by=cast.member)
     assessment.refresh_from_db()
-    assert assessment.status == AssessmentStatus.DRAFT
+    # The submission stands (DESIGN §2): its score too, until submitted again.
+    assert (assessment.status, assessment.unsubmitted_changes) == (AssessmentStatus.SUBMITTED, 1)
+    assert assessment.final_score == 6.0
     assessment_submit(assessment=assessment, by=cast.member)
     assessment.refresh_from_db()
     assert (assessment.status, assessment.final_score) == (AssessmentStatus.SUBMITTED, 5.0)

@@ -17,7 +17,7 @@ from surveys.models import (
     StepKind,
 )
 from surveys.reviews import selectors, services
-from tests.surveys.reviews.conftest import submitted
+from tests import factories
 
 
 def item(assessment: Any, key: str) -> Item:
@@ -157,8 +157,7 @@ def test_bad_input_gets_a_clear_message(assessment: Any, rnd: Any, cast: Any) ->
         services.review_query(assessment=assessment, items=[data], comment="  ", by=cast.admin)
     with pytest.raises(ApplicationError, match="Choose at least one answer"):
         services.review_query(assessment=assessment, items=[], comment="x", by=cast.admin)
-    draft = submitted(rnd, cast.other_product, cast.other_member)
-    answer_set(assessment=draft, item=data, value="0", base_revision=None, by=cast.other_member)
+    draft = factories.make_assessment(rnd, cast.other_product, default="1")  # never submitted
     with pytest.raises(ApplicationError, match="Only a submitted assessment"):
         services.review_query(assessment=draft, items=[data], comment="x", by=cast.admin)
     with pytest.raises(ApplicationError, match="at most 4000"):
