@@ -118,3 +118,11 @@ def test_an_autosave_says_how_many_changes_are_unsubmitted(touched: Any, client:
         content_type="application/json",
     )
     assert response.json()["unsubmitted_changes"] == 1
+
+
+def test_the_home_page_shows_unsubmitted_changes(touched: Any, client: Any, cast: Any) -> None:
+    client.force_login(cast.member)
+    html = client.get(reverse("home")).content.decode()
+    assert "1 unsubmitted change" in html
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "未提出の変更 1 件" in html
