@@ -57,15 +57,24 @@ def test_arrow_keys_that_end_where_they_started_change_nothing(
     assert assessment.status == AssessmentStatus.SUBMITTED
     assert not AnswerRevision.objects.filter(answer__assessment=assessment).exists()
 
-    # One deliberate change is one revision, and the page asks to submit again.
+    # One deliberate change is one revision; the submission stands (DESIGN §2), and the
+    # page says the change is not submitted yet.
     choice.focus()
     page.keyboard.press("ArrowDown")
     all_saved(page)
-    expect(page.locator("#assessment-status")).to_have_text("Draft")
-    expect(page.get_by_text("submit again before the round closes")).to_be_visible()
+    expect(page.locator("#assessment-status")).to_have_text("Submitted")
+    expect(page.get_by_text("1 answer changed since the last submission.")).to_be_visible()
     assert AnswerRevision.objects.filter(answer__assessment=assessment).count() == 1
     page.reload()
     expect(item(page, "D1").get_by_text("History (1 change)")).to_be_visible()
+
+    # Discarding goes back to the submission.
+    page.get_by_role("button", name="Discard changes").click()
+    expect(
+        page.get_by_text("Discarded 1 change: the answers are as last submitted.")
+    ).to_be_visible()
+    expect(item(page, "D1").get_by_label("0.5", exact=True)).to_be_checked()
+    expect(page.get_by_text("1 answer changed since the last submission.")).to_be_hidden()
 
 
 def test_the_whole_assessment_by_keyboard_alone(live_server: Any, page: Page, world: Any) -> None:
