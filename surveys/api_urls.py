@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from surveys.api.errors import api_not_found
 from surveys.evidence import apis as evidence
+from surveys.gate import apis as gate
 from surveys.organisation import apis as products
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
         products.ProductAssessmentListApi.as_view(),
         name="api-product-assessments",
     ),
+    path("products/<slug:slug>/gate/", gate.ProductGateApi.as_view(), name="api-product-gate"),
     path("rounds/", products.RoundListApi.as_view(), name="api-rounds"),
     re_path(r"", api_not_found),  # matches any rest, even one holding a newline
 ]

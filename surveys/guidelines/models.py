@@ -15,6 +15,10 @@ class Guideline(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.JSONField(default=dict)
     body = models.JSONField(default=dict, help_text='Markdown per language: {"en": ..., "ja": ...}')
+    # DESIGN §2: the required and the recommended requirements, two Markdown lists per
+    # language, shown apart on the page (edited in surveys/gate/).
+    required = models.JSONField(default=dict, blank=True)
+    recommended = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
