@@ -8,4 +8,6 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         # Celery discovers task modules only when a worker starts; services enqueue
         # tasks by name from any process, so each app registers its own here.
+        # The badges' cache forgets a drawing when its product's scores change.
+        from surveys.badges import receivers  # noqa: F401
         from surveys.rounds import tasks  # noqa: F401
