@@ -26,6 +26,7 @@ ORDER = [
     "evidence_batch",
     "evidence_gunicorn",
     "evidence_gunicorn_oidc",
+    "badges_gunicorn",
     "round_close",
     "export",
     "import_xlsx",
@@ -485,3 +486,10 @@ def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
 
 # The reports sections (issue 13) live in their own module; looked up here by name.
 from benchmarks.reports import report_pages, static_files, trend  # noqa: E402, F401
+
+
+def badges_gunicorn(*, record: Any, manage: Any) -> None:
+    """README badges through gunicorn (DESIGN §6.9: at least 1,000 a second)."""
+    from .badges import badges_gunicorn as measure
+
+    measure(record=record, manage=manage)
