@@ -50,5 +50,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("reviews/", include("surveys.reviews.urls")),
     path("badges/", include("surveys.badges.urls")),
+    path("feedback/", include("surveys.feedback.urls")),
     path("", include("surveys.urls")),
 ]

@@ -32,6 +32,7 @@ from surveys.assessments.selectors import (
     score_panel,
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
+from surveys.feedback.selectors import assessment_feedback
 from surveys.i18n import tr
 from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
 from surveys.questionnaires.selectors import version_items
@@ -111,6 +112,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "others": others,
             "js_text": _js_text() if editable else None,
             "review": assessment_review(assessment, request.user, answers_read=answers),
+            "feedback": assessment_feedback(assessment, request.user),
         },
     )
 

@@ -23,6 +23,7 @@ from mlopsscore.errors import ApplicationError
 from mlopsscore.guard import BadInput, request_json
 from surveys.assessments.selectors import AreaBlock as PreviewArea
 from surveys.assessments.selectors import ItemRow
+from surveys.feedback.selectors import feedback_by_key
 from surveys.i18n import LANGS, tr
 from surveys.models import Area, AuditEvent, Item, QuestionnaireVersion
 from surveys.organisation.access import admin_required, wants_json
@@ -173,6 +174,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             area_form=AreaAddForm(),
             item_form=ItemAddForm(),
             file_form=FileForm(),
+            feedback=feedback_by_key(version),
         )
     return render(request, "questionnaires/version.html", context)
 
