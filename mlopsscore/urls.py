@@ -51,5 +51,6 @@ urlpatterns = [
     path("reviews/", include("surveys.reviews.urls")),
     path("badges/", include("surveys.badges.urls")),
     path("feedback/", include("surveys.feedback.urls")),
+    path("gate/", include("surveys.gate.urls")),
     path("", include("surveys.urls")),
 ]

@@ -12,7 +12,19 @@ from scoring.gate import GateResult, gate_check
 from scoring.verified import lower_unbacked
 from surveys.assessments.resubmission import submitted_value_of
 from surveys.assessments.scores import backed_item_keys
-from surveys.models import Answer, Assessment, GateBasis, GatePolicy, Product
+from surveys.i18n import tr
+from surveys.models import (
+    Answer,
+    Area,
+    Assessment,
+    GateBasis,
+    GatePolicy,
+    Item,
+    Phase,
+    Product,
+    QuestionnaireVersion,
+    VersionStatus,
+)
 
 POINTS = {"0": 0.0, "0.5": 0.5, "1": 1.0}
 
@@ -69,6 +81,30 @@ class Gate:
     assessment: Assessment | None
     result: GateResult
 
+    def failing_named(self) -> list[dict[str, Any]]:
+        """The failures as people read them: area and item titles, never keys (DESIGN §5)."""
+        if self.assessment is None:
+            return []
+        version_id = self.assessment.round.version_id
+        areas = dict(Area.objects.filter(version_id=version_id).values_list("key", "title"))
+        items = {
+            key: (code, title)
+            for key, code, title in Item.objects.filter(version_id=version_id).values_list(
+                "key", "code", "title"
+            )
+        }
+        named = []
+        for failure in self.result.failing:
+            if failure.kind == "area":
+                name = tr(areas.get(failure.key)) or failure.key
+            else:
+                code, title = items.get(failure.key, ("", None))
+                name = f"{code} {tr(title)}".strip() or failure.key
+            named.append(
+                {"kind": failure.kind, "name": name, "score": failure.score, "needs": failure.needs}
+            )
+        return named
+
     def as_json(self) -> dict[str, Any]:
         assessment = self.assessment
         return {
@@ -100,3 +136,42 @@ def gate_of(product: Product) -> Gate:
     required = _required_points(assessment, list(policy.required_items), verified=verified)
     result = gate_check(areas=areas, target=target, required=required)
     return Gate(product, policy, target, assessment, result)
+
+
+def gate_items() -> list[Item]:
+    """The items an admin may require: those of each questionnaire's latest published
+    version (the gate keeps keys, so a choice holds in the next version too)."""
+    latest = (
+        QuestionnaireVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .order_by("questionnaire_id", "-published_at", "-id")
+        .distinct()
+    )
+    seen: set[int] = set()
+    version_ids = []
+    for version in latest.only("id", "questionnaire_id"):
+        if version.questionnaire_id not in seen:
+            seen.add(version.questionnaire_id)
+            version_ids.append(version.pk)
+    return list(
+        Item.objects.filter(version_id__in=version_ids)
+        .select_related("area", "version__questionnaire")
+        .order_by("version__questionnaire__key", "area__position", "position")
+    )
+
+
+def gate_policies() -> dict[str, GatePolicy]:
+    """Every phase's gate settings, saved or not."""
+    saved = {policy.phase: policy for policy in GatePolicy.objects.all()}
+    return {phase: saved.get(phase) or GatePolicy(phase=phase) for phase in Phase.values}
+
+
+def required_by_phase(guideline_slug: str) -> list[tuple[str, list[Item]]]:
+    """The items linked to a guideline that some phase requires for release."""
+    items = {item.key: item for item in gate_items() if item.guideline == guideline_slug}
+    labels = dict(Phase.choices)
+    found = []
+    for phase, policy in gate_policies().items():
+        required = [items[key] for key in policy.required_items if key in items]
+        if required:
+            found.append((str(labels[phase]), required))
+    return found
