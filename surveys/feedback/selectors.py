@@ -60,7 +60,7 @@ def feedback_by_key(version: QuestionnaireVersion) -> dict[str, ItemFeedbackSumm
     for key, entries in found.items():
         counted = Counter(f.kind for f in entries)
         summaries[key] = ItemFeedbackSummary(
-            counts=[(labels[k], counted[k]) for k in FeedbackKind.values if counted[k]],
+            counts=[(str(labels[k]), counted[k]) for k in FeedbackKind.values if counted[k]],
             entries=entries,
             open=sum(1 for f in entries if f.status == "open"),
         )
@@ -95,7 +95,7 @@ def most_feedback(round: Round, limit: int = 10) -> list[ReportRow]:
         ReportRow(
             item=items[pk],
             total=sum(counts[pk].values()),
-            kinds=[(labels[k], counts[pk][k]) for k in FeedbackKind.values if counts[pk][k]],
+            kinds=[(str(labels[k]), counts[pk][k]) for k in FeedbackKind.values if counts[pk][k]],
             open=open_counts[pk],
         )
         for pk in ranked

@@ -55,7 +55,9 @@ def _submitted_values(assessment: Assessment, keys: list[str]) -> dict[str, str 
     answers = (
         Answer.objects.filter(assessment=assessment, item__key__in=keys)
         .annotate(**submitted_value_of(assessment))
-        .values_list("item__key", "value", "changed_since_submission", "submitted_value")
+        .values_list(  # type: ignore[misc]  # the annotations above
+            "item__key", "value", "changed_since_submission", "submitted_value"
+        )
     )
     return {key: (then if changed else now) for key, now, changed, then in answers}
 
