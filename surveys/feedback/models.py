@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 User = settings.AUTH_USER_MODEL
 
@@ -19,7 +20,7 @@ class FeedbackKind(models.TextChoices):
 
 
 class FeedbackStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("feedback status", "Open")
     ADDRESSED = "addressed", _("Addressed")
     DECLINED = "declined", _("Declined")
 

@@ -159,3 +159,13 @@ def test_a_name_too_long_is_refused_with_a_message(
     response = client_for("member").post("/badges/ads-ctr/keys/new/", {"name": "x" * 101})
     assert response.status_code == 400
     assert BadgeKey.objects.count() == 0
+
+
+def test_the_badge_key_pages_read_in_japanese(client_for: Callable[[str], Any], cast: Any) -> None:
+    member = client_for("member")
+    page = member.get("/badges/ads-ctr/keys/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "バッジキー" in page and "バッジキーを作成" in page
+    created = member.post(
+        "/badges/ads-ctr/keys/new/", {"name": "README"}, HTTP_ACCEPT_LANGUAGE="ja"
+    ).content.decode()
+    assert "バッジのアドレスを今すぐコピーしてください" in created

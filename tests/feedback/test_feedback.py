@@ -211,3 +211,25 @@ def test_the_report_lists_the_items_with_most_feedback_per_round(
             'data-report-item="data.i1"'
         )
         assert "Unclear 2" in page and "Criteria too lax 1" in page
+
+
+def test_feedback_reads_in_japanese(
+    client_for: Callable[[str], Any], cast: Any, assessment: Any
+) -> None:
+    feedback = feedback_leave(
+        assessment=assessment,
+        item=item_of(assessment),
+        kind="too_strict",
+        comment="",
+        by=cast.member,
+    )
+    feedback_resolve(feedback=feedback, status="declined", reason="理由", by=cast.admin)
+    page = (
+        client_for("member")
+        .get(f"/assessments/{assessment.pk}/", HTTP_ACCEPT_LANGUAGE="ja")
+        .content.decode()
+    )
+    assert "この設問へのフィードバック" in page
+    assert "基準が厳しすぎる" in page and "見送り" in page
+    report = client_for("admin").get("/feedback/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "項目へのフィードバック" in report and "基準が厳しすぎる 1" in report

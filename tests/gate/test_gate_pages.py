@@ -133,3 +133,17 @@ def test_the_product_page_shows_the_gate_turning_from_fail_to_pass(
     page = client_for("manager").get("/products/ads-ctr/").content.decode()
     assert 'data-gate="pass"' in page
     assert "Badge for a README" not in page  # managers read; members and admins manage keys
+
+
+def test_the_gate_pages_read_in_japanese(
+    client_for: Callable[[str], Any], cast: Any, version: Any, guideline: Guideline
+) -> None:
+    admin = client_for("admin")
+    page = admin.get("/gate/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "リリースゲート" in page and "リリースに必須 (1 であること)" in page
+    page = admin.get("/gate/guidelines/monitoring/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "必須" in page and "推奨" in page
+    page = (
+        client_for("member").get("/products/ads-ctr/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    )
+    assert "リリースゲート" in page and "不通過" in page
