@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from mlopsscore.errors import ApplicationError
 from surveys.badges.selectors import badge_of, key_product
@@ -31,7 +31,7 @@ BADGE_HEADERS = {
 SVG = "image/svg+xml; charset=utf-8"
 
 
-@require_GET
+@require_safe
 def badge(request: HttpRequest, slug: str) -> HttpResponse:
     """404 without a live key of this product: a badge says nothing to a stranger."""
     found = key_product(request.GET.get("key", ""))

@@ -169,3 +169,10 @@ def test_the_badge_key_pages_read_in_japanese(client_for: Callable[[str], Any], 
         "/badges/ads-ctr/keys/new/", {"name": "README"}, HTTP_ACCEPT_LANGUAGE="ja"
     ).content.decode()
     assert "バッジのアドレスを今すぐコピーしてください" in created
+
+
+def test_an_image_proxy_may_ask_with_head(client: Client, submitted: Any, raw_key: str) -> None:
+    response = client.head(URL, {"key": raw_key})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert client.post(URL, {"key": raw_key}).status_code == 405
