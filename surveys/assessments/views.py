@@ -33,6 +33,7 @@ from surveys.assessments.selectors import (
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
 from surveys.feedback.selectors import assessment_feedback
+from surveys.gate.selectors import gate_policy_of
 from surveys.i18n import tr
 from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
 from surveys.questionnaires.selectors import version_items
@@ -113,6 +114,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "js_text": _js_text() if editable else None,
             "review": assessment_review(assessment, request.user, answers_read=answers),
             "feedback": assessment_feedback(assessment, request.user),
+            "required_for_release": set(gate_policy_of(assessment.product.phase).required_items),
         },
     )
 

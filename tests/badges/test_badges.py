@@ -176,3 +176,21 @@ def test_an_image_proxy_may_ask_with_head(client: Client, submitted: Any, raw_ke
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/svg+xml")
     assert client.post(URL, {"key": raw_key}).status_code == 405
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize(
+    ("final", "verified", "band"), [(None, None, ""), (0.0, 0.0, "0"), (2.5, 1.25, "(2,3]")]
+)
+def test_the_drawing_is_well_formed_svg_with_a_title(
+    lang: str, final: float | None, verified: float | None, band: str
+) -> None:
+    from xml.etree import ElementTree
+
+    from surveys.badges.svg import BadgeFigures, badge_svg
+
+    root = ElementTree.fromstring(badge_svg(BadgeFigures(final, verified, band), lang))
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == f"{ns}svg" and int(root.get("width", "0")) > 0
+    title = root.find(f"{ns}title")
+    assert title is not None and title.text == root.get("aria-label")

@@ -147,3 +147,18 @@ def test_the_gate_pages_read_in_japanese(
         client_for("member").get("/products/ads-ctr/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     )
     assert "リリースゲート" in page and "不通過" in page
+
+
+def test_the_assessment_page_marks_the_items_required_for_release(
+    client_for: Callable[[str], Any], cast: Any, version: Any
+) -> None:
+    rnd = factories.make_round(version, products=(cast.product,))
+    assessment = factories.make_assessment(rnd, cast.product)
+    GatePolicy.objects.create(phase="poc", required_items=["data.i1"])
+    page = client_for("member").get(f"/assessments/{assessment.pk}/").content.decode()
+    assert "data-required-for-release" not in page  # ads-ctr is in production
+    GatePolicy.objects.create(phase="production", required_items=["data.i2"])
+    page = client_for("member").get(f"/assessments/{assessment.pk}/").content.decode()
+    assert page.count("data-required-for-release") == 1
+    item = page.index("data-required-for-release")
+    assert page.rindex('data-code="D2"', 0, item) > page.rindex('data-code="D1"', 0, item)
