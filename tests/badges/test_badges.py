@@ -194,3 +194,24 @@ def test_the_drawing_is_well_formed_svg_with_a_title(
     assert root.tag == f"{ns}svg" and int(root.get("width", "0")) > 0
     title = root.find(f"{ns}title")
     assert title is not None and title.text == root.get("aria-label")
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("member", 302),
+        ("other_member", 404),
+        ("manager", 403),
+        ("admin", 302),
+        ("anonymous", 302),
+        ("foreign_token", 302),
+    ],
+)
+def test_who_may_revoke_a_badge_key(
+    client_for: Callable[[str], Any], cast: Any, who: str, status: int
+) -> None:
+    key, _ = badge_key_create(product=cast.product)
+    response = client_for(who).post(f"/badges/ads-ctr/keys/{key.pk}/revoke/")
+    assert response.status_code == status
+    key.refresh_from_db()
+    assert (key.revoked_at is not None) == (who in {"member", "admin"})
