@@ -26,6 +26,7 @@ ORDER = [
     "evidence_batch",
     "evidence_gunicorn",
     "evidence_gunicorn_oidc",
+    "badges_gunicorn",
     "round_close",
     "export",
     "import_xlsx",
@@ -38,7 +39,8 @@ def _pct(values: list[float], q: int) -> float:
 
 
 def seed(args: Any, record: Any, manage: Any, *, reseed: bool) -> None:
-    from surveys.models import Assessment, Product
+    from surveys.assessments.models import Assessment
+    from surveys.organisation.models import Product
 
     have = Product.objects.count()
     if have >= args.products and not reseed:
@@ -51,7 +53,7 @@ def seed(args: Any, record: Any, manage: Any, *, reseed: bool) -> None:
     seconds, peak, _ = manage(
         "seed_demo", "--products", str(args.products), "--rounds", str(args.rounds), "--reset"
     )
-    from surveys.models import Answer
+    from surveys.assessments.models import Answer
 
     record(
         f"seed_demo --products {args.products} --rounds {args.rounds}",
@@ -77,7 +79,8 @@ def _user(role: str) -> Any:
 
 
 def _open_assessment() -> Any:
-    from surveys.models import Assessment, RoundStatus
+    from surveys.assessments.models import Assessment
+    from surveys.rounds.models import RoundStatus
 
     return (
         Assessment.objects.filter(round__status=RoundStatus.OPEN)
@@ -88,7 +91,7 @@ def _open_assessment() -> Any:
 
 
 def assessment_page(*, record: Any, manage: Any) -> None:
-    from surveys.models import Answer
+    from surveys.assessments.models import Answer
 
     assessment = _open_assessment()
     if assessment is None:
@@ -127,7 +130,7 @@ def assessment_page(*, record: Any, manage: Any) -> None:
 def _restore(assessment: Any, answers: list[Any]) -> None:
     """Put the answers back and drop the revisions the saves made: the page's history
     must not grow from run to run."""
-    from surveys.models import Answer, AnswerRevision
+    from surveys.assessments.models import Answer, AnswerRevision
 
     AnswerRevision.objects.filter(
         answer__assessment=assessment, by__username__startswith="bench-"
@@ -152,7 +155,7 @@ def _autosaves(client: Any, assessment: Any, answers: list[Any]) -> tuple[list[f
     statements not counted)."""
     from django.test.utils import CaptureQueriesContext
 
-    from surveys.models import Answer
+    from surveys.assessments.models import Answer
 
     rng = random.Random(7)
     saves: list[float] = []
@@ -182,15 +185,16 @@ def _transaction_control(sql: str) -> bool:
 
 def drop_bench_evidence() -> None:
     """The evidence and tokens the bench posted with, so that runs do not drift."""
-    from surveys.models import ApiToken, Evidence
+    from surveys.evidence.models import Evidence
+    from surveys.tokens.models import ApiToken
 
     Evidence.objects.filter(summary="bench").delete()
     ApiToken.objects.filter(name="bench").delete()
 
 
 def _token_for(product: Any) -> str:
-    from surveys.models import ApiToken
     from surveys.tokens.authentication import token_generate
+    from surveys.tokens.models import ApiToken
 
     raw, prefix, key_hash = token_generate()
     ApiToken.objects.create(product=product, name="bench", prefix=prefix, key_hash=key_hash)
@@ -214,13 +218,13 @@ def _records(product: Any, keys: list[str], count: int, tag: str) -> list[dict[s
 
 
 def _item_keys() -> list[str]:
-    from surveys.models import Item
+    from surveys.questionnaires.models import Item
 
     return sorted(set(Item.objects.values_list("key", flat=True)))
 
 
 def evidence_batch(*, record: Any, manage: Any) -> None:
-    from surveys.models import Product
+    from surveys.organisation.models import Product
 
     drop_bench_evidence()
 
@@ -252,7 +256,7 @@ def evidence_batch(*, record: Any, manage: Any) -> None:
 
 def evidence_gunicorn(*, record: Any, manage: Any) -> None:
     """Single-record token posts through gunicorn (the target: at least 300 a second)."""
-    from surveys.models import Product
+    from surveys.organisation.models import Product
 
     from .load import THREADS, WORKERS, evidence_bodies, post_timed, serve, warm_up
 
@@ -286,7 +290,8 @@ def drop_round(pk: int) -> None:
     """
     from django.db import transaction
 
-    from surveys.models import Answer, AnswerRevision, AreaScore, Assessment, Round
+    from surveys.assessments.models import Answer, AnswerRevision, AreaScore, Assessment
+    from surveys.rounds.models import Round
 
     with transaction.atomic():
         assessments = Assessment.objects.filter(round_id=pk)
@@ -301,14 +306,14 @@ def drop_round(pk: int) -> None:
 
 
 def drop_bench_rounds() -> None:
-    from surveys.models import Round
+    from surveys.rounds.models import Round
 
     for pk in Round.objects.filter(label__startswith="bench-").values_list("pk", flat=True):
         drop_round(pk)
 
 
 def _version() -> Any:
-    from surveys.models import QuestionnaireVersion
+    from surveys.questionnaires.models import QuestionnaireVersion
 
     return (
         QuestionnaireVersion.objects.filter(questionnaire__key=QUESTIONNAIRE, status="published")
@@ -322,8 +327,10 @@ def round_close(*, record: Any, manage: Any) -> None:
     from celery import Celery
     from django.db import transaction
 
-    from surveys.models import Assessment, AssessmentStatus, Product, Round, RoundStatus
+    from surveys.assessments.models import Assessment, AssessmentStatus
+    from surveys.organisation.models import Product
     from surveys.rounds import services as round_services
+    from surveys.rounds.models import Round, RoundStatus
 
     drop_bench_rounds()
     label = f"bench-close-{time.strftime('%Y%m%d%H%M%S')}"
@@ -440,7 +447,9 @@ def export(*, record: Any, manage: Any) -> None:
 def import_xlsx(*, record: Any, manage: Any) -> None:
     import openpyxl
 
-    from surveys.models import Item, Product, Round
+    from surveys.organisation.models import Product
+    from surveys.questionnaires.models import Item
+    from surveys.rounds.models import Round
 
     drop_bench_rounds()
     version = _version()
@@ -485,3 +494,10 @@ def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
 
 # The reports sections live in their own module; looked up here by name.
 from benchmarks.reports import report_pages, static_files, trend  # noqa: E402, F401
+
+
+def badges_gunicorn(*, record: Any, manage: Any) -> None:
+    """README badges through gunicorn (DESIGN §6.9: at least 1,000 a second)."""
+    from .badges import badges_gunicorn as measure
+
+    measure(record=record, manage=manage)

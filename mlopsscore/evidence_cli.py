@@ -9,6 +9,12 @@ A batch (a JSON file holding one object or a list of them; ``-`` reads stdin)::
 
     mlopsscore-evidence --file evidence.json
 
+Hold a release until the product meets its phase's target (DESIGN §6.8)::
+
+    mlopsscore-evidence gate --product ads-ctr
+
+prints why and exits 1 when the gate fails (or the server refuses or cannot be reached).
+
 The server and token come from ``--url``/``--token`` or ``MLOPSSCORE_URL`` and
 ``MLOPSSCORE_TOKEN``. The run id defaults to the CI's own (GitHub Actions, GitLab CI,
 Jenkins, Buildkite, CircleCI); the time to now. Exit status: 0 stored, 1 refused by the
@@ -22,6 +28,7 @@ import json
 import os
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -127,7 +134,72 @@ def post(url: str, token: str, payload: Any) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+def get(url: str, token: str, path: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        url.rstrip("/") + path,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "User-Agent": "mlopsscore-evidence",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _gate_report(gate: dict[str, Any]) -> str:
+    """The gate's answer as a pipeline log shows it: the verdict, then what must rise."""
+    verdict = "passes" if gate["passes"] else "FAILS"
+    score = gate["verified"] if gate.get("basis") == "verified" else gate["final"]
+    lines = [
+        f"gate {verdict}: {gate['product']} ({gate['phase']}), "
+        f"{gate.get('basis', 'claimed')} score {score} against target {gate['target']}"
+        + (f", round {gate['round']}" if gate.get("round") else "")
+    ]
+    if gate.get("round") is None:
+        lines.append("  no submitted assessment: submit one before releasing")
+    for failure in gate["failing"]:
+        what = (
+            f"area {failure['area']}" if "area" in failure else f"required item {failure['item']}"
+        )
+        lines.append(f"  {what}: {failure['score']}, needs {failure['needs']}")
+    return "\n".join(lines)
+
+
+def gate_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="mlopsscore-evidence gate",
+        description="Exit 1 unless the product meets its phase's target now.",
+    )
+    parser.add_argument("--url", default=os.environ.get("MLOPSSCORE_URL"), help="Server URL")
+    parser.add_argument(
+        "--token", default=os.environ.get("MLOPSSCORE_TOKEN"), help="API token or CI ID token"
+    )
+    parser.add_argument("--product", default=os.environ.get("MLOPSSCORE_PRODUCT"))
+    args = parser.parse_args(argv)
+    if not args.url or not args.token or not args.product:
+        parser.error("give --url, --token and --product (or MLOPSSCORE_URL, _TOKEN, _PRODUCT)")
+    path = f"/api/v1/products/{urllib.parse.quote(args.product, safe='')}/gate/"
+    try:
+        status, body = get(args.url, args.token, path)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        print(f"mlopsscore-evidence: cannot reach {args.url}: {exc}", file=sys.stderr)
+        return 1
+    if status != 200:
+        print(f"mlopsscore-evidence: HTTP {status}: {_explain(body)}", file=sys.stderr)
+        return 1
+    gate = json.loads(body)
+    print(_gate_report(gate))
+    return 0 if gate["passes"] else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["gate"]:
+        return gate_main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if not args.url or not args.token:

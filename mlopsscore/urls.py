@@ -40,7 +40,7 @@ urlpatterns = [
     path("api/v1/reports/", include("reports.api_urls")),
     path("api/v1/", include("surveys.api_urls")),
     path("rounds/", include("surveys.rounds.urls")),
-    path("questionnaires/", include("surveys.questionnaires.urls")),
+    path("questionnaires/", include("surveys.studio.urls")),
     path("organisation/", include("surveys.organisation.urls")),
     path("guidelines/", include("surveys.guidelines.urls")),
     path("imports/", include("surveys.imports.urls")),
@@ -49,5 +49,8 @@ urlpatterns = [
     path("trust/", include("surveys.trust.urls")),
     path("reports/", include("reports.urls")),
     path("reviews/", include("surveys.reviews.urls")),
+    path("badges/", include("surveys.badges.urls")),
+    path("feedback/", include("surveys.feedback.urls")),
+    path("gate/", include("surveys.gate.urls")),
     path("", include("surveys.urls")),
 ]

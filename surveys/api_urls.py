@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from surveys.assessments import apis as assessments
 from surveys.core.api.errors import api_not_found
 from surveys.evidence import apis as evidence
+from surveys.gate import apis as gate
 from surveys.organisation import apis as products
 from surveys.rounds import apis as rounds
 
@@ -22,6 +23,7 @@ urlpatterns = [
         assessments.ProductAssessmentListApi.as_view(),
         name="api-product-assessments",
     ),
+    path("products/<slug:slug>/gate/", gate.ProductGateApi.as_view(), name="api-product-gate"),
     path("rounds/", rounds.RoundListApi.as_view(), name="api-rounds"),
     re_path(r"", api_not_found),  # matches any rest, even one holding a newline
 ]

@@ -16,11 +16,15 @@ from surveys.assessments.models import (
     RevisionSource,
 )
 from surveys.audit.models import AuditCategory, AuditEvent
+from surveys.badges.models import BadgeKey
 from surveys.evidence.models import (
     Evidence,
     Outcome,
 )
+from surveys.feedback.models import FeedbackKind, FeedbackStatus, ItemFeedback
 from surveys.guidelines.models import (
+    GateBasis,
+    GatePolicy,
     Guideline,
     GuidelineRevision,
 )
@@ -76,13 +80,19 @@ __all__ = [
     "AssessmentStatus",
     "AuditCategory",
     "AuditEvent",
+    "BadgeKey",
     "CarryStatus",
     "CiIdentity",
     "Department",
     "Evidence",
+    "FeedbackKind",
+    "FeedbackStatus",
+    "GateBasis",
+    "GatePolicy",
     "Guideline",
     "GuidelineRevision",
     "Item",
+    "ItemFeedback",
     "Language",
     "MailAudience",
     "NaDecision",

@@ -20,6 +20,7 @@ from scoring.areas import ScoreCard, score_card
 from scoring.values import Policy
 from scoring.verified import EvidenceRun, backed_keys, lower_unbacked
 from surveys.assessments.models import Answer, AreaScore, Assessment, RoundOfAssessment
+from surveys.assessments.signals import scores_stored
 from surveys.evidence.models import Evidence
 from surveys.questionnaires.models import Item, QuestionnaireVersion
 
@@ -167,6 +168,8 @@ def assessments_score_store(
     _scores_update(assessments)
     AreaScore.objects.filter(assessment_id__in=ids).delete()
     AreaScore.objects.bulk_create(area_rows, batch_size=5000)
+    product_ids = {a.product_id for a in assessments}
+    transaction.on_commit(lambda: scores_stored.send(sender=Assessment, product_ids=product_ids))
     return len(assessments)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from surveys.core.i18n import tr
+from surveys.organisation.models import Phase
 
 
 class Guideline(models.Model):
@@ -15,6 +17,10 @@ class Guideline(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.JSONField(default=dict)
     body = models.JSONField(default=dict, help_text='Markdown per language: {"en": ..., "ja": ...}')
+    # DESIGN §2: the required and the recommended requirements, two Markdown lists per
+    # language, shown apart on the page (edited in surveys/gate/).
+    required = models.JSONField(default=dict, blank=True)
+    recommended = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -44,3 +50,30 @@ class GuidelineRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guideline.slug} #{self.number}"
+
+
+# --- what a release requires (DESIGN §2 required requirements, §6.8) ---------------
+
+
+class GateBasis(models.TextChoices):
+    CLAIMED = "claimed", _("Claimed score")
+    VERIFIED = "verified", _("Verified score")
+
+
+class GatePolicy(models.Model):
+    """What the gate of one phase reads: the claimed or the verified score, and the
+    items required for release (by item key, so the choice survives new versions)."""
+
+    phase = models.CharField(max_length=20, choices=Phase.choices, unique=True)
+    basis = models.CharField(max_length=10, choices=GateBasis.choices, default=GateBasis.CLAIMED)
+    required_items = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["phase"]
+
+    def __str__(self) -> str:
+        return f"gate {self.phase}"

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from surveys.core.i18n import tr
 from surveys.guidelines.models import Guideline
+from surveys.guidelines.release import required_by_phase
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
@@ -29,8 +30,18 @@ def render_markdown(text: str) -> str:
 def guideline_detail(request: HttpRequest, slug: str) -> HttpResponse:
     guideline = get_object_or_404(Guideline, slug=slug)
     body = mark_safe(render_markdown(tr(guideline.body)))
+    # DESIGN §2: the required and the recommended requirements, shown apart.
+    required = mark_safe(render_markdown(tr(guideline.required)))
+    recommended = mark_safe(render_markdown(tr(guideline.recommended)))
     return render(
         request,
         "surveys/guideline.html",
-        {"guideline": guideline, "title": tr(guideline.title) or slug, "body": body},
+        {
+            "guideline": guideline,
+            "title": tr(guideline.title) or slug,
+            "body": body,
+            "required": required,
+            "recommended": recommended,
+            "required_for_release": required_by_phase(slug),
+        },
     )

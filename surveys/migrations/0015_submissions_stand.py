@@ -66,7 +66,7 @@ def submissions_keep(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0009_trust_policies_ci_identity'),
+        ('surveys', '0012_feedback_gate_badges'),
     ]
 
     operations = [

@@ -47,7 +47,9 @@ class ApiAccess(BasePermission):
         if user is None or not user.is_authenticated:
             return False
         if ci_identity_of(user) is not None:
-            self.message = gettext_lazy("A CI ID token may only post evidence.")
+            self.message = gettext_lazy(
+                "A CI ID token may only post evidence and read the release gate."
+            )
             return bool(getattr(view, "accepts_ci_identity", False))
         token = token_of(user)
         if token is None:

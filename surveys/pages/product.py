@@ -21,7 +21,8 @@ from surveys.assessments.selectors import (
     product_next_steps,
 )
 from surveys.core.i18n import tr
-from surveys.organisation.selectors import products_visible_to
+from surveys.gate.selectors import gate_of
+from surveys.organisation.selectors import product_editable_by, products_visible_to
 from surveys.questionnaires.models import Area
 from surveys.reviews.selectors import pending_na_of, review_states_of
 
@@ -116,6 +117,8 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "titles": titles,
             "figure": history_figure(rows, titles) if rows else None,
             "latest": latest,
+            "gate": gate_of(product),
+            "can_manage_badges": product_editable_by(request.user, product.pk),
             "latest_meaning": band_meaning(latest.band) if latest else "",
             "bottlenecks": [
                 title

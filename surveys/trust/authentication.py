@@ -69,5 +69,6 @@ class OidcScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "JWT",
             "description": "The ID token the CI platform issues to the job (GitHub Actions "
             "`id-token: write`, GitLab `id_tokens:`), admitted by a trust policy of the "
-            "product. Only `POST /api/v1/evidence/` accepts it; see docs/ci.md.",
+            "product. Only `POST /api/v1/evidence/` and `GET /api/v1/products/SLUG/gate/` "
+            "accept it; see docs/ci.md.",
         }

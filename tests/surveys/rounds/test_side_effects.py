@@ -105,7 +105,9 @@ def test_nothing_is_sent_before_the_commit(
         services.round_close(round=rnd, now=NOW)
         assert mail.outbox == []
         assert not RoundReport.objects.filter(round=rnd).exists()
-    assert len(callbacks) == 2  # the emails and the report, queued for the commit
+    # The emails, the report, and telling the badges' cache that scores changed, all
+    # queued for the commit.
+    assert len(callbacks) == 3
 
 
 def test_a_failing_webhook_is_retried_and_never_undoes_the_close(

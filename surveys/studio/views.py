@@ -24,16 +24,9 @@ from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.core.guard import BadInput, request_json
 from surveys.core.i18n import LANGS
+from surveys.feedback.selectors import feedback_by_key
 from surveys.organisation.access import admin_required, wants_json
 from surveys.questionnaires import drafts
-from surveys.questionnaires.forms import (
-    AreaAddForm,
-    CopyForm,
-    FileForm,
-    ItemAddForm,
-    NewQuestionnaireForm,
-    read_json,
-)
 from surveys.questionnaires.lineage import (
     LINEAGE_LABELS,
     OVERRIDES,
@@ -50,6 +43,14 @@ from surveys.questionnaires.selectors import (
     version_layout,
 )
 from surveys.questionnaires.services import CRITERIA_KEYS, version_to_dict
+from surveys.studio.forms import (
+    AreaAddForm,
+    CopyForm,
+    FileForm,
+    ItemAddForm,
+    NewQuestionnaireForm,
+    read_json,
+)
 
 
 def _version(pk: int) -> QuestionnaireVersion:
@@ -173,6 +174,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             area_form=AreaAddForm(),
             item_form=ItemAddForm(),
             file_form=FileForm(),
+            feedback=feedback_by_key(version),
         )
     return render(request, "questionnaires/version.html", context)
 

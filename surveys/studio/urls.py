@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.questionnaires import views
+from surveys.studio import views
 
 app_name = "questionnaires"
 

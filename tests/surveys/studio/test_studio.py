@@ -14,7 +14,7 @@ from surveys.models import AuditEvent, Item, QuestionnaireVersion, VersionStatus
 from surveys.questionnaires import drafts
 from surveys.questionnaires.lineage import removed_items, version_diff
 from surveys.questionnaires.services import questionnaire_problems, version_to_dict
-from surveys.questionnaires.views import item_flat
+from surveys.studio.views import item_flat
 from surveys.tokens.services import token_create
 from tests import factories
 
@@ -200,7 +200,7 @@ def test_add_replace_remove_reorder_then_diff_and_publish(
 def test_replacing_a_key_the_previous_version_lacks_is_a_problem(cast: Any, draft: Any) -> None:
     item = draft.items.get(key="data.i1")
     fields = {**item_flat(item), "replaces": "data.nothing", "lineage_reason": "x"}
-    from surveys.questionnaires.views import item_fields
+    from surveys.studio.views import item_fields
 
     drafts.item_save(item=item, fields=item_fields(fields), base_revision=0, by=cast.admin)
     assert drafts.draft_problems(draft) == [
