@@ -59,3 +59,20 @@ def test_the_code_keeps_the_order_and_an_upward_import_breaks_it(tmp_path: Path)
     assert broken.returncode != 0
     assert "surveys.organisation is not allowed to import surveys.rounds" in broken.stdout
     assert "surveys.organisation.upward -> surveys.rounds.models" in broken.stdout
+
+
+def test_every_concept_stands_in_the_order() -> None:
+    """A new package under surveys/ must be placed in the layers, or nothing checks it."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    named = {
+        module.strip()
+        for layer in config["contracts"][0]["layers"]
+        for module in layer.replace(":", "|").split("|")
+    }
+    plumbing = {"migrations", "management", "templatetags"}
+    packages = {
+        f"surveys.{path.parent.name}"
+        for path in (ROOT / "surveys").glob("*/__init__.py")
+        if path.parent.name not in plumbing
+    }
+    assert packages - named == set()
