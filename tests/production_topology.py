@@ -44,6 +44,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -241,6 +242,11 @@ class Process:
         return self.log.read_text(errors="replace")
 
 
+def ticks(worker: Process) -> int:
+    """Periodic ticks a worker finished, read from its log."""
+    return len(re.findall(r"Task surveys\.rounds_tick\[[^\]]+\] succeeded", worker.text()))
+
+
 def web_up(base: str) -> bool:
     try:
         return requests.get(f"{base}/accounts/login/", timeout=2).status_code == 200
@@ -338,7 +344,7 @@ def respondent(
                     data=body,
                     headers={
                         "Content-Type": "application/json",
-                        "X-CSRFToken": session.cookies["csrftoken"],
+                        "X-CSRFToken": session.cookies["csrftoken"] or "",
                     },
                     timeout=15,
                 )
@@ -524,7 +530,7 @@ def main() -> int:
         for process in processes:
             process.start()
         for base in bases:
-            wait_until(f"gunicorn at {base}", lambda base=base: web_up(base))
+            wait_until(f"gunicorn at {base}", partial(web_up, base))
         drive(ids, bases, webs, workers, postgres, redis, smtp, webhook)
     finally:
         for process in processes:
@@ -684,8 +690,13 @@ def drive(
         headers={"Authorization": f"Bearer {ids['token']}"},
         timeout=10,
     )
+    ticks_before = [ticks(worker) for worker in workers]
     redis.start()
     wait_until("writes after Redis came back", acknowledged_grows(10))
+    wait_until(
+        "beat and the workers to reconnect to Redis by themselves (two more ticks done)",
+        lambda: sum(map(ticks, workers)) >= sum(ticks_before) + 2,
+    )
     check(
         "Redis stopped for 8 s: every answer was 2xx or a clean 503, and the app recovered",
         not figures.bad and api_during.status_code in (200, 429, 503),
@@ -727,7 +738,7 @@ def drive(
         web = sessions[who]
         pk = assessments[slug]
         form = {f"v-{item}": "1" for item in items}
-        form["csrfmiddlewaretoken"] = web.cookies["csrftoken"]
+        form["csrfmiddlewaretoken"] = web.cookies["csrftoken"] or ""
         saved = web.post(f"{bases[1]}/assessments/{pk}/", data=form, timeout=30)
         submitted = web.post(
             f"{bases[0]}/assessments/{pk}/submit/",

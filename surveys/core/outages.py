@@ -52,6 +52,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = JsonResponse(error_body("unavailable", message), status=503)
     else:
         # Rendered without the request: its context processors would read the database.
+        body: str
         try:
             body = render_to_string("503.html", {"message": message})
         except Exception:
