@@ -262,15 +262,16 @@ class Figures:
         self.lock = threading.Lock()
         self.made = 0  # HTTP requests sent by the load
         self.failed = 0  # of them: no answer (connection refused or cut) or a 503
-        self.recovered = 0  # failed writes that a later try stored
+        self.recovered = 0  # writes that failed at least once and a later try stored
         self.unrecovered = 0  # failed writes never stored (MAX_TRIES spent)
         self.statuses: Counter[str] = Counter()
         self.bad: list[str] = []  # answers that are neither 2xx, 409 nor a clean 503
         self.acknowledged: list[tuple[int, str]] = []  # (answer's item, note) answered 200
 
-    def count(self, status: str) -> None:
+    def count(self, status: str, *, failed: bool) -> None:
         with self.lock:
             self.made += 1
+            self.failed += failed
             self.statuses[status] += 1
 
 
@@ -286,8 +287,9 @@ def clean_failure(response: requests.Response) -> bool:
 
 def classify(figures: Figures, response: requests.Response, what: str) -> str:
     status = str(response.status_code)
-    figures.count(status)
-    if response.status_code < 400 or response.status_code == 409:
+    ok = response.status_code < 400 or response.status_code == 409
+    figures.count(status, failed=not ok)
+    if ok:
         if "Traceback" in response.text:
             figures.bad.append(f"{what}: {status} with a traceback")
         return "ok"
@@ -349,9 +351,7 @@ def respondent(
                     timeout=15,
                 )
             except requests.RequestException:
-                figures.count("no answer")
-                with figures.lock:
-                    figures.failed += 1
+                figures.count("no answer", failed=True)
                 failed_before = True
                 time.sleep(0.25)
                 continue
@@ -360,8 +360,6 @@ def respondent(
                     figures.acknowledged.append((item, note))
                     figures.recovered += failed_before
                 break
-            with figures.lock:
-                figures.failed += 1
             failed_before = True
             time.sleep(0.25)
         else:
