@@ -762,14 +762,17 @@ def drive(
     today = timezone.localdate()
     received_before = {w.name: w.text().count("surveys.round_close[") for w in workers}
     with psycopg.connect(postgres.url, autocommit=False) as holder:
-        # The test holds the round's lock: the close that a worker starts waits inside its
-        # transaction, as it would behind a long autosave.
+        # The test holds the round's assessments locked: the close that a worker starts
+        # takes the round's lock, marks the round closed and then waits inside its
+        # transaction for the first assessment it writes: the middle of the close.
         holder.execute(
             "UPDATE surveys_round SET opens_on = %s, closes_on = %s WHERE id = %s",
             (today - dt.timedelta(days=10), today - dt.timedelta(days=1), round_id),
         )
         holder.commit()
-        holder.execute("SELECT id FROM surveys_round WHERE id = %s FOR UPDATE", (round_id,))
+        holder.execute(
+            "SELECT id FROM surveys_assessment WHERE round_id = %s FOR UPDATE", (round_id,)
+        )
 
         def closing_worker() -> Process | None:
             for worker in workers:
@@ -779,16 +782,20 @@ def drive(
 
         wait_until("a worker to start the close", lambda: closing_worker() is not None)
 
-        def waiting_on_the_lock() -> bool:
-            with psycopg.connect(postgres.url, autocommit=True) as probe:
-                row = probe.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                ).fetchone()
-            return bool(row and row[0])
+        waiting: list[str] = []
 
-        wait_until("the close to wait on the round's lock", waiting_on_the_lock)
+        def waiting_inside_the_close() -> bool:
+            with psycopg.connect(postgres.url, autocommit=True) as probe:
+                rows = probe.execute(
+                    "SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                ).fetchall()
+            waiting[:] = [query for (query,) in rows if "surveys_assessment" in query]
+            return bool(waiting)
+
+        wait_until("the close to wait inside its transaction", waiting_inside_the_close)
         killed = closing_worker()
         assert killed is not None
+        print(f"   (the close waits in: {waiting[0][:90]}...)", flush=True)
         killed.stop(signal.SIGKILL)
         holder.rollback()
     killed.start()  # its supervisor starts it again
