@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint format bench migrate demo clean messages prod smoke
+.PHONY: install run test test-fast lint format bench migrate demo clean messages prod smoke topology
 
 install: $(STAMP)
 
@@ -34,6 +34,13 @@ prod: install
 # drives it end to end: beat and the worker open and close a round, a person submits.
 smoke: install
 	$(BIN)/python -m tests.production_smoke
+
+# Two web processes, two Celery workers and beat against a PostgreSQL cluster, a Redis, an
+# SMTP and a webhook catcher it starts itself (temp folder, free loopback ports); it kills a
+# worker inside a close, restarts a web process, stops Redis, restarts PostgreSQL and takes
+# the mail server down, and checks nothing is lost or done twice. Never touches 5432/6379.
+topology: install
+	$(BIN)/python -m tests.production_topology
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

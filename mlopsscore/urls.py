@@ -54,3 +54,6 @@ urlpatterns = [
     path("gate/", include("surveys.gate.urls")),
     path("", include("surveys.urls")),
 ]
+
+# The database or the cache down answers 503 (surveys/core/outages.py), any other error 500.
+handler500 = "surveys.core.outages.server_error"
