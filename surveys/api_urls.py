@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from surveys.api.errors import api_not_found
 from surveys.evidence import apis as evidence
+from surveys.initiatives import apis as initiatives
 from surveys.organisation import apis as products
 
 urlpatterns = [
@@ -21,5 +22,11 @@ urlpatterns = [
         name="api-product-assessments",
     ),
     path("rounds/", products.RoundListApi.as_view(), name="api-rounds"),
+    path("initiatives/", initiatives.InitiativeListApi.as_view(), name="api-initiatives"),
+    path(
+        "initiatives/<int:pk>/",
+        initiatives.InitiativeDetailApi.as_view(),
+        name="api-initiative",
+    ),
     re_path(r"", api_not_found),  # matches any rest, even one holding a newline
 ]

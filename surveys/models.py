@@ -22,6 +22,7 @@ from surveys.guidelines.models import (
     Guideline,
     GuidelineRevision,
 )
+from surveys.initiatives.models import Initiative, InitiativeReminder, TargetKind
 from surveys.organisation.models import (
     Department,
     Language,
@@ -82,6 +83,8 @@ __all__ = [
     "Evidence",
     "Guideline",
     "GuidelineRevision",
+    "Initiative",
+    "InitiativeReminder",
     "Item",
     "Language",
     "MailAudience",
@@ -110,6 +113,7 @@ __all__ = [
     "SamplePick",
     "StagedUpload",
     "StepKind",
+    "TargetKind",
     "TrustPolicy",
     "VersionStatus",
     "default_evidence_window_days",

@@ -33,6 +33,7 @@ from surveys.assessments.selectors import (
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
 from surveys.i18n import tr
+from surveys.initiatives.selectors import initiative_standings
 from surveys.models import Answer, Assessment, AssessmentStatus, Item, RoundStatus
 from surveys.questionnaires.selectors import version_items
 from surveys.reviews.selectors import assessment_review
@@ -111,6 +112,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "others": others,
             "js_text": _js_text() if editable else None,
             "review": assessment_review(assessment, request.user, answers_read=answers),
+            "initiative_standings": initiative_standings(assessment.product),
         },
     )
 

@@ -19,6 +19,7 @@ from surveys.assessments.selectors import (
     product_next_steps,
 )
 from surveys.i18n import tr
+from surveys.initiatives.selectors import initiative_standings
 from surveys.models import Area, Assessment, AssessmentStatus
 from surveys.organisation.selectors import products_visible_to
 from surveys.reviews.selectors import pending_na_of, review_states_of
@@ -127,6 +128,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "steps": product_next_steps(latest) if latest else [],
             "review_states": review_states_of(assessments),
             "pending_na": pending_na_of(scored),
+            "initiative_standings": initiative_standings(product),
         },
     )
 
