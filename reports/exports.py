@@ -29,6 +29,7 @@ from surveys.models import Answer, Item, Product
 from . import workbook_charts
 from .breakdowns import ancestors_map, by_department, item_tables
 from .charts import area_names
+from .initiatives_sheet import write_initiatives
 from .reviews_sheet import write_reviews
 from .selectors import (
     EVERYTHING,
@@ -55,6 +56,7 @@ SHEETS = (
     "Departments",
     "Items",
     "Products",
+    "Initiatives",
     "Reviews",
     "Answers",
 )
@@ -543,6 +545,7 @@ def _write_all(
     _write_departments(wb, trend, report, scope)
     _write_items(wb, trend, report, scope)
     _write_products(wb, trend, scope)
+    write_initiatives(wb, trend.questionnaire, scope)
     write_reviews(wb, scope, chosen)
     _write_answers(wb, trend, scope, chosen)
 

@@ -24,7 +24,7 @@ urlpatterns = [
     path("rounds/", products.RoundListApi.as_view(), name="api-rounds"),
     path("initiatives/", initiatives.InitiativeListApi.as_view(), name="api-initiatives"),
     path(
-        "initiatives/<int:pk>/",
+        "initiatives/<int:id>/",
         initiatives.InitiativeDetailApi.as_view(),
         name="api-initiative",
     ),

@@ -150,6 +150,7 @@ class InitiativeListApi(ListAPIView):
 class InitiativeDetailApi(RetrieveAPIView):
     permission_classes = [ApiAccess]
     serializer_class = InitiativeSerializer
+    lookup_field = "id"
 
     def get_queryset(self) -> Any:
         return initiatives_visible_to(self.request.user).prefetch_related("departments", "products")

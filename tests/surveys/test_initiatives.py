@@ -325,3 +325,36 @@ class TestProductPanels:
         client.cookies["django_language"] = "ja"
         body = client.get("/products/ads-ctr/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
         assert "監視を 2 へ" in body
+
+
+class TestWorkbook:
+    def _sheet(self, scope: Any) -> list[list[Any]]:
+        import io
+
+        import openpyxl
+
+        from reports.exports import workbook_write
+        from reports.trend import trend_build
+
+        out = io.BytesIO()
+        workbook_write(trend=trend_build(questionnaire="mlts", scope=scope), out=out, scope=scope)
+        sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["Initiatives"]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+    def test_everything_lists_every_product_in_scope(self, setting: dict[str, Any]) -> None:
+        from reports.selectors import EVERYTHING
+
+        rows = self._sheet(EVERYTHING)
+        assert rows[0][:2] == ["initiative", "target"]
+        assert [(r[0], r[1], r[6], r[7]) for r in rows[1:]] == [
+            ("Monitoring to 2", "area monitoring ≥ 2", "Ads Ctr", "no"),
+            ("Monitoring to 2", "area monitoring ≥ 2", "Search Rank", "yes"),
+        ]
+
+    def test_a_respondent_workbook_lists_their_own_products_only(
+        self, cast: Any, setting: dict[str, Any]
+    ) -> None:
+        from reports.selectors import Scope
+
+        rows = self._sheet(Scope(listed_product_ids=frozenset({cast.product.pk})))
+        assert [r[6] for r in rows[1:]] == ["Ads Ctr"]
