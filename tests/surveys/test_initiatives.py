@@ -325,6 +325,11 @@ class TestProductPanels:
         client.cookies["django_language"] = "ja"
         body = client.get("/products/ads-ctr/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
         assert "監視を 2 へ" in body
+        assert "未達成" in body and "領域 monitoring ≥ 2" in body
+        admin = factories_client(cast.admin)
+        admin.cookies["django_language"] = "ja"
+        detail = admin.get(f"/initiatives/{setting['initiative'].pk}/").content.decode()
+        assert "現在 2 プロダクト中 1 プロダクトが目標を達成しています。" in detail
 
 
 class TestWorkbook:
