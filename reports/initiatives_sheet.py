@@ -43,8 +43,9 @@ def write_initiatives(wb: Book, questionnaire: str, scope: Scope) -> None:
     )
     for initiative in initiatives.order_by("deadline", "id"):
         progress = initiative_progress(initiative)
-        frozen = initiative.result is not None
-        met_at_deadline = set(initiative.result.get("met", [])) if frozen else set()
+        result = initiative.result
+        frozen = result is not None
+        met_at_deadline = set(result.get("met", [])) if result is not None else set()
         for row in progress.rows:
             if row.product.pk not in listable:
                 continue

@@ -70,6 +70,8 @@ class InitiativeReminder(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
     # Set when its emails went out (after the claim's commit, by a task that retries).
     mailed_at = models.DateTimeField(null=True, blank=True)
+    # Set when its chat message went to the rounds' webhook (or when none is set).
+    posted_at = models.DateTimeField(null=True, blank=True)
     recipients = models.PositiveIntegerField(default=0)
 
     class Meta:

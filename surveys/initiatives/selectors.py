@@ -218,10 +218,10 @@ def initiative_progress(
     """Where every product in scope (or only ``only``) stands now, and the burn-up from
     the start to today (or to the deadline, once passed): one point per day."""
     today = today or timezone.localdate()
-    products = initiative_products(initiative)
+    in_scope = initiative_products(initiative)
     if only is not None:
-        products = products.filter(pk=only.pk)
-    products = list(products)
+        in_scope = in_scope.filter(pk=only.pk)
+    products = list(in_scope)
     assessments = _latest_assessments(initiative, [p.pk for p in products])
     end = min(today, initiative.deadline)
     days = days_between(initiative.starts_on, end)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from mlopsscore.errors import ApplicationError
 from surveys.audit.services import audit_record, changes_of
-from surveys.initiatives.selectors import initiative_progress
+from surveys.initiatives.selectors import Progress, initiative_progress
 from surveys.models import (
     Area,
     AuditCategory,
@@ -28,7 +28,7 @@ from surveys.models import (
     TargetKind,
     VersionStatus,
 )
-from surveys.rounds.notifications import emails_send, members_by_product
+from surveys.rounds.notifications import emails_send, members_by_product, webhook_post
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 REMINDER_DAYS = (1, 90)
@@ -207,40 +207,60 @@ def initiative_remind(
 
 
 def initiative_reminder_send(*, reminder_id: int, now: dt.datetime | None = None) -> int | None:
-    """Email the members of the products not there yet, once (the row is held locked
-    while sending and marked before its commit). Returns the emails sent."""
+    """Email the members of the products not there yet, then post the rounds' chat
+    webhook, each once: each part is claimed in its own transaction that holds the row
+    locked while sending and marks it before its commit, so a webhook that fails is
+    retried without sending the emails again. Returns the emails sent (None: none due)."""
+    now = now or timezone.now()
+    sent = None
     with transaction.atomic():
-        reminder = (
-            InitiativeReminder.objects.select_for_update(skip_locked=True)
-            .select_related("initiative")
-            .filter(pk=reminder_id, mailed_at__isnull=True)
-            .first()
-        )
-        if reminder is None:
-            return None
-        initiative = reminder.initiative
-        progress = initiative_progress(initiative, today=_today(now or timezone.now()))
-        not_yet = {row.product.pk: row for row in progress.not_yet}
-        members = members_by_product(not_yet)
-        recipients = [
-            (
-                user,
-                {
-                    "initiative": initiative,
-                    "title": initiative.title,
-                    "product": row.product,
-                    "days_before": reminder.days_before,
-                    "steps": row.steps,
-                },
+        reminder = _reminder_claim(reminder_id, mailed_at__isnull=True)
+        if reminder is not None:
+            progress = initiative_progress(reminder.initiative, today=_today(now))
+            sent = _reminder_emails(reminder, progress)
+            InitiativeReminder.objects.filter(pk=reminder.pk).update(mailed_at=now, recipients=sent)
+    with transaction.atomic():
+        reminder = _reminder_claim(reminder_id, posted_at__isnull=True)
+        if reminder is not None:
+            progress = initiative_progress(reminder.initiative, today=_today(now))
+            initiative = reminder.initiative
+            webhook_post(
+                text=f"Initiative “{initiative}”: {len(progress.meeting)} of "
+                f"{progress.scope_size} products meet the target; deadline "
+                f"{initiative.deadline:%Y-%m-%d}, {reminder.days_before} day(s) left."
             )
-            for product_id, row in not_yet.items()
-            for user in members.get(product_id, [])
-        ]
-        sent = emails_send(template="initiative_reminder", recipients=recipients)
-        InitiativeReminder.objects.filter(pk=reminder.pk).update(
-            mailed_at=now or timezone.now(), recipients=sent
-        )
+            InitiativeReminder.objects.filter(pk=reminder.pk).update(posted_at=now)
     return sent
+
+
+def _reminder_claim(reminder_id: int, **unsent: bool) -> InitiativeReminder | None:
+    return (
+        InitiativeReminder.objects.select_for_update(skip_locked=True)
+        .select_related("initiative")
+        .filter(pk=reminder_id, **unsent)
+        .first()
+    )
+
+
+def _reminder_emails(reminder: InitiativeReminder, progress: Progress) -> int:
+    initiative = reminder.initiative
+    not_yet = {row.product.pk: row for row in progress.not_yet}
+    members = members_by_product(not_yet)
+    recipients = [
+        (
+            user,
+            {
+                "initiative": initiative,
+                "title": initiative.title,
+                "product": row.product,
+                "days_before": reminder.days_before,
+                "steps": row.steps,
+            },
+        )
+        for product_id, row in not_yet.items()
+        for user in members.get(product_id, [])
+    ]
+    return emails_send(template="initiative_reminder", recipients=recipients)
 
 
 def initiative_freeze(*, initiative: Initiative, now: dt.datetime | None = None) -> bool:
@@ -250,9 +270,10 @@ def initiative_freeze(*, initiative: Initiative, now: dt.datetime | None = None)
     if _today(now) <= initiative.deadline:
         return False
     progress = initiative_progress(initiative, today=initiative.deadline)
+    met = sorted(row.product.slug for row in progress.meeting)
     result = {
         "in_scope": progress.scope_size,
-        "met": sorted(row.product.slug for row in progress.meeting),
+        "met": met,
         "not_met": sorted(row.product.slug for row in progress.not_yet),
         "burn_up": [
             [day.isoformat(), count]
@@ -271,7 +292,7 @@ def initiative_freeze(*, initiative: Initiative, now: dt.datetime | None = None)
             action="initiative_result_recorded",
             subject=initiative,
             source="job",
-            met=len(result["met"]),
+            met=len(met),
             in_scope=result["in_scope"],
         )
     return True

@@ -77,6 +77,7 @@ class Migration(migrations.Migration):
                 ('days_before', models.PositiveSmallIntegerField()),
                 ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('mailed_at', models.DateTimeField(blank=True, null=True)),
+                ('posted_at', models.DateTimeField(blank=True, null=True)),
                 ('recipients', models.PositiveIntegerField(default=0)),
                 ('initiative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='surveys.initiative')),
             ],

@@ -363,3 +363,32 @@ class TestWorkbook:
 
         rows = self._sheet(Scope(listed_product_ids=frozenset({cast.product.pk})))
         assert [r[6] for r in rows[1:]] == ["Ads Ctr"]
+
+
+class TestChat:
+    def test_a_failing_webhook_is_retried_without_sending_the_emails_again(
+        self, cast: Any, setting: dict[str, Any], settings: Any
+    ) -> None:
+        from unittest import mock
+
+        import requests
+
+        from surveys.initiatives.services import initiative_remind, initiative_reminder_send
+
+        settings.ROUND_WEBHOOK_URL = "https://chat.example/hook"
+        cast.member.email = "member@example.com"
+        cast.member.save()
+        reminder = initiative_remind(
+            initiative=setting["initiative"], days_before=14, now=timezone.now()
+        )
+        assert reminder is not None
+        down = mock.patch("requests.post", side_effect=requests.ConnectionError("down"))
+        with down, pytest.raises(requests.ConnectionError):
+            initiative_reminder_send(reminder_id=reminder.pk)
+        assert len(mail.outbox) == 1
+        with mock.patch("requests.post") as post:
+            assert initiative_reminder_send(reminder_id=reminder.pk) is None
+        assert "1 of 2 products meet the target" in post.call_args.kwargs["json"]["text"]
+        assert len(mail.outbox) == 1
+        reminder.refresh_from_db()
+        assert reminder.posted_at is not None and reminder.recipients == 1
