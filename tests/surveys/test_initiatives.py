@@ -392,3 +392,32 @@ class TestChat:
         assert len(mail.outbox) == 1
         reminder.refresh_from_db()
         assert reminder.posted_at is not None and reminder.recipients == 1
+
+
+class TestEditPage:
+    @pytest.mark.parametrize("who", WHO)
+    def test_only_admins_edit(self, who: str, client_for: Any, setting: dict[str, Any]) -> None:
+        pk = setting["initiative"].pk
+        response = client_for(who).get(f"/initiatives/{pk}/edit/")
+        expected = {"admin": 200, "anonymous": 302, "foreign_token": 302}.get(who, 403)
+        assert response.status_code == expected
+        if expected == 200:
+            body = response.content.decode()
+            assert 'value="Monitoring to 2"' in body and 'value="14, 7"' in body
+
+    def test_an_admin_changes_the_target_and_the_audit_page_shows_it(
+        self, cast: Any, setting: dict[str, Any], version: Any
+    ) -> None:
+        client = factories_client(cast.admin)
+        pk = setting["initiative"].pk
+        form = {**_form(version, cast.admin), "threshold": "3"}
+        assert client.post(f"/initiatives/{pk}/edit/", form).status_code == 302
+        assert Initiative.objects.get(pk=pk).threshold == 3.0
+        audit = client.get("/audit/?category=initiatives").content.decode()
+        assert "initiative_updated" in audit and "Monitoring to 2" in audit
+
+    def test_unknown_initiatives_are_404(self, client_for: Any, setting: dict[str, Any]) -> None:
+        admin = client_for("admin")
+        assert admin.get("/initiatives/999/").status_code == 404
+        assert admin.get("/initiatives/999/edit/").status_code == 404
+        assert admin.get("/api/v1/initiatives/999/").status_code == 404
