@@ -421,3 +421,10 @@ class TestEditPage:
         assert admin.get("/initiatives/999/").status_code == 404
         assert admin.get("/initiatives/999/edit/").status_code == 404
         assert admin.get("/api/v1/initiatives/999/").status_code == 404
+
+
+def test_the_migration_schedules_the_initiatives_tick(db: Any) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(task="surveys.initiatives_tick")
+    assert task.enabled and task.interval.every == 60
