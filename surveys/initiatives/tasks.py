@@ -11,6 +11,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from surveys.initiatives import services
@@ -31,11 +32,13 @@ def initiatives_tick() -> int:
     now = timezone.now()
     today = timezone.localdate(now, timezone.get_default_timezone())
     done = 0
-    # Emails whose task gave up (a broker or mail server down for long) go again.
+    # Waves whose emails or chat post gave up (a broker, mail or chat server down for
+    # long) go again; each part still goes once.
     stale = now - timedelta(minutes=10)
-    for reminder_id in InitiativeReminder.objects.filter(
-        mailed_at__isnull=True, sent_at__lt=stale
-    ).values_list("pk", flat=True):
+    unsent = Q(mailed_at__isnull=True) | Q(posted_at__isnull=True)
+    for reminder_id in InitiativeReminder.objects.filter(unsent, sent_at__lt=stale).values_list(
+        "pk", flat=True
+    ):
         enqueue(initiative_reminder_send_task, reminder_id)
     for initiative in Initiative.objects.filter(frozen_at__isnull=True):
         try:

@@ -428,3 +428,17 @@ def test_the_migration_schedules_the_initiatives_tick(db: Any) -> None:
 
     task = PeriodicTask.objects.get(task="surveys.initiatives_tick")
     assert task.enabled and task.interval.every == 60
+
+
+def test_the_tick_sends_a_wave_whose_task_gave_up(
+    cast: Any, setting: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    cast.member.email = "member@example.com"
+    cast.member.save()
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    InitiativeReminder.objects.create(
+        initiative=setting["initiative"], days_before=14, sent_at=long_ago
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.initiatives_tick()
+    assert [m.to for m in mail.outbox] == [["member@example.com"]]
