@@ -52,6 +52,7 @@ urlpatterns = [
     path("badges/", include("surveys.badges.urls")),
     path("feedback/", include("surveys.feedback.urls")),
     path("gate/", include("surveys.gate.urls")),
+    path("initiatives/", include("surveys.initiatives.urls")),
     path("", include("surveys.urls")),
 ]
 

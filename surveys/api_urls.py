@@ -6,6 +6,7 @@ from surveys.assessments import apis as assessments
 from surveys.core.api.errors import api_not_found
 from surveys.evidence import apis as evidence
 from surveys.gate import apis as gate
+from surveys.initiatives import apis as initiatives
 from surveys.organisation import apis as products
 from surveys.rounds import apis as rounds
 
@@ -25,5 +26,11 @@ urlpatterns = [
     ),
     path("products/<slug:slug>/gate/", gate.ProductGateApi.as_view(), name="api-product-gate"),
     path("rounds/", rounds.RoundListApi.as_view(), name="api-rounds"),
+    path("initiatives/", initiatives.InitiativeListApi.as_view(), name="api-initiatives"),
+    path(
+        "initiatives/<int:id>/",
+        initiatives.InitiativeDetailApi.as_view(),
+        name="api-initiative",
+    ),
     re_path(r"", api_not_found),  # matches any rest, even one holding a newline
 ]

@@ -10,6 +10,7 @@ class SurveysConfig(AppConfig):
         # tasks by name from any process, so each app registers its own here.
         # The badges' cache forgets a drawing when its product's scores change.
         from surveys.badges import receivers as _badges  # noqa: F401
+        from surveys.initiatives import tasks as _initiatives  # noqa: F401
         from surveys.organisation import tasks as _organisation  # noqa: F401
         from surveys.reviews import tasks as _reviews  # noqa: F401
         from surveys.rounds import tasks as _rounds  # noqa: F401

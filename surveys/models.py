@@ -28,6 +28,7 @@ from surveys.guidelines.models import (
     Guideline,
     GuidelineRevision,
 )
+from surveys.initiatives.models import Initiative, InitiativeReminder, TargetKind
 from surveys.organisation.models import (
     Department,
     Language,
@@ -91,6 +92,8 @@ __all__ = [
     "GatePolicy",
     "Guideline",
     "GuidelineRevision",
+    "Initiative",
+    "InitiativeReminder",
     "Item",
     "ItemFeedback",
     "Language",
@@ -120,6 +123,7 @@ __all__ = [
     "SamplePick",
     "StagedUpload",
     "StepKind",
+    "TargetKind",
     "TrustPolicy",
     "VersionStatus",
     "default_evidence_window_days",

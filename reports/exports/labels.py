@@ -72,6 +72,7 @@ def sheet_title(name: str) -> str:
         "Items": _("Items"),
         "Products": _("Products"),
         "Reviews": _("Reviews"),
+        "Initiatives": _("Initiatives"),
         "Answers": "Answers",
     }
     # Excel refuses these characters in sheet names and more than 31 characters.

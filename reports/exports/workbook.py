@@ -22,6 +22,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from reports.exports import charts as workbook_charts
+from reports.exports.initiatives_sheet import write_initiatives
 from reports.exports.labels import header_text, sheet_title
 from reports.exports.reviews_sheet import write_reviews
 from reports.exports.spreadsheets import Book, Sheet, csv_lines
@@ -57,6 +58,7 @@ SHEETS = (
     "Departments",
     "Items",
     "Products",
+    "Initiatives",
     "Reviews",
     "Answers",
 )
@@ -546,6 +548,7 @@ def _write_all(
     _write_departments(wb, trend, report, scope)
     _write_items(wb, trend, report, scope)
     _write_products(wb, trend, scope)
+    write_initiatives(wb, trend.questionnaire, scope)
     write_reviews(wb, scope, chosen)
     _write_answers(wb, trend, scope, chosen)
 

@@ -21,6 +21,7 @@ class AuditCategory(models.TextChoices):
     TOKENS = "tokens", _("Tokens")
     GUIDELINES = "guidelines", _("Guidelines")
     IMPORTS = "imports", _("Imports")
+    INITIATIVES = "initiatives", _("Initiatives")
 
 
 class AuditEvent(models.Model):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0009_trust_policies_ci_identity"),
+        ("surveys", "0011_initiatives"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -33,6 +33,7 @@ from surveys.assessments.views import (
 from surveys.core.i18n import tr
 from surveys.feedback.selectors import assessment_feedback
 from surveys.guidelines.release import gate_policy_of
+from surveys.initiatives.selectors import initiative_standings
 from surveys.organisation.access import admin_required
 from surveys.questionnaires.models import QuestionnaireVersion
 from surveys.reviews.selectors import assessment_review
@@ -81,6 +82,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "js_text": _js_text() if editable else None,
             "review": assessment_review(assessment, request.user, answers_read=answers),
             "feedback": assessment_feedback(assessment, request.user),
+            "initiative_standings": initiative_standings(assessment.product),
             "required_for_release": set(gate_policy_of(assessment.product.phase).required_items),
         },
     )

@@ -22,6 +22,7 @@ from surveys.assessments.selectors import (
 )
 from surveys.core.i18n import tr
 from surveys.gate.selectors import gate_of
+from surveys.initiatives.selectors import initiative_standings
 from surveys.organisation.selectors import product_editable_by, products_visible_to
 from surveys.questionnaires.models import Area
 from surveys.reviews.selectors import pending_na_of, review_states_of
@@ -130,6 +131,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "steps": product_next_steps(latest) if latest else [],
             "review_states": review_states_of(assessments),
             "pending_na": pending_na_of(scored),
+            "initiative_standings": initiative_standings(product),
         },
     )
 

@@ -58,6 +58,7 @@ def test_the_command_writes_the_workbook(org: Any, tmp_path: Any) -> None:
         "Departments",
         "Items",
         "Products",
+        "Initiatives",
         "Reviews",
         "Answers",
     ]

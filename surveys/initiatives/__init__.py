@@ -1,0 +1,1 @@
+"""Initiatives: goals the MLOps team sets for a set of products by a date (DESIGN §2, §5)."""
