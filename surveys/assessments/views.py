@@ -242,6 +242,11 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     if item_id not in items:
         raise Http404
     item = items[item_id]
+    if request.content_type != "application/json":
+        # A form body has been read by the middleware already; only JSON is an autosave.
+        return JsonResponse(
+            {"error": _("Send the answer as JSON (Content-Type: application/json).")}, status=400
+        )
     try:
         payload = request_json(request)
     except BadInput as exc:
@@ -250,12 +255,7 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     if problem:
         return JsonResponse({"error": problem}, status=400)
     base = payload.get("base_revision")
-    yours: dict[str, Any] = {
-        "value": payload.get("value"),
-        "na_reason": payload.get("na_reason") or "",
-        "note": payload.get("note") or "",
-        "evidence_url": payload.get("evidence_url") or "",
-    }
+    yours: dict[str, Any] = {"value": payload["value"], **_texts_kept(payload, assessment, item)}
     try:
         answer = answer_set(
             assessment=assessment, item=item, base_revision=base, by=request.user, **yours
@@ -298,6 +298,9 @@ def _autosave_problem(payload: Any) -> str | None:
     """What is wrong with the shape of an autosave body, or None."""
     if not isinstance(payload, dict):
         return _("Send one JSON object.")
+    if "value" not in payload:
+        # An absent value is no request to clear the answer: clearing sends null.
+        return _("value is missing: send 0, 0.5, 1, NA, or null to clear the answer.")
     base = payload.get("base_revision")
     if base is not None and (
         isinstance(base, bool) or not isinstance(base, int) or not 0 <= base <= _MAX_REVISION
@@ -311,6 +314,19 @@ def _autosave_problem(payload: Any) -> str | None:
         if not isinstance(payload.get(name), str | None):
             return _("%(field)s must be text.") % {"field": name}
     return None
+
+
+def _texts_kept(payload: dict[str, Any], assessment: Assessment, item: Any) -> dict[str, str]:
+    """The text fields to store: those sent, and the stored ones for those left out, so a
+    body that names only the value never wipes the note (an explicit null clears)."""
+    texts = {name: payload.get(name) or "" for name in _TEXT_FIELDS if name in payload}
+    missing = [name for name in _TEXT_FIELDS if name not in payload]
+    if missing:
+        stored = (
+            Answer.objects.filter(assessment=assessment, item=item).values(*missing).first() or {}
+        )
+        texts.update({name: stored.get(name) or "" for name in missing})
+    return texts
 
 
 def _label(value: Any) -> str:

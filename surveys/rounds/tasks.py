@@ -49,9 +49,10 @@ def _user(user_id: int | None) -> Any:
 
 
 @shared_task(name="surveys.round_open", acks_late=True)
-def round_open_task(round_id: int) -> int | None:
+def round_open_task(round_id: int, by_id: int | None = None) -> int | None:
+    """Open the round; ``by_id`` is the admin who asked, recorded as its opener."""
     round = _round(round_id)
-    result = services.round_open(round=round) if round else None
+    result = services.round_open(round=round, by=_user(by_id)) if round else None
     return result.assessments if result else None
 
 
