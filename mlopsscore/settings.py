@@ -339,6 +339,10 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 200 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_048_576)  # a spreadsheet's own row limit
 IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)  # what a cell can hold
+# A sheet's rows times its widest row: the cells the reader builds (8 columns are used).
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10 * 1_048_576)
+# A guideline's text in one language (the longest shipped is about 11,000).
+GUIDELINE_MAX_CHARS = env_int("GUIDELINE_MAX_CHARS", 50_000)
 
 
 # --- Shared cache and sign-in lockout (issue 11, points 6 and 10) -------------------------

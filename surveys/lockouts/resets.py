@@ -50,13 +50,13 @@ def reset_mail_allowed(*, email: str, address: str | None) -> bool:
 
 
 class LimitedPasswordResetForm(PasswordResetForm):
-    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    def save(self, request: HttpRequest | None = None, **kwargs: Any) -> None:  # type: ignore[override]
         email = self.cleaned_data["email"]
         address = client_address(request) if request is not None else None
         if not reset_mail_allowed(email=email, address=address):
             logger.warning("Password-reset mail not sent: limit reached (address %s)", address)
             return
-        super().save(*args, request=request, **kwargs)
+        super().save(request=request, **kwargs)
 
 
 password_reset = PasswordResetView.as_view(form_class=LimitedPasswordResetForm)
