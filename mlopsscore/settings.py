@@ -341,6 +341,8 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_048_576)  # a spreadsheet's own r
 IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)  # what a cell can hold
 # A sheet's rows times its widest row: the cells the reader builds (8 columns are used).
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10 * 1_048_576)
+# The answers sheet's XML and its shared strings, unpacked: what the reader parses and holds.
+IMPORT_MAX_SHEET_BYTES = env_int("IMPORT_MAX_SHEET_BYTES", 400 * 1024 * 1024)
 # A guideline's text in one language (the longest shipped is about 11,000).
 GUIDELINE_MAX_CHARS = env_int("GUIDELINE_MAX_CHARS", 50_000)
 

@@ -59,6 +59,7 @@ class Limits:
     rows: int
     cell_chars: int
     cells: int = 10 * 1_048_576
+    sheet_bytes: int = 400 * 1024 * 1024
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -68,6 +69,7 @@ class Limits:
             rows=settings.IMPORT_MAX_ROWS,
             cell_chars=settings.IMPORT_MAX_CELL_CHARS,
             cells=settings.IMPORT_MAX_CELLS,
+            sheet_bytes=settings.IMPORT_MAX_SHEET_BYTES,
         )
 
 
@@ -315,6 +317,23 @@ def _row_of(cell: Element, row: int) -> int:
     return int(digits) if digits else row
 
 
+def _check_sheet_bytes(
+    sheet: zipfile.ZipInfo, shared: zipfile.ZipInfo | None, limits: Limits
+) -> None:
+    """The XML calamine parses and holds (the sheet and its shared strings) is bounded, as
+    declared; a part that unpacks to more than it declares fails its CRC check later."""
+    size = sheet.file_size + (shared.file_size if shared is not None else 0)
+    if size > limits.sheet_bytes:
+        raise ApplicationError(
+            _(
+                "The answers sheet unpacks to %(size)s bytes, over the limit of %(limit)s "
+                "bytes (IMPORT_MAX_SHEET_BYTES); nothing was imported. Split it into "
+                "smaller files."
+            )
+            % {"size": f"{size:,}", "limit": f"{limits.sheet_bytes:,}"}
+        )
+
+
 def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
     """Check an XLSX against ``limits`` and its formulas; the name of the sheet to read."""
     # python-calamine cuts a text at what a spreadsheet cell holds: refuse longer ones.
@@ -335,8 +354,9 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
             sheet = zf.NameToInfo.get(path)
             if sheet is None:
                 raise _damaged(path)
-            scanned = _scan(zf, sheet, limits, rows=True)
             shared = zf.NameToInfo.get(shared_path or "")
+            _check_sheet_bytes(sheet, shared, limits)
+            scanned = _scan(zf, sheet, limits, rows=True)
             long_shared: set[int] = set()
             if shared is not None and _scan(zf, shared, limits, rows=False).long_text:
                 long_shared = _long_shared_strings(zf, shared, limits.cell_chars)

@@ -91,3 +91,17 @@ def test_the_budget_is_named_in_japanese(
     with translation.override("ja"):
         error = refused(version, _with_sheet(tmp_path, sheet), monkeypatch)
     assert "IMPORT_MAX_CELLS" in error.message and "セル" in error.message
+
+
+def test_long_texts_that_unpack_to_a_huge_sheet_are_refused_before_reading(
+    version: Any, tmp_path: Path, monkeypatch: Any, settings: Any
+) -> None:
+    """Cells under the cell limit, in rows under the row limit, but hundreds of megabytes
+    of text for the reader to hold: refused from the sizes the zip declares."""
+    settings.IMPORT_MAX_SHEET_BYTES = 2_000_000
+    cell = b'<c t="inlineStr"><is><t>' + b"x" * 30_000 + b"</t></is></c>"
+    body = b"".join(b"<row>" + cell + b"</row>" for _ in range(100))
+    path = _with_sheet(tmp_path, NS + b"<sheetData>" + body + b"</sheetData></worksheet>")
+    assert path.stat().st_size < 100_000
+    error = refused(version, path, monkeypatch)
+    assert "over the limit of 2,000,000 bytes (IMPORT_MAX_SHEET_BYTES)" in error.message
