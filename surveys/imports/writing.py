@@ -20,6 +20,7 @@ from surveys.imports.validation import (
     Row,
     Validator,
     new_slug,
+    row_matches,
 )
 from surveys.models import (
     Answer,
@@ -153,6 +154,9 @@ class Writer:
         for label, answers in by_round.items():
             outcome = self.round_results[label]
             outcome.rows = sum(len(v) for v in answers.values())
+            if label in self.checked.unchanged_rounds:
+                outcome.assessments_unchanged = len(answers)  # as stored: nothing to write
+                continue
             self.write_round(rounds[label], answers, outcome)
         return self.result
 
@@ -409,29 +413,26 @@ class Writer:
                         revisions.append((fresh, None, ""))
                     differs = True
                     continue
-                if (old.value, old.note, old.na_reason) == (
-                    fresh.value,
-                    fresh.note,
-                    fresh.na_reason,
-                ):
-                    continue
+                if row is not None and row_matches(row, old.value, old.note):
+                    continue  # as exported: no change (an N/A keeps its stored reason)
                 revisions.append((old, old.value, old.note))
                 old.value, old.note, old.na_reason = fresh.value, fresh.note, fresh.na_reason
                 old.revision += 1
                 old.updated_at, old.updated_by = self.now, self.by
                 changed_answers.append(old)
                 differs = True
+            if not differs:
+                # DESIGN §6.2: rows equal to what is stored change nothing, not even the
+                # status or the score (an assessment not submitted at the close stays so).
+                continue
             complete = is_complete(
                 had[item.pk].value if item.pk in had else None for item in self.items
             )
-            status = AssessmentStatus.SUBMITTED if complete else AssessmentStatus.NOT_SUBMITTED
-            scored_wrong = (assessment.final_score is None) == (
-                status == AssessmentStatus.SUBMITTED
+            assessment.status = (
+                AssessmentStatus.SUBMITTED if complete else AssessmentStatus.NOT_SUBMITTED
             )
-            if differs or assessment.status != status or scored_wrong:
-                assessment.status = status
-                assessment.updated_at = self.now
-                changed.append(assessment)
+            assessment.updated_at = self.now
+            changed.append(assessment)
         Answer.objects.bulk_update(
             changed_answers,
             ["value", "note", "na_reason", "revision", "updated_at", "updated_by"],
