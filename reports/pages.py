@@ -16,7 +16,7 @@ from typing import Any
 
 from surveys.models import Phase, RoundStatus
 
-from . import selectors
+from . import selectors, small_groups
 from .breakdowns import ancestors_map, by_department, by_phase, item_tables
 from .selectors import RoundInfo, Scope
 from .services import SNAPSHOT_FORMAT
@@ -166,10 +166,11 @@ class Report:
         if data is not None and not self.scope.phase and self.visible.department_ids is None:
             return {int(k): v for k, v in data.get("departments", {}).items()}
 
+        ancestors = ancestors_map(
+            (d.id, d.slug, d.name, d.parent_id) for d in self.departments.values()
+        )
+
         def compute() -> dict[int, dict[str, Any]]:
-            ancestors = ancestors_map(
-                (d.id, d.slug, d.name, d.parent_id) for d in self.departments.values()
-            )
             figures = by_department(
                 info=info, cells=self.cells_of(info), ancestors=ancestors, target=self.trend.target
             )
@@ -177,18 +178,23 @@ class Report:
             allowed = self.scope.department_ids
             return {pk: f for pk, f in figures.items() if allowed is None or pk in allowed}
 
-        return dict(self._figures("department-figures", info, compute))
+        # DESIGN §7: a respondent never reads a score of fewer than 3 other products.
+        return small_groups.by_department(
+            self._figures("department-figures", info, compute), info, self.scope, ancestors
+        )
 
     def phase_figures(self, info: RoundInfo) -> dict[str, dict[str, Any]]:
         data = self._snapshot_usable(info)
         if data is not None and self.scope.is_everything:
             return dict(data.get("phases", {}))
-        return dict(
+        return small_groups.by_phase(
             self._figures(
                 "phase-figures",
                 info,
                 lambda: by_phase(info=info, cells=self.cells_of(info), target=self.trend.target),
-            )
+            ),
+            info,
+            self.scope,
         )
 
     def item_tables(self) -> dict[int, list[dict[str, Any]]]:
@@ -258,5 +264,5 @@ def report_build(*, filters: Filters, visible: Scope) -> Report:
             }
         else:
             row = {**row, "source": "live"}
-        report.rows.append(row)
+        report.rows.append(small_groups.whole(row, info, scope))
     return report
