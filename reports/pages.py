@@ -209,6 +209,11 @@ class Report:
                 live.append(info)
         if live:
             out.update(item_tables(live, self.scope))
+        # DESIGN §7: a round whose figures a respondent may not read has no item shares
+        # either (the answers of one or two other products would show through).
+        for info, row in zip(self.rounds, self.rows, strict=False):
+            if row.get("suppressed"):
+                out[info.id] = []
         return out
 
 

@@ -142,6 +142,7 @@ def trend(request: HttpRequest) -> HttpResponse:
             "change": change,
             "moved": _moved(report, change),
             "area_names": charts.area_names(rounds),
+            "suppressed_rounds": [r["label"] for r in rows if r.get("suppressed")],
         }
 
     return _render(request, "reports/trend.html", "trend", build)
@@ -194,7 +195,13 @@ def phases(request: HttpRequest) -> HttpResponse:
                     report.trend.target.value,
                 ),
             )
-        return {"charts": chart_list, "selected_round": selected}
+        return {
+            "charts": chart_list,
+            "selected_round": selected,
+            "suppressed_note": any(
+                f.get("suppressed") for figures in per_round.values() for f in figures.values()
+            ),
+        }
 
     return _render(request, "reports/phases.html", "phases", build)
 
