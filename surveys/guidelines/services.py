@@ -57,7 +57,9 @@ def guidelines_load(*, directory: Path) -> list[Guideline]:
         for text in body.values():
             problem = markdown_too_long(text)
             if problem:
-                raise ApplicationError(f"{english.name}: {problem}")
+                raise ApplicationError(
+                    gettext("%(file)s: %(problem)s") % {"file": english.name, "problem": problem}
+                )
         title = {lang: _title_of(text, slug) for lang, text in body.items()}
         guideline, _ = Guideline.objects.update_or_create(
             slug=slug, defaults={"title": title, "body": body, "updated_at": timezone.now()}
