@@ -255,10 +255,20 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     if problem:
         return JsonResponse({"error": problem}, status=400)
     base = payload.get("base_revision")
-    yours: dict[str, Any] = {"value": payload["value"], **_texts_kept(payload, assessment, item)}
+    yours: dict[str, Any] = {
+        "value": payload["value"],
+        **{name: payload.get(name) or "" for name in _TEXT_FIELDS},
+    }
+    # A text field left out keeps its stored text; clearing one sends "" or null.
+    kept = [name for name in _TEXT_FIELDS if name not in payload]
     try:
         answer = answer_set(
-            assessment=assessment, item=item, base_revision=base, by=request.user, **yours
+            assessment=assessment,
+            item=item,
+            base_revision=base,
+            by=request.user,
+            keep=kept,
+            **yours,
         )
     except AnswerConflict as conflict:
         return JsonResponse(
@@ -314,19 +324,6 @@ def _autosave_problem(payload: Any) -> str | None:
         if not isinstance(payload.get(name), str | None):
             return _("%(field)s must be text.") % {"field": name}
     return None
-
-
-def _texts_kept(payload: dict[str, Any], assessment: Assessment, item: Any) -> dict[str, str]:
-    """The text fields to store: those sent, and the stored ones for those left out, so a
-    body that names only the value never wipes the note (an explicit null clears)."""
-    texts = {name: payload.get(name) or "" for name in _TEXT_FIELDS if name in payload}
-    missing = [name for name in _TEXT_FIELDS if name not in payload]
-    if missing:
-        stored = (
-            Answer.objects.filter(assessment=assessment, item=item).values(*missing).first() or {}
-        )
-        texts.update({name: stored.get(name) or "" for name in missing})
-    return texts
 
 
 def _label(value: Any) -> str:

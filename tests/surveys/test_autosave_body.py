@@ -174,3 +174,17 @@ def test_any_json_body_gets_a_clear_answer_and_loses_nothing(
         evidence_url=before[3],
         revision=before[4],
     )
+
+
+def test_an_na_without_a_reason_keeps_the_stored_reason(answered: Any, cast: Any) -> None:
+    key = "data.i7"  # allows N/A
+    Answer.objects.filter(assessment=answered, item__key=key).update(
+        value="NA", na_reason="no such data"
+    )
+    response = _client(cast.member).post(
+        _url(answered, key),
+        json.dumps({"value": "NA", "note": "checked again"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert _stored(answered, key)[:3] == ("NA", "no such data", "checked again")
