@@ -20,7 +20,7 @@ from mlopsscore.errors import ApplicationError
 from surveys.i18n import tr
 from surveys.models import Phase, Questionnaire, Round
 
-from . import charts
+from . import charts, small_groups
 from .breakdowns import continue_replaced
 from .exports import answers_csv_lines, workbook_write
 from .movement import ClosedChange, closed_change, decompose
@@ -157,6 +157,11 @@ def _moved(report: Report, change: ClosedChange) -> dict[str, Any] | None:
         finals_by_product(round_id=before_info.id, scope=report.scope),
         finals_by_product(round_id=after_info.id, scope=report.scope),
     )
+    # DESIGN §7: for a respondent, a part of one or two products would show their scores.
+    if small_groups.applies(report.scope) and any(
+        0 < n < small_groups.MIN_OTHERS for n in parts.counts.values()
+    ):
+        return None
     return {"before": before_info, "after": after_info, "parts": parts.as_dict()}
 
 

@@ -108,3 +108,22 @@ def test_the_trend_api_withholds_for_respondents_only(org: Any, alice: Any, cast
     assert mine[0]["final"]["mean"] is None
     everything = client_for(cast.manager).get(url, {"questionnaire": "mlts"}).json()["rounds"]
     assert everything[0]["final"]["mean"] is not None
+
+
+def test_what_moved_the_mean_is_withheld_when_a_part_is_one_or_two_products(
+    org: Any, alice: Any, cast: Any
+) -> None:
+    r1, r2 = org.rounds["2021-10"], org.rounds["2022-04"]
+    for n in range(7, 11):  # four more Ads products, in both rounds: the rows are shown
+        product = factories.ProductFactory(slug=f"p{n}", department=org.departments["ads"])
+        for rnd in (r1, r2):
+            factories.make_assessment(rnd, product, default="1", status=AssessmentStatus.SUBMITTED)
+    joined = factories.ProductFactory(slug="p11", department=org.departments["ads"])
+    factories.make_assessment(r2, joined, default="0", status=AssessmentStatus.SUBMITTED)
+    factories.score_round(r1)
+    factories.score_round(r2)
+    manager_page = client_for(cast.manager).get("/reports/", {"department": "ads"})
+    assert 'id="moved"' in manager_page.content.decode()
+    page = client_for(alice).get("/reports/").content.decode()
+    assert "Scores are withheld in" not in page  # enough other products in each round
+    assert 'id="moved"' not in page  # one product joined: its score would show
