@@ -72,3 +72,33 @@ def test_a_round_the_schedule_opens_is_opened_by_the_job(cast: Any, version: Any
     opened = RoundEvent.objects.get(round=rnd, kind=RoundEventKind.OPENED)
     assert opened.by is None
     assert opened.source == "job"
+
+
+def test_with_the_broker_down_the_tick_still_records_the_admin_who_asked(
+    client: Any, cast: Any, version: Any, eager: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    client.force_login(cast.admin)
+    down = mock.Mock(side_effect=OperationalError("Error 111 connecting to 127.0.0.1:6379"))
+    with (
+        mock.patch.object(tasks.round_open_task, "delay", down),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(
+            reverse("rounds:create"),
+            {
+                "label": "2026-10b",
+                "version": version.pk,
+                "opens_on": "2026-10-10",
+                "closes_on": "2026-11-10",
+                "confirmed": "1",
+            },
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.rounds_tick.delay()
+    rnd = Round.objects.get(label="2026-10b")
+    assert rnd.status == RoundStatus.OPEN
+    assert RoundEvent.objects.get(round=rnd, kind=RoundEventKind.OPENED).by == cast.admin
