@@ -337,6 +337,12 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 200 * 1024 * 1024)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_048_576)  # a spreadsheet's own row limit
 IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 32_767)  # what a cell can hold
+# A sheet's rows times its widest row: the cells the reader builds (8 columns are used).
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 10 * 1_048_576)
+# The answers sheet's XML and its shared strings, unpacked: what the reader parses and holds.
+IMPORT_MAX_SHEET_BYTES = env_int("IMPORT_MAX_SHEET_BYTES", 400 * 1024 * 1024)
+# A guideline's text in one language (the longest shipped is about 11,000).
+GUIDELINE_MAX_CHARS = env_int("GUIDELINE_MAX_CHARS", 50_000)
 
 
 # --- Shared cache and sign-in lockout -------------------------
@@ -387,17 +393,28 @@ if LOCAL_PASSWORDS:
     AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# DESIGN §7: an account is locked at one address, never an address for every account (a
+# shared proxy would lock out the organisation); many failures for one account from any
+# addresses lock that account (surveys.lockouts.accounts, from axes' failure log).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
+LOGIN_ACCOUNT_WINDOW = timedelta(minutes=env_int("LOGIN_ACCOUNT_WINDOW_MINUTES", 60))
+# Password-reset mails per hour for one email address, and from one client address.
+PASSWORD_RESET_MAILS_PER_EMAIL = env_int("PASSWORD_RESET_MAILS_PER_EMAIL", 3)
+PASSWORD_RESET_MAILS_PER_ADDRESS = env_int("PASSWORD_RESET_MAILS_PER_ADDRESS", 10)
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "surveys.lockouts.views.locked_out"
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "surveys.lockouts.handler.LockoutHandler"
 # Behind N reverse proxies, the client's address is the N-th from the right of
 # X-Forwarded-For (what the outermost trusted proxy saw); 0 trusts REMOTE_ADDR only.
 LOGIN_PROXY_COUNT = env_int("LOGIN_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "surveys.lockouts.backends.client_address"
 if AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT must be at least 1")
+if LOGIN_ACCOUNT_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("LOGIN_ACCOUNT_FAILURE_LIMIT must be at least 1")
 # --- end of shared cache and sign-in lockout -------------------------------------------
 
 if not DEBUG:

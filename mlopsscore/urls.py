@@ -12,6 +12,7 @@ from drf_spectacular.views import (
 
 from mlopsscore.health import health_view
 from mlopsscore.observability import metrics_view
+from surveys.lockouts.resets import password_reset
 from surveys.lockouts.views import lockouts_page
 
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before Django's own, so reset mails are rate-limited (DESIGN §7).
+    path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("lockouts/", lockouts_page, name="lockouts"),

@@ -274,7 +274,10 @@ def _write_departments(wb: Book, trend: Trend, report: Report | None, scope: Sco
                     row["targeted"],
                     row["scored"],
                     row["response_rate"],
-                    row["final"]["mean"],
+                    # DESIGN §7: say why a respondent's figure is missing.
+                    _("withheld: fewer than 3 other products")
+                    if row.get("suppressed")
+                    else row["final"]["mean"],
                     row["final"]["median"],
                     row["meeting_target"],
                     *[row["areas"].get(k) for k in keys],

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reports.figures import selectors
+from reports.figures import selectors, small_groups
 from reports.figures.breakdowns import ancestors_map, by_department, by_phase, item_tables
 from reports.figures.selectors import RoundInfo, Scope
 from reports.figures.services import SNAPSHOT_FORMAT
@@ -166,10 +166,11 @@ class Report:
         if data is not None and not self.scope.phase and self.visible.department_ids is None:
             return {int(k): v for k, v in data.get("departments", {}).items()}
 
+        ancestors = ancestors_map(
+            (d.id, d.slug, d.name, d.parent_id) for d in self.departments.values()
+        )
+
         def compute() -> dict[int, dict[str, Any]]:
-            ancestors = ancestors_map(
-                (d.id, d.slug, d.name, d.parent_id) for d in self.departments.values()
-            )
             figures = by_department(
                 info=info, cells=self.cells_of(info), ancestors=ancestors, target=self.trend.target
             )
@@ -177,18 +178,23 @@ class Report:
             allowed = self.scope.department_ids
             return {pk: f for pk, f in figures.items() if allowed is None or pk in allowed}
 
-        return dict(self._figures("department-figures", info, compute))
+        # DESIGN §7: a respondent never reads a score of fewer than 3 other products.
+        return small_groups.by_department(
+            self._figures("department-figures", info, compute), info, self.scope, ancestors
+        )
 
     def phase_figures(self, info: RoundInfo) -> dict[str, dict[str, Any]]:
         data = self._snapshot_usable(info)
         if data is not None and self.scope.is_everything:
             return dict(data.get("phases", {}))
-        return dict(
+        return small_groups.by_phase(
             self._figures(
                 "phase-figures",
                 info,
                 lambda: by_phase(info=info, cells=self.cells_of(info), target=self.trend.target),
-            )
+            ),
+            info,
+            self.scope,
         )
 
     def item_tables(self) -> dict[int, list[dict[str, Any]]]:
@@ -203,6 +209,11 @@ class Report:
                 live.append(info)
         if live:
             out.update(item_tables(live, self.scope))
+        # DESIGN §7: a round whose figures a respondent may not read has no item shares
+        # either (the answers of one or two other products would show through).
+        for info, row in zip(self.rounds, self.rows, strict=False):
+            if row.get("suppressed"):
+                out[info.id] = []
         return out
 
 
@@ -258,5 +269,5 @@ def report_build(*, filters: Filters, visible: Scope) -> Report:
             }
         else:
             row = {**row, "source": "live"}
-        report.rows.append(row)
+        report.rows.append(small_groups.whole(row, info, scope))
     return report

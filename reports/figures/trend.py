@@ -17,7 +17,7 @@ import pandas as pd
 from django.conf import settings
 from django.utils.translation import gettext
 
-from reports.figures import selectors
+from reports.figures import selectors, small_groups
 from reports.figures.selectors import EVERYTHING, RoundInfo, Scope
 from reports.figures.tallies import RoundCells, merged, round_cells
 from scoring.figures import figure
@@ -194,11 +194,16 @@ def trend_build(
     cells = round_cells(rounds, scope=scope)
     cohort = round_cells(rounds, scope=scope, cohort_of=base) if base is not None else {}
     rows = [
-        {
-            **round_head(info),
-            **figures_from(cells.get(info.id, {}), info.area_keys, resolved),
-            "cohort": cohort_from(cohort.get(info.id, {})),
-        }
+        # DESIGN §7: a respondent's trend leaves out rounds of fewer than 3 other products.
+        small_groups.whole(
+            {
+                **round_head(info),
+                **figures_from(cells.get(info.id, {}), info.area_keys, resolved),
+                "cohort": cohort_from(cohort.get(info.id, {})),
+            },
+            info,
+            scope,
+        )
         for info in rounds
     ]
     return Trend(q.key, resolved, base, rounds, rows, scope)

@@ -98,6 +98,7 @@ def departments(request: HttpRequest) -> HttpResponse:
             **context,
             "charts": chart_list,
             "selected_round": selected,
+            "suppressed_note": any(f.get("suppressed") for _d, f in rows),
             "previous_round": previous if comparable else None,
             "breakdown": [
                 {

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports.exports.workbook import answers_csv_lines, workbook_write
+from reports.figures import small_groups
 from reports.figures.breakdowns import continue_replaced
 from reports.figures.movement import ClosedChange, closed_change, decompose
 from reports.figures.permissions import report_scope
@@ -143,6 +144,7 @@ def trend(request: HttpRequest) -> HttpResponse:
             "change": change,
             "moved": _moved(report, change),
             "area_names": area_names(rounds),
+            "suppressed_rounds": [r["label"] for r in rows if r.get("suppressed")],
         }
 
     return render_report(request, "reports/trend.html", "trend", build)
@@ -157,6 +159,11 @@ def _moved(report: Report, change: ClosedChange) -> dict[str, Any] | None:
         finals_by_product(round_id=before_info.id, scope=report.scope),
         finals_by_product(round_id=after_info.id, scope=report.scope),
     )
+    # DESIGN §7: for a respondent, a part of one or two products would show their scores.
+    if small_groups.applies(report.scope) and any(
+        0 < n < small_groups.MIN_OTHERS for n in parts.counts.values()
+    ):
+        return None
     return {"before": before_info, "after": after_info, "parts": parts.as_dict()}
 
 
@@ -195,7 +202,13 @@ def phases(request: HttpRequest) -> HttpResponse:
                     report.trend.target.value,
                 ),
             )
-        return {"charts": chart_list, "selected_round": selected}
+        return {
+            "charts": chart_list,
+            "selected_round": selected,
+            "suppressed_note": any(
+                f.get("suppressed") for figures in per_round.values() for f in figures.values()
+            ),
+        }
 
     return render_report(request, "reports/phases.html", "phases", build)
 

@@ -17,7 +17,8 @@
       headers: { "X-CSRFToken": csrf, "Accept": "application/json" },
       body: body
     }).then(function (response) {
-      return response.ok ? response.json() : null;
+      // A refused text (too long) answers 400 with the reason as its preview.
+      return response.ok || response.status === 400 ? response.json() : null;
     }).then(function (data) {
       if (data) target.innerHTML = data.html; // sanitised by the server (nh3)
     }).catch(function () { /* offline: the preview waits for the next keystroke */ });

@@ -8,6 +8,7 @@ overwrite each other.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,22 +122,28 @@ def answer_set(
     base_revision: int | None,
     by: Actor,
     source: str = RevisionSource.WEB,
+    keep: Collection[str] = (),
 ) -> Answer:
     """Set one item's answer. ``base_revision`` is the revision the editor saw.
 
     Saving what is already stored succeeds whatever the base revision, so a retried
-    request whose first attempt got through is not mistaken for a conflict.
+    request whose first attempt got through is not mistaken for a conflict. The text
+    fields named in ``keep`` (``na_reason``, ``note``, ``evidence_url``) keep their stored
+    text: an autosave that leaves one out does not clear it.
     """
     round = round_locked_for_edit(assessment, by)
     if item.version_id != round.version_id:
         raise ApplicationError(_("This item is not part of this assessment's questionnaire."))
-    wanted = answer_clean(
-        item=item, value=value, na_reason=na_reason, note=note, evidence_url=evidence_url
-    )
+    given = {"na_reason": na_reason, "note": note, "evidence_url": evidence_url}
+    if not keep:
+        wanted = answer_clean(item=item, value=value, **given)
     answer = Answer.objects.select_for_update().filter(assessment=assessment, item=item).first()
     if answer is None:  # every item has its row from the round's opening; this is rare
         Answer.objects.get_or_create(assessment=assessment, item=item)
         answer = Answer.objects.select_for_update().get(assessment=assessment, item=item)
+    if keep:
+        kept = {name: getattr(answer, name) for name in given if name in keep}
+        wanted = answer_clean(item=item, value=value, **{**given, **kept})
     stored = AnswerInput(answer.value, answer.na_reason, answer.note, answer.evidence_url)
     if stored == wanted:
         return answer

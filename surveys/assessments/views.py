@@ -173,6 +173,11 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     if item_id not in items:
         raise Http404
     item = items[item_id]
+    if request.content_type != "application/json":
+        # A form body has been read by the middleware already; only JSON is an autosave.
+        return JsonResponse(
+            {"error": _("Send the answer as JSON (Content-Type: application/json).")}, status=400
+        )
     try:
         payload = request_json(request)
     except BadInput as exc:
@@ -182,14 +187,19 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         return JsonResponse({"error": problem}, status=400)
     base = payload.get("base_revision")
     yours: dict[str, Any] = {
-        "value": payload.get("value"),
-        "na_reason": payload.get("na_reason") or "",
-        "note": payload.get("note") or "",
-        "evidence_url": payload.get("evidence_url") or "",
+        "value": payload["value"],
+        **{name: payload.get(name) or "" for name in _TEXT_FIELDS},
     }
+    # A text field left out keeps its stored text; clearing one sends "" or null.
+    kept = [name for name in _TEXT_FIELDS if name not in payload]
     try:
         answer = answer_set(
-            assessment=assessment, item=item, base_revision=base, by=actor_of(request), **yours
+            assessment=assessment,
+            item=item,
+            base_revision=base,
+            by=actor_of(request),
+            keep=kept,
+            **yours,
         )
     except AnswerConflict as conflict:
         return JsonResponse(
@@ -238,6 +248,9 @@ def _autosave_problem(payload: Any) -> str | None:
     """What is wrong with the shape of an autosave body, or None."""
     if not isinstance(payload, dict):
         return _("Send one JSON object.")
+    if "value" not in payload:
+        # An absent value is no request to clear the answer: clearing sends null.
+        return _("value is missing: send 0, 0.5, 1, NA, or null to clear the answer.")
     base = payload.get("base_revision")
     if base is not None and (
         isinstance(base, bool) or not isinstance(base, int) or not 0 <= base <= _MAX_REVISION

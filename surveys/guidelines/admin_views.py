@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +17,7 @@ from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import LANGS
 from surveys.guidelines.models import Guideline
-from surveys.guidelines.services import body_diff, guideline_save
+from surveys.guidelines.services import body_diff, guideline_save, markdown_too_long
 from surveys.guidelines.views import render_markdown
 from surveys.organisation.access import admin_required
 from surveys.questionnaires.models import Item
@@ -77,7 +78,7 @@ def guideline_edit(request: HttpRequest, slug: str | None = None) -> HttpRespons
             "name": "English" if lang == "en" else "日本語",
             "title": title.get(lang, ""),
             "body": body.get(lang, ""),
-            "preview": render_markdown(body.get(lang, "")),
+            "preview": _preview(body.get(lang, "")),
         }
         for lang in LANGS
     ]
@@ -94,11 +95,23 @@ def guideline_edit(request: HttpRequest, slug: str | None = None) -> HttpRespons
     )
 
 
+def _preview(text: str) -> str:
+    """The rendered text, or why it is not rendered (too long to be worth the work)."""
+    problem = markdown_too_long(text)
+    return format_html("<p>{}</p>", problem) if problem else render_markdown(text)
+
+
 @admin_required
 @require_POST
 def guideline_preview(request: HttpRequest) -> HttpResponse:
     """The Markdown as the guideline page will show it, through the same sanitiser."""
-    return JsonResponse({"html": render_markdown(request.POST.get("markdown", ""))})
+    text = request.POST.get("markdown", "")
+    problem = markdown_too_long(text)
+    if problem:
+        return JsonResponse(
+            {"error": problem, "html": format_html("<p>{}</p>", problem)}, status=400
+        )
+    return JsonResponse({"html": render_markdown(text)})
 
 
 @admin_required

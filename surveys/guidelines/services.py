@@ -6,6 +6,7 @@ import difflib
 import re
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -18,6 +19,18 @@ from surveys.guidelines.models import Guideline, GuidelineRevision
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESERVED = {"new", "preview"}
+
+
+def markdown_too_long(text: str) -> str | None:
+    """Why a guideline text is refused for its length, or None (the work of rendering
+    and diffing it is bounded by its length)."""
+    limit = settings.GUIDELINE_MAX_CHARS
+    if len(text) <= limit:
+        return None
+    return gettext(
+        "A guideline holds at most %(limit)s characters in each language; this text has "
+        "%(length)s. Split it into several guidelines."
+    ) % {"limit": f"{limit:,}", "length": f"{len(text):,}"}
 
 
 def _title_of(markdown: str, fallback: str) -> str:
@@ -42,6 +55,12 @@ def guidelines_load(*, directory: Path) -> list[Guideline]:
         japanese = directory / f"{slug}.ja.md"
         if japanese.exists():
             body["ja"] = japanese.read_text(encoding="utf-8")
+        for text in body.values():
+            problem = markdown_too_long(text)
+            if problem:
+                raise ApplicationError(
+                    gettext("%(file)s: %(problem)s") % {"file": english.name, "problem": problem}
+                )
         title = {lang: _title_of(text, slug) for lang, text in body.items()}
         guideline, _ = Guideline.objects.update_or_create(
             slug=slug, defaults={"title": title, "body": body, "updated_at": timezone.now()}
@@ -71,6 +90,10 @@ def guideline_save(
     body = {k: v for k, v in body.items() if v and v.strip()}
     if not body.get("en") and not body.get("ja"):
         raise ApplicationError(gettext("Write the guideline in English or Japanese."))
+    for text in body.values():
+        problem = markdown_too_long(text)
+        if problem:
+            raise ApplicationError(problem)
     if guideline is None:
         if slug in RESERVED or not SLUG_RE.match(slug or ""):
             raise ApplicationError(

@@ -43,7 +43,8 @@ def round_label(cell: object) -> str:
 
 def _unescaped(cells: list[str]) -> list[str]:
     # The app's own CSV puts a ``'`` before text a spreadsheet would run as a formula
-    # (reports.exports.spreadsheets.csv_cell); take it off again, so that its files read back as typed.
+    # (reports.exports.spreadsheets.csv_cell); take it off again, so that its files read
+    # back as typed.
     return [
         cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_TRIGGERS else cell for cell in cells
     ]

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from django.utils.text import slugify
 
 from scoring.rules import NA, na_limit_problems, normalize_value
+from surveys.assessments.models import Answer
 from surveys.assessments.scores import (
     version_layout,
 )
@@ -75,6 +76,8 @@ class Validator:
         self.new_rounds: dict[str, NewRound] = {}
         self.round_rows: dict[str, list[int]] = defaultdict(list)
         self.phases = {p.value for p in Phase}
+        # Rounds not closed whose rows all equal what is stored: nothing to write.
+        self.unchanged_rounds: set[str] = set()
 
     def error(self, number: int, message: str) -> None:
         self.errors.append((number, message))
@@ -249,11 +252,36 @@ class Validator:
                     f"not {self.version.label}{more}",
                 )
             elif existing.status != RoundStatus.CLOSED:
+                # DESIGN §6.2: a row equal to what is stored is no change, whatever the
+                # round's state, so the answers file just exported imports back.
+                differing = self.rows_differing(existing)
+                if not differing:
+                    self.unchanged_rounds.add(label)
+                    continue
+                others = len(differing) - 1
+                more = f" (and {others} more row{'s' if others > 1 else ''} of this round)"
                 self.error(
-                    numbers[0],
+                    differing[0],
                     f"round {label!r} is {existing.status}, not closed: answers for an "
-                    f"open round are given in the browser{more}",
+                    f"open round are given in the browser{more if others else ''}",
                 )
+
+    def rows_differing(self, rnd: Round) -> list[int]:
+        """Numbers of the rows of ``rnd`` that are not what its answers hold."""
+        rows = [row for row in self.rows if row.round == rnd.label]
+        stored = {
+            (slug, item_id): (value, note)
+            for slug, item_id, value, note in Answer.objects.filter(
+                assessment__round=rnd,
+                assessment__product__slug__in={row.product for row in rows},
+            ).values_list("assessment__product__slug", "item_id", "value", "note")
+        }
+        return [
+            row.number
+            for row in rows
+            if (row.product, row.item.pk) not in stored
+            or not row_matches(row, *stored[(row.product, row.item.pk)])
+        ]
 
     def check_answers(self) -> None:
         """No answer twice, and no complete assessment over the N/A limit."""
@@ -297,6 +325,11 @@ class Validator:
     def problems(self) -> list[str]:
         errors = sorted(self.errors, key=lambda error: error[0])  # stable: in reading order
         return [f"row {number}: {message}" for number, message in errors]
+
+
+def row_matches(row: Row, value: str | None, note: str | None) -> bool:
+    """The row says what is stored, as an export writes it (a cell's text is read trimmed)."""
+    return row.value == value and row.note == (note or "").strip()
 
 
 def new_slug(value: str, prefix: str) -> str:

@@ -10,7 +10,10 @@ pass over the zip comes first, bounded by the limits of ``Limits``:
   lies about its size is refused too;
 - the sheet's stated dimension, then its ``<row>`` elements as they stream by, must fit
   ``IMPORT_MAX_ROWS``: a five-million-row sheet is refused after its first megabytes;
-- a formula cell (``<f>``) without a cached value (``<v>``) is refused by its row.
+- a formula cell (``<f>``) without a cached value (``<v>``) is refused by its row;
+- the sheet's area (its rows times its widest row, as cell references and cells per row
+  say) must fit ``IMPORT_MAX_CELLS``: calamine fills the whole rectangle, so one cell in
+  column XFD of a small file would otherwise make it build billions of empty cells.
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ CHUNK = 1 << 20
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
+# A row or a cell tag, whole (a tag cut at the end of a chunk is matched in the next one).
+_ROW_OR_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+_CELL_REF = re.compile(rb"\br\s*=\s*[\"']([A-Z]{1,3})(\d+)[\"']")
+_DIMENSION_AREA = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\""
+)
 _CARRY = 64  # bytes kept between chunks, so that a tag cut in two is still found
 _OFFICE_DOCUMENT = "/officeDocument"
 _MAX_PARTS = 10_000
@@ -49,6 +58,8 @@ class Limits:
     uncompressed_bytes: int
     rows: int
     cell_chars: int
+    cells: int = 10 * 1_048_576
+    sheet_bytes: int = 400 * 1024 * 1024
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -57,6 +68,8 @@ class Limits:
             uncompressed_bytes=settings.IMPORT_MAX_UNCOMPRESSED_BYTES,
             rows=settings.IMPORT_MAX_ROWS,
             cell_chars=settings.IMPORT_MAX_CELL_CHARS,
+            cells=settings.IMPORT_MAX_CELLS,
+            sheet_bytes=settings.IMPORT_MAX_SHEET_BYTES,
         )
 
 
@@ -144,6 +157,69 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             yield chunk
 
 
+def too_large_an_area(height: int, width: int, limits: Limits) -> ApplicationError:
+    return ApplicationError(
+        _(
+            "The sheet spans %(height)s rows by %(width)s columns (%(cells)s cells), over the "
+            "limit of %(limit)s cells (IMPORT_MAX_CELLS); nothing was imported. An answers "
+            "file needs 8 columns: delete the cells beyond them, or split the file."
+        )
+        % {
+            "height": f"{height:,}",
+            "width": f"{width:,}",
+            "cells": f"{height * width:,}",
+            "limit": f"{limits.cells:,}",
+        }
+    )
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+@dataclass
+class _Area:
+    """The rectangle calamine will fill: the last row and the widest row seen so far."""
+
+    height: int = 0
+    width: int = 0
+    row: int = 0  # the current row's number
+    cells: int = 0  # cells in the current row
+    column: int = 0  # the current row's last column
+
+    def feed(self, text: bytes, skip: int) -> None:
+        for m in _ROW_OR_CELL.finditer(text):
+            if m.end() <= skip:
+                continue  # counted with the previous chunk
+            ref = _CELL_REF.search(m.group(2))
+            if m.group(1) == b"row":
+                self.row = int(ref.group(2)) if ref else self.row + 1
+                self.cells = self.column = 0
+                self.height = max(self.height, self.row)
+                continue
+            self.cells += 1
+            self.column = _column(ref.group(1)) if ref else self.column + 1
+            self.width = max(self.width, self.column, self.cells)
+            if ref:
+                self.height = max(self.height, int(ref.group(2)))
+
+    def check(self, limits: Limits) -> None:
+        if self.height * self.width > limits.cells:
+            raise too_large_an_area(self.height, self.width, limits)
+
+
+def _stated_area(head: bytes, limits: Limits) -> None:
+    stated = _DIMENSION_AREA.search(head)
+    if stated and stated.group(3):
+        width = _column(stated.group(3)) - _column(stated.group(1)) + 1
+        height = int(stated.group(4)) - int(stated.group(2)) + 1
+        if height * width > limits.cells:
+            raise too_large_an_area(height, width, limits)
+
+
 @dataclass
 class _Scan:
     formulas: bool = False
@@ -153,7 +229,7 @@ class _Scan:
 def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, *, rows: bool) -> _Scan:
     """One streamed pass over a part: count its rows (when ``rows``), stop past the limit,
     and note whether it holds a formula or a text that may be over the cell limit."""
-    found, count, carry, first = _Scan(), 0, b"", True
+    found, count, carry, first, area = _Scan(), 0, b"", True, _Area()
     # Text holds no "<": a text over the limit is a run of more bytes without one. The
     # run is searched from just after a "<" only, so each byte is looked at once.
     long_run = re.compile(rb"(?<=<)[^<]{%d,}" % (limits.cell_chars + 1))
@@ -162,12 +238,15 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, *, rows: b
             stated = _DIMENSION.search(chunk[:4096])
             if stated and int(stated.group(1)) > limits.rows:
                 raise too_many_rows(int(stated.group(1)), limits)
+            _stated_area(chunk[:4096], limits)
         first = False
         text = carry + chunk
         if rows:
             count += sum(1 for m in _ROW_TAG.finditer(text) if m.end() > len(carry))
             if count > limits.rows:
                 raise too_many_rows(count, limits)
+            area.feed(text, len(carry))
+            area.check(limits)
         found.formulas = found.formulas or _FORMULA_TAG.search(text) is not None
         found.long_text = found.long_text or long_run.search(text) is not None
         last = text.rfind(b"<")
@@ -238,6 +317,23 @@ def _row_of(cell: Element, row: int) -> int:
     return int(digits) if digits else row
 
 
+def _check_sheet_bytes(
+    sheet: zipfile.ZipInfo, shared: zipfile.ZipInfo | None, limits: Limits
+) -> None:
+    """The XML calamine parses and holds (the sheet and its shared strings) is bounded, as
+    declared; a part that unpacks to more than it declares fails its CRC check later."""
+    size = sheet.file_size + (shared.file_size if shared is not None else 0)
+    if size > limits.sheet_bytes:
+        raise ApplicationError(
+            _(
+                "The answers sheet unpacks to %(size)s bytes, over the limit of %(limit)s "
+                "bytes (IMPORT_MAX_SHEET_BYTES); nothing was imported. Split it into "
+                "smaller files."
+            )
+            % {"size": f"{size:,}", "limit": f"{limits.sheet_bytes:,}"}
+        )
+
+
 def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
     """Check an XLSX against ``limits`` and its formulas; the name of the sheet to read."""
     # python-calamine cuts a text at what a spreadsheet cell holds: refuse longer ones.
@@ -258,8 +354,9 @@ def xlsx_inspect(stream: IO[bytes], limits: Limits) -> str:
             sheet = zf.NameToInfo.get(path)
             if sheet is None:
                 raise _damaged(path)
-            scanned = _scan(zf, sheet, limits, rows=True)
             shared = zf.NameToInfo.get(shared_path or "")
+            _check_sheet_bytes(sheet, shared, limits)
+            scanned = _scan(zf, sheet, limits, rows=True)
             long_shared: set[int] = set()
             if shared is not None and _scan(zf, shared, limits, rows=False).long_text:
                 long_shared = _long_shared_strings(zf, shared, limits.cell_chars)

@@ -19,6 +19,7 @@ from surveys.assessments.models import (
     RevisionSource,
 )
 from surveys.assessments.writing import (
+    SUBMITTED_FIELDS,
     AnswerChange,
     answer_as_submitted,
     answers_change,
@@ -32,6 +33,7 @@ from surveys.imports.validation import (
     Row,
     Validator,
     new_slug,
+    row_matches,
 )
 from surveys.organisation.models import Department, Phase, Product
 from surveys.questionnaires.models import QuestionnaireVersion
@@ -130,6 +132,9 @@ class Writer:
         for label, answers in by_round.items():
             outcome = self.round_results[label]
             outcome.rows = sum(len(v) for v in answers.values())
+            if label in self.checked.unchanged_rounds:
+                outcome.assessments_unchanged = len(answers)  # as stored: nothing to write
+                continue
             self.write_round(rounds[label], answers, outcome)
         return self.result
 
@@ -241,7 +246,7 @@ class Writer:
         existing = {
             a.product_id: a
             for a in Assessment.objects.filter(round=rnd).only(
-                "id", "product_id", "status", "final_score", "submitted_at"
+                "id", "product_id", "status", "final_score", "submitted_at", "unsubmitted_changes"
             )
             if a.product_id in answers
         }
@@ -371,8 +376,9 @@ class Writer:
         ids = list(by_assessment)
         for start in range(0, len(ids), BATCH):
             for answer in Answer.objects.filter(assessment_id__in=ids[start : start + BATCH]).only(
-                "id", "assessment_id", "item_id", "value", "note", "na_reason", "revision"
-            ):
+                "id", "assessment_id", "item_id", "value", "note", "na_reason", "evidence_url",
+                "carry", "revision", *SUBMITTED_FIELDS,
+            ):  # fmt: skip
                 stored[answer.assessment_id][answer.item_id] = answer
         changes: list[AnswerChange] = []
         created_answers: list[Answer] = []
@@ -386,11 +392,19 @@ class Writer:
             for item_id, row in rows.items():
                 fresh = self.answer(assessment.pk, item_id, row)
                 old = had.get(item_id)
-                values[item_id] = fresh.value
                 if old is None:
+                    values[item_id] = fresh.value
                     created_answers.append(fresh)
                     differs = True
-                elif (old.value, old.note, old.na_reason) != (
+                    continue
+                stored_now = (
+                    (old.submitted_value, old.submitted_note)
+                    if assessment.unsubmitted_changes
+                    else (old.value, old.note)
+                )
+                if row is not None and row_matches(row, *stored_now):
+                    continue  # as exported: no change (an N/A keeps its stored reason)
+                if (old.value, old.note, old.na_reason) != (
                     fresh.value,
                     fresh.note,
                     fresh.na_reason,
@@ -398,16 +412,18 @@ class Writer:
                     changes.append(
                         AnswerChange(old, fresh.value, fresh.na_reason, fresh.note, submitted=True)
                     )
+                    values[item_id] = fresh.value
                     differs = True
+            if not differs:
+                # DESIGN §6.2: rows equal to what is stored change nothing, not even the
+                # status or the score (an assessment not submitted at the close stays so).
+                continue
             complete = is_complete(values.get(item.pk) for item in self.items)
-            status = AssessmentStatus.SUBMITTED if complete else AssessmentStatus.NOT_SUBMITTED
-            scored_wrong = (assessment.final_score is None) == (
-                status == AssessmentStatus.SUBMITTED
+            assessment.status = (
+                AssessmentStatus.SUBMITTED if complete else AssessmentStatus.NOT_SUBMITTED
             )
-            if differs or assessment.status != status or scored_wrong:
-                assessment.status = status
-                assessment.updated_at = self.now
-                changed.append(assessment)
+            assessment.updated_at = self.now
+            changed.append(assessment)
         outcome.answers_changed += answers_change(
             changes, by=self.by, at=self.now, source=RevisionSource.IMPORT
         )

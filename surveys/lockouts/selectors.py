@@ -11,11 +11,13 @@ from django.conf import settings
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from surveys.lockouts.accounts import account_locked_until, accounts_locked
+
 
 @dataclass(frozen=True)
 class Lockout:
-    username: str | None  # None: the whole address is locked out
-    ip_address: str
+    username: str
+    ip_address: str | None  # None: the account is locked from every address
     failures: int
     until: datetime
 
@@ -30,7 +32,8 @@ def lockout_retry_at(*, now: datetime) -> datetime:
 
 
 def lockouts_current(*, now: datetime | None = None) -> list[Lockout]:
-    """Accounts locked out from an address, then whole addresses, newest first."""
+    """Accounts locked out from every address, then accounts locked out at one address,
+    newest first (DESIGN §7: an address alone is never locked)."""
     now = now or timezone.now()
     cool_off = _cool_off()
     recent = AccessAttempt.objects.filter(attempt_time__gt=now - cool_off)
@@ -40,19 +43,20 @@ def lockouts_current(*, now: datetime | None = None) -> list[Lockout]:
         .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
         .filter(failures__gte=limit)
     )
-    per_address = (
-        recent.values("ip_address")
-        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-        .filter(failures__gte=limit)
-    )
     accounts = [
         Lockout(row["username"] or "", row["ip_address"], row["failures"], row["last"] + cool_off)
         for row in per_account
     ]
-    addresses = [
-        Lockout(None, row["ip_address"], row["failures"], row["last"] + cool_off)
-        for row in per_address
+    everywhere = [
+        Lockout(
+            username,
+            None,
+            failures,
+            account_locked_until(username=username, now=now)
+            or last + settings.LOGIN_ACCOUNT_WINDOW,
+        )
+        for username, failures, last in accounts_locked(now=now)
     ]
-    return sorted(accounts, key=lambda x: x.until, reverse=True) + sorted(
-        addresses, key=lambda x: x.until, reverse=True
+    return sorted(everywhere, key=lambda x: x.until, reverse=True) + sorted(
+        accounts, key=lambda x: x.until, reverse=True
     )

@@ -1,12 +1,15 @@
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from surveys.organisation import roles as _roles
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
+    # An error page rendered before the authentication middleware ran (a bad Host
+    # header) has no user yet: it is shown as to an anonymous visitor.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "user_is_admin": _roles.is_admin(user),
         "user_is_manager": _roles.is_manager(user),

@@ -14,6 +14,7 @@ from typing import Any
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from surveys.core.tasks import enqueue
 from surveys.rounds import notifications, selectors, services
@@ -33,10 +34,21 @@ def _user(user_id: int | None) -> Any:
     return get_user_model().objects.filter(pk=user_id).first() if user_id else None
 
 
+def _asked_to_open(round: Round) -> int | None:
+    """The admin who created the round on or after its opening day asked to open it at
+    once (the tick opens it when that task could not be enqueued): they are its opener."""
+    if round.created_by_id and timezone.localdate(round.created_at) >= round.opens_on:
+        return int(round.created_by_id)
+    return None
+
+
 @shared_task(name="surveys.round_open", acks_late=True)
-def round_open_task(round_id: int) -> int | None:
+def round_open_task(round_id: int, by_id: int | None = None) -> int | None:
+    """Open the round; ``by_id`` is the admin who asked, recorded as its opener."""
     round = _round(round_id)
-    result = services.round_open(round=round) if round else None
+    if round is not None and by_id is None:
+        by_id = _asked_to_open(round)
+    result = services.round_open(round=round, by=_user(by_id)) if round else None
     return result.assessments if result else None
 
 

@@ -173,7 +173,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 by=actor_of(request),
             )
             if round.opens_on <= today_of(timezone.now()):
-                enqueue(round_open_task, round.pk)
+                enqueue(round_open_task, round.pk, request.user.pk)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,7 +42,20 @@ def conditions_parse(texts: Sequence[str]) -> list[list[str]]:
         )
     if len({name for name, _value in conditions}) != len(conditions):
         raise ApplicationError(_("Each claim may appear only once in a policy."))
+    if all(only_wildcards(value) for _name, value in conditions):
+        raise ApplicationError(
+            _(
+                "Every condition of this policy is only a wildcard, so it would admit every "
+                "pipeline of the issuer, anyone's on a public platform: name at least one "
+                "claim exactly, e.g. repository=acme/ads-ctr."
+            )
+        )
     return conditions
+
+
+def only_wildcards(value: str) -> bool:
+    """A condition value that names nothing (``*``, ``*/*``, ``**``) matches any claim."""
+    return not value.replace("*", "").strip(" /:.-_")
 
 
 @transaction.atomic(durable=True)
@@ -65,6 +79,15 @@ def policy_delete(*, policy: TrustPolicy) -> None:
     policy.delete()
 
 
+def fitted(text: str, limit: int | None) -> str:
+    """``text`` if it fits its column, else a prefix and its SHA-256 (DESIGN §6.6): a long
+    ``jti`` stays unique (a replay of it is still refused), a long subject still readable."""
+    if limit is None or len(text) <= limit:
+        return text
+    digest = "…sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    return text[: limit - len(digest)] + digest
+
+
 @dataclass(frozen=True)
 class TrustedIdentity:
     """An accepted token: its stored identity and the products its policies admit."""
@@ -81,6 +104,8 @@ def identity_accept(*, token: VerifiedToken) -> TrustedIdentity:
     matched: dict[str, str] = {}
     product_ids: set[int] = set()
     for policy in TrustPolicy.objects.filter(issuer=token.issuer):
+        if all(only_wildcards(value) for _name, value in policy.conditions):
+            continue  # stored before such policies were refused: it admits nobody
         claims = policy.matched_claims(token.claims)
         if claims is not None:
             product_ids.add(policy.product_id)
@@ -90,7 +115,10 @@ def identity_accept(*, token: VerifiedToken) -> TrustedIdentity:
     try:
         with transaction.atomic():
             identity = CiIdentity.objects.create(
-                issuer=token.issuer, subject=token.subject, jti=token.jti, claims=matched
+                issuer=token.issuer,
+                subject=fitted(token.subject, CiIdentity._meta.get_field("subject").max_length),
+                jti=fitted(token.jti, CiIdentity._meta.get_field("jti").max_length),
+                claims=matched,
             )
     except IntegrityError as exc:
         raise TokenRefused("This token has been used already (replayed jti).") from exc

@@ -51,8 +51,10 @@ def test_a_respondent_sees_only_products_of_their_departments(org: Any) -> None:
     org.products["p1"].members.add(member)
     rounds = client_for(member).get(URL, {"questionnaire": "mlts"}).json()["rounds"]
     assert [(r["targeted"], r["scored"]) for r in rounds] == [(3, 3), (3, 2), (0, 0)]
-    # 2021-10 finals 2.0, 0.0, 3.0
-    assert rounds[0]["final"] == {"mean": 1.6667, "median": 2.0, "p25": 1.0, "p75": 2.5}
+    # 2021-10 finals 2.0, 0.0, 3.0: two products other than their own, so the scores are
+    # withheld (DESIGN §7: fewer than 3 others would reveal them); the counts stay
+    assert rounds[0]["final"] == {"mean": None, "median": None, "p25": None, "p75": None}
+    assert rounds[0]["areas"] == dict.fromkeys(rounds[0]["areas"])
 
 
 def test_cast_members_without_those_products_see_empty_figures(org: Any, cast: Any) -> None:

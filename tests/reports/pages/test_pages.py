@@ -93,8 +93,9 @@ def test_a_respondent_sees_only_their_departments(org: Any) -> None:
     mean = next(
         t for t in figures_of(trend)["chart-trend"]["data"] if t.get("name") == "Mean, all products"
     )
-    # search: p5 2.25 in 2021-10 (p4 unscored); p4 3.0 and p6 0.5 in 2022-04
-    assert mean["y"][:2] == [2.25, 1.75]
+    # search: p5 2.25 in 2021-10 (p4 unscored): their own product only, shown; p4 3.0 and
+    # p6 0.5 in 2022-04: two products other than their own, withheld (DESIGN §7)
+    assert mean["y"][:2] == [2.25, None]
 
 
 def test_a_respondent_cannot_filter_on_another_department(org: Any) -> None:
