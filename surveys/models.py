@@ -65,6 +65,16 @@ from surveys.tokens.models import (
 )
 from surveys.trust.models import CiIdentity, TrustPolicy
 from surveys.uploads.models import StagedUpload
+from surveys.watches.models import (
+    ChatChannel,
+    ChatDelivery,
+    ChatKind,
+    Flip,
+    Watch,
+    WatchDigest,
+    WatchMute,
+    WatchState,
+)
 
 __all__ = [
     "Answer",
@@ -112,6 +122,14 @@ __all__ = [
     "StepKind",
     "TrustPolicy",
     "VersionStatus",
+    "ChatChannel",
+    "ChatDelivery",
+    "ChatKind",
+    "Flip",
+    "Watch",
+    "WatchDigest",
+    "WatchMute",
+    "WatchState",
     "default_evidence_window_days",
     "default_reminder_days",
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from mlopsscore.errors import ApplicationError
 from surveys.evidence.selectors import item_keys_known
 from surveys.models import ApiToken, CiIdentity, Evidence
+from surveys.watches.services import watches_observe
 
 MAX_BATCH = 1000
 _UPDATED = ["outcome", "observed_at", "url", "summary", "token", "origin", "received_at"]
@@ -106,5 +107,7 @@ def evidence_upsert(
         update_fields=_UPDATED,
         batch_size=MAX_BATCH,
     )
+    # DESIGN §6.7: the watches hear of every post, in the same transaction.
+    watches_observe(posts=latest.values(), now=now)
     created = len(set(latest) - existing)
     return EvidenceCounts(received=len(records), created=created, replaced=len(records) - created)
