@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from surveys.api.errors import api_not_found
 from surveys.evidence import apis as evidence
 from surveys.organisation import apis as products
+from surveys.watches import apis as watches
 
 urlpatterns = [
     path("evidence/", evidence.EvidencePostApi.as_view(), name="api-evidence-post"),
@@ -19,6 +20,16 @@ urlpatterns = [
         "products/<slug:slug>/assessments/",
         products.ProductAssessmentListApi.as_view(),
         name="api-product-assessments",
+    ),
+    path(
+        "products/<slug:slug>/watches/",
+        watches.ProductWatchesApi.as_view(),
+        name="api-product-watches",
+    ),
+    path(
+        "products/<slug:slug>/watches/<str:item>/",
+        watches.ProductWatchApi.as_view(),
+        name="api-product-watch",
     ),
     path("rounds/", products.RoundListApi.as_view(), name="api-rounds"),
     re_path(r"", api_not_found),  # matches any rest, even one holding a newline

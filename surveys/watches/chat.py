@@ -112,7 +112,11 @@ def teams_payload(message: dict[str, Any]) -> dict[str, Any]:
                         },
                     ],
                     "actions": [
-                        {"type": "Action.OpenUrl", "title": message["link_text"], "url": message["url"]}
+                        {
+                            "type": "Action.OpenUrl",
+                            "title": message["link_text"],
+                            "url": message["url"],
+                        }
                     ],
                 },
             }

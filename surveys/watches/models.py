@@ -38,6 +38,8 @@ class Watch(models.Model):
     # N of DESIGN §2: the watch is failing when the last N posts failed or erred.
     fail_after = models.PositiveSmallIntegerField(default=DEFAULT_FAIL_AFTER)
     state = models.CharField(max_length=8, choices=WatchState.choices, default=WatchState.NEW)
+    # When the state last changed: the admin page lists alarms oldest first.
+    changed_at = models.DateTimeField(default=timezone.now)
     last_post_at = models.DateTimeField(null=True, blank=True)
     last_outcome = models.CharField(max_length=5, blank=True)
     # Failed or erred posts in a row, newest first; a pass sets it back to 0.
@@ -55,7 +57,10 @@ class Watch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "item_key"], name="uniq_watch_item")
         ]
-        indexes = [models.Index(fields=["next_due_at"], name="watch_next_due")]
+        indexes = [
+            models.Index(fields=["next_due_at"], name="watch_next_due"),
+            models.Index(fields=["state", "changed_at"], name="watch_state_since"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_key} {self.state}"
@@ -152,6 +157,9 @@ class ChatDelivery(models.Model):
             models.UniqueConstraint(fields=["flip", "channel"], name="uniq_chat_delivery")
         ]
 
+    def __str__(self) -> str:
+        return f"flip {self.flip_id} → channel {self.channel_id}"
+
 
 class WatchMute(models.Model):
     """A member who hears nothing of one product's watches."""
@@ -161,6 +169,9 @@ class WatchMute(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "product"], name="uniq_watch_mute")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} mutes product {self.product_id}"
 
 
 class WatchDigest(models.Model):
@@ -174,3 +185,6 @@ class WatchDigest(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="uniq_watch_digest")]
+
+    def __str__(self) -> str:
+        return f"digest of user {self.user_id} on {self.day}"

@@ -78,12 +78,16 @@ def flip_message(flip: Flip) -> dict[str, Any]:
         item = f"{code} {tr(title)}".strip()
         if flip.reminder:
             headline = gettext("%(product)s · %(item)s is still %(state)s") % {
-                "product": product.name, "item": item, "state": states[flip.new_state],
+                "product": product.name,
+                "item": item,
+                "state": states[flip.new_state],
             }
         else:
             headline = gettext("%(product)s · %(item)s: %(old)s → %(new)s") % {
-                "product": product.name, "item": item,
-                "old": states[flip.old_state], "new": states[flip.new_state],
+                "product": product.name,
+                "item": item,
+                "old": states[flip.old_state],
+                "new": states[flip.new_state],
             }
         last = (
             formats.date_format(timezone.localtime(watch.last_post_at), "DATETIME_FORMAT")
@@ -246,7 +250,9 @@ def watch_digests_send(*, now: datetime | None = None) -> int:
         by_product[flip.watch.product_id].append(flip)
     members = members_by_product(by_product)
     muted = set(
-        WatchMute.objects.filter(product_id__in=list(by_product)).values_list("user_id", "product_id")
+        WatchMute.objects.filter(product_id__in=list(by_product)).values_list(
+            "user_id", "product_id"
+        )
     )
     users: dict[int, Any] = {}
     products_of: dict[int, list[int]] = defaultdict(list)

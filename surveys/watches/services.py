@@ -23,14 +23,14 @@ from surveys.watches.models import (
     Flip,
     Watch,
     WatchMute,
-    WatchState,
 )
 
 DUE_BATCH = 1000
 MAX_PERIOD = timedelta(days=366)
 MAX_GRACE = timedelta(days=30)
 MAX_PAUSE = timedelta(days=366)
-_FACTS = ["last_post_at", "last_outcome", "fail_streak", "state", "remind_at", "next_due_at"]
+_STATE = ["state", "changed_at", "remind_at", "next_due_at"]
+_FACTS = ["last_post_at", "last_outcome", "fail_streak", *_STATE]
 
 
 class Post(Protocol):
@@ -131,7 +131,7 @@ def watches_due_check(*, now: datetime | None = None, limit: int = DUE_BATCH) ->
                 step = states.evaluate(watch, now)
                 if step.flip is not None:
                     flips.append(step.flip)
-            Watch.objects.bulk_update(due, ["state", "remind_at", "next_due_at"])
+            Watch.objects.bulk_update(due, _STATE)
             _flips_announce(flips)
         handled += len(due)
         if len(due) < limit:
@@ -173,7 +173,10 @@ def watch_create(*, product: Any, item_key: str, by: Any, now: datetime | None =
     except IntegrityError:
         raise ApplicationError(gettext("This item is already watched.")) from None
     audit_record(
-        by=by, category=AuditCategory.ORGANISATION, action="watch_create", subject=watch,
+        by=by,
+        category=AuditCategory.ORGANISATION,
+        action="watch_create",
+        subject=watch,
         target=f"{product.slug} {item_key}",
     )
     return watch
@@ -193,7 +196,11 @@ def watch_update(
     """The team's or an admin's period, grace and N; the state follows at once."""
     now = now or timezone.now()
     watch = Watch.objects.select_for_update().get(pk=watch.pk)
-    before = {"period": str(watch.period), "grace": str(watch.grace), "fail_after": watch.fail_after}
+    before = {
+        "period": str(watch.period),
+        "grace": str(watch.grace),
+        "fail_after": watch.fail_after,
+    }
     if period is not None:
         _bounded(period, low=timedelta(hours=1), high=MAX_PERIOD, name=gettext("The period"))
         watch.period = period
@@ -202,35 +209,48 @@ def watch_update(
         watch.grace = grace
     if fail_after is not None:
         if not 1 <= fail_after <= 100:
-            raise ApplicationError(gettext("The number of failed posts must lie between 1 and 100."))
+            raise ApplicationError(
+                gettext("The number of failed posts must lie between 1 and 100.")
+            )
         watch.fail_after = fail_after
     _settle(watch, now=now)
     after = {"period": str(watch.period), "grace": str(watch.grace), "fail_after": watch.fail_after}
     audit_record(
-        by=by, category=AuditCategory.ORGANISATION, action="watch_update", subject=watch,
-        source=source, before=before, after=after,
+        by=by,
+        category=AuditCategory.ORGANISATION,
+        action="watch_update",
+        subject=watch,
+        source=source,
+        before=before,
+        after=after,
     )
     return watch
 
 
 @transaction.atomic(durable=True)
 def watch_pause(
-    *, watch: Watch, until: datetime | None, by: Any, now: datetime | None = None,
+    *,
+    watch: Watch,
+    until: datetime | None,
+    by: Any,
+    now: datetime | None = None,
     source: str = "web",
 ) -> Watch:
     """Pause until a date (a pause always ends), or resume with ``until=None``."""
     now = now or timezone.now()
     if until is not None and not now < until <= now + MAX_PAUSE:
         raise ApplicationError(
-            gettext("A pause ends after now and within %(days)s days.")
-            % {"days": MAX_PAUSE.days}
+            gettext("A pause ends after now and within %(days)s days.") % {"days": MAX_PAUSE.days}
         )
     watch = Watch.objects.select_for_update().get(pk=watch.pk)
     watch.paused_until = until
     _settle(watch, now=now)
     audit_record(
-        by=by, category=AuditCategory.ORGANISATION,
-        action="watch_pause" if until else "watch_resume", subject=watch, source=source,
+        by=by,
+        category=AuditCategory.ORGANISATION,
+        action="watch_pause" if until else "watch_resume",
+        subject=watch,
+        source=source,
         until=until.isoformat() if until else None,
     )
     return watch
@@ -250,8 +270,12 @@ def chat_channel_create(
         raise ApplicationError(problem)
     channel = ChatChannel.objects.create(kind=kind, url=url, product=product, department=department)
     audit_record(
-        by=by, category=AuditCategory.ORGANISATION, action="chat_channel_create",
-        subject=channel, target=str(product or department), kind=kind,
+        by=by,
+        category=AuditCategory.ORGANISATION,
+        action="chat_channel_create",
+        subject=channel,
+        target=str(product or department),
+        kind=kind,
     )
     return channel
 
@@ -259,8 +283,11 @@ def chat_channel_create(
 @transaction.atomic(durable=True)
 def chat_channel_delete(*, channel: ChatChannel, by: Any) -> None:
     audit_record(
-        by=by, category=AuditCategory.ORGANISATION, action="chat_channel_delete",
-        subject=channel, target=str(channel.product or channel.department),
+        by=by,
+        category=AuditCategory.ORGANISATION,
+        action="chat_channel_delete",
+        subject=channel,
+        target=str(channel.product or channel.department),
     )
     channel.delete()
 
@@ -277,5 +304,3 @@ def watch_mute_set(*, user: Any, product: Any, muted: bool) -> None:
 def flips_of(*, watch_ids: Iterable[int]) -> Any:
     """Real flips (no reminders), newest first."""
     return Flip.objects.filter(watch_id__in=list(watch_ids), reminder=False)
-
-

@@ -64,6 +64,7 @@ def evaluate(watch: Watch, now: datetime) -> Step:
     if new != watch.state:
         step.flip = Flip(watch=watch, at=now, old_state=watch.state, new_state=new)
         watch.state = new
+        watch.changed_at = now
         watch.remind_at = now + remind_every() if new in ALARMS else None
     elif new in ALARMS and watch.remind_at is not None and watch.remind_at <= now:
         step.flip = Flip(watch=watch, at=now, old_state=new, new_state=new, reminder=True)

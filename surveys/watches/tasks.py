@@ -60,4 +60,3 @@ def chat_deliver_task(delivery_id: int) -> str:
 @shared_task(name="surveys.watch_digests", acks_late=True, **RETRY)
 def watch_digests_task() -> int:
     return notifications.watch_digests_send()
-

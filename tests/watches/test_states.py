@@ -24,9 +24,7 @@ def watch() -> Watch:
 
 
 def flips() -> list[tuple[str, str, bool]]:
-    return [
-        (f.old_state, f.new_state, f.reminder) for f in Flip.objects.order_by("at", "pk")
-    ]
+    return [(f.old_state, f.new_state, f.reminder) for f in Flip.objects.order_by("at", "pk")]
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +37,11 @@ def test_the_first_post_creates_an_up_watch_with_the_items_period(product: Any) 
     post(product)
     w = watch()
     assert (w.item_key, w.state, w.period, w.grace, w.fail_after) == (
-        "data.i1", WatchState.UP, 7 * DAY, DAY, 3,
+        "data.i1",
+        WatchState.UP,
+        7 * DAY,
+        DAY,
+        3,
     )
     assert w.next_due_at == T0 + 8 * DAY
     assert flips() == [("new", "up", False)]
@@ -96,9 +98,7 @@ def test_old_news_changes_nothing(product: Any) -> None:
     assert (w.last_post_at, w.last_outcome, w.fail_streak) == (T0, "pass", 0)
 
 
-def test_pause_hides_the_state_until_it_ends_then_the_facts_decide(
-    product: Any, cast: Any
-) -> None:
+def test_pause_hides_the_state_until_it_ends_then_the_facts_decide(product: Any, cast: Any) -> None:
     post(product)
     watch_pause(watch=watch(), until=T0 + 20 * DAY, by=cast.member, now=T0 + DAY)
     assert watch().state == WatchState.PAUSED
@@ -148,9 +148,7 @@ def test_reminders_every_n_days_while_down(product: Any) -> None:
     watches_due_check(now=T0 + 15 * DAY)
     watches_due_check(now=T0 + 16 * DAY)  # nothing due: no second reminder
     watches_due_check(now=T0 + 22 * DAY)
-    assert flips()[1:] == [
-        ("up", "down", False), ("down", "down", True), ("down", "down", True)
-    ]
+    assert flips()[1:] == [("up", "down", False), ("down", "down", True), ("down", "down", True)]
 
 
 def test_flapping_flips_every_time_and_each_flip_is_stored_once(product: Any) -> None:
@@ -158,7 +156,11 @@ def test_flapping_flips_every_time_and_each_flip_is_stored_once(product: Any) ->
     for n, outcome in enumerate(outcomes):
         post(product, outcome=outcome, at=T0 - timedelta(hours=len(outcomes) - n))
     assert [f[:2] for f in flips()] == [
-        ("new", "up"), ("up", "failing"), ("failing", "up"), ("up", "failing"), ("failing", "up")
+        ("new", "up"),
+        ("up", "failing"),
+        ("failing", "up"),
+        ("up", "failing"),
+        ("failing", "up"),
     ]
 
 
