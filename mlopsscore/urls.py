@@ -49,5 +49,6 @@ urlpatterns = [
     path("trust/", include("surveys.trust.urls")),
     path("reports/", include("reports.urls")),
     path("reviews/", include("surveys.reviews.urls")),
+    path("watches/", include("surveys.watches.urls")),
     path("", include("surveys.urls")),
 ]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from surveys.watches import views
+
+app_name = "watches"
+
+urlpatterns = [
+    path("", views.alarms, name="alarms"),
+    path("channels/", views.channels, name="channels"),
+    path("products/<slug:slug>/mute/", views.watch_mute, name="mute"),
+    path("products/<slug:slug>/<str:item>/", views.watch_change, name="change"),
+]
