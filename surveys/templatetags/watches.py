@@ -9,8 +9,8 @@ from django import template
 
 from surveys.i18n import tr
 from surveys.watches import selectors
-from surveys.watches.notifications import item_titles
 from surveys.watches.models import WatchState
+from surveys.watches.notifications import item_titles
 
 register = template.Library()
 

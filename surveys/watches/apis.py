@@ -139,7 +139,7 @@ class ProductWatchesApi(APIView):
 
         raise PermissionDenied("A CI ID token may only read watches.")
 
-    def get_permissions(self) -> list[Any]:
+    def get_permissions(self) -> Any:
         # Writing needs a token's write scope, reading its read scope.
         self.token_scope = "read" if self.request.method == "GET" else "write"
         return super().get_permissions()

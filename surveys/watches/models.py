@@ -8,7 +8,7 @@ state a ``Flip`` row that is told once.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -66,7 +66,7 @@ class Watch(models.Model):
         return f"{self.item_key} {self.state}"
 
     @property
-    def down_at(self) -> timezone.datetime | None:
+    def down_at(self) -> datetime | None:
         """When the watch goes down if nothing is posted before."""
         if self.last_post_at is None:
             return None

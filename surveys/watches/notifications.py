@@ -57,7 +57,8 @@ def item_titles(keys: Sequence[str]) -> dict[str, tuple[str, Any]]:
 def channels_for(product: Product) -> list[ChatChannel]:
     """The product's live channels and those of its department and every parent of it."""
     parents = dict(Department.objects.values_list("pk", "parent_id"))
-    departments, current = [], product.department_id
+    departments: list[int] = []
+    current: int | None = product.department_id
     while current is not None and current not in departments:
         departments.append(current)
         current = parents.get(current)

@@ -34,10 +34,14 @@ _FACTS = ["last_post_at", "last_outcome", "fail_streak", *_STATE]
 
 
 class Post(Protocol):
-    product_id: int
-    item_key: str
-    outcome: str
-    observed_at: datetime
+    @property
+    def product_id(self) -> int: ...
+    @property
+    def item_key(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def observed_at(self) -> datetime: ...
 
 
 def _flips_announce(flips: Sequence[Flip]) -> None:

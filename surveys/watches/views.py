@@ -41,7 +41,7 @@ def watch_change(request: HttpRequest, slug: str, item: str) -> HttpResponse:
             if not form.is_valid():
                 raise ApplicationError(
                     _("Check the period, grace and N: %(errors)s")
-                    % {"errors": "; ".join(e for errs in form.errors.values() for e in errs)}
+                    % {"errors": "; ".join(str(e) for errs in form.errors.values() for e in errs)}
                 )
             services.watch_update(
                 watch=watch,

@@ -16,7 +16,7 @@ from surveys.watches import chat
 from surveys.watches.services import watches_due_check
 from tests import factories
 
-from .conftest import T0, post
+from .conftest import post
 
 pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
