@@ -29,6 +29,7 @@ ORDER = [
     "round_close",
     "export",
     "import_xlsx",
+    "watches",
 ]
 QUESTIONNAIRE = "mlts"
 
@@ -485,3 +486,10 @@ def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
 
 # The reports sections (issue 13) live in their own module; looked up here by name.
 from benchmarks.reports import report_pages, static_files, trend  # noqa: E402, F401
+
+
+def watches(*, record: Any, manage: Any) -> None:
+    """DESIGN §6.7 at scale: see benchmarks/watches.py."""
+    from .watches import watches as run
+
+    run(record=record, manage=manage)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -23,6 +24,7 @@ from surveys.watches.models import (
     Flip,
     Watch,
     WatchMute,
+    WatchState,
 )
 
 DUE_BATCH = 1000
@@ -86,6 +88,9 @@ def watches_observe(*, posts: Iterable[Post], now: datetime) -> list[Flip]:
     by_pair: dict[tuple[int, str], list[Post]] = {}
     for post in posts:
         by_pair.setdefault((post.product_id, post.item_key), []).append(post)
+    single = [p for group in by_pair.values() for p in group][:2]
+    if len(single) == 1 and _pass_on_time(single[0], now=now):
+        return []
     if not by_pair:
         return []
     watches = _watches_locked(set(by_pair))
@@ -105,16 +110,50 @@ def watches_observe(*, posts: Iterable[Post], now: datetime) -> list[Flip]:
             ignore_conflicts=True,
         )
         watches.update(_watches_locked(missing))
-    flips = []
+    flips, changed = [], []
     for pair, watch in watches.items():
+        before = [getattr(watch, name) for name in _FACTS]
         for post in sorted(by_pair[pair], key=lambda p: p.observed_at):
             states.observe(watch, outcome=post.outcome, observed_at=post.observed_at)
         step = states.evaluate(watch, now)
         if step.flip is not None:
             flips.append(step.flip)
-    Watch.objects.bulk_update(list(watches.values()), _FACTS)
+        if [getattr(watch, name) for name in _FACTS] != before:
+            changed.append(watch)
+    if changed:
+        Watch.objects.bulk_update(changed, _FACTS)
     _flips_announce(flips)
     return flips
+
+
+def _pass_on_time(post: Post, *, now: datetime) -> bool:
+    """The common post — a pass, newer than the last, for a watch that is up — in one
+    UPDATE: no flip can follow, so nothing needs reading first (DESIGN §6.7's cheap
+    posts). False when the watch is anything else; the full path then decides."""
+    if post.outcome != "pass":
+        return False
+    window = ExpressionWrapper(F("period") + F("grace"), output_field=DurationField())
+    updated = (
+        Watch.objects.alias(window=window)
+        .filter(
+            product_id=post.product_id,
+            item_key=post.item_key,
+            state=WatchState.UP,
+            paused_until__isnull=True,
+            last_post_at__lte=post.observed_at,
+            window__gt=now - post.observed_at,
+        )
+        .update(
+            last_post_at=post.observed_at,
+            last_outcome="pass",
+            fail_streak=0,
+            next_due_at=ExpressionWrapper(
+                Value(post.observed_at, output_field=DateTimeField()) + window,
+                output_field=DateTimeField(),
+            ),
+        )
+    )
+    return updated == 1
 
 
 def watches_due_check(*, now: datetime | None = None, limit: int = DUE_BATCH) -> int:

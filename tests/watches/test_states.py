@@ -174,3 +174,36 @@ def test_due_check_is_one_query_on_the_due_time_when_nothing_is_due(product: Any
     # Savepoints aside (the test's own transaction), one SELECT on next_due_at.
     sql = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(sql) == 1 and '"next_due_at" <=' in sql[0]
+
+
+def test_a_pass_for_an_up_watch_is_one_update(product: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.watches.services import watches_observe
+
+    post(product, at=T0 - timedelta(hours=2))
+    record = type(
+        "P",
+        (),
+        {
+            "product_id": product.pk,
+            "item_key": "data.i1",
+            "outcome": "pass",
+            "observed_at": T0 - timedelta(hours=1),
+        },
+    )()
+    with CaptureQueriesContext(connection) as queries:
+        watches_observe(posts=[record], now=T0)
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["UPDATE"]
+    w = watch()
+    assert (w.last_post_at, w.next_due_at, w.state) == (
+        T0 - timedelta(hours=1),
+        T0 - timedelta(hours=1) + 8 * DAY,
+        WatchState.UP,
+    )
+
+
+def test_a_late_backfilled_pass_takes_the_full_path_and_goes_down(product: Any) -> None:
+    post(product, at=T0 - 20 * DAY)  # new → down at once: the post is too old to be up
+    assert watch().state == WatchState.DOWN
