@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
@@ -56,17 +55,32 @@ def item_titles(keys: Sequence[str]) -> dict[str, tuple[str, Any]]:
 
 def channels_for(product: Product) -> list[ChatChannel]:
     """The product's live channels and those of its department and every parent of it."""
-    parents = dict(Department.objects.values_list("pk", "parent_id"))
-    departments: list[int] = []
-    current: int | None = product.department_id
-    while current is not None and current not in departments:
-        departments.append(current)
-        current = parents.get(current)
-    return list(
-        ChatChannel.objects.filter(dead_since__isnull=True).filter(
-            Q(product_id=product.pk) | Q(department_id__in=departments)
-        )
-    )
+    return _ChannelMap().of(product)
+
+
+class _ChannelMap:
+    """Every live channel and the department tree, read once (two queries) for a whole
+    fan-out however many products flipped."""
+
+    def __init__(self) -> None:
+        self.parents = dict(Department.objects.values_list("pk", "parent_id"))
+        self.by_product: dict[int, list[ChatChannel]] = defaultdict(list)
+        self.by_department: dict[int, list[ChatChannel]] = defaultdict(list)
+        for channel in ChatChannel.objects.filter(dead_since__isnull=True).order_by("pk"):
+            if channel.product_id is not None:
+                self.by_product[channel.product_id].append(channel)
+            elif channel.department_id is not None:
+                self.by_department[channel.department_id].append(channel)
+
+    def of(self, product: Product) -> list[ChatChannel]:
+        found = list(self.by_product.get(product.pk, []))
+        seen: set[int] = set()
+        current: int | None = product.department_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            found += self.by_department.get(current, [])
+            current = self.parents.get(current)
+        return found
 
 
 def flip_message(flip: Flip) -> dict[str, Any]:
@@ -127,16 +141,12 @@ def flips_fan_out(*, flip_ids: Sequence[int], now: datetime | None = None) -> li
             return []
         Flip.objects.filter(pk__in=ids, claimed_at__isnull=True).update(claimed_at=now)
         flips = Flip.objects.filter(pk__in=ids).select_related("watch__product")
-        channels_by_product: dict[int, list[ChatChannel]] = {}
-        deliveries = []
-        for flip in flips:
-            product = flip.watch.product
-            if product.pk not in channels_by_product:
-                channels_by_product[product.pk] = channels_for(product)
-            deliveries += [
-                ChatDelivery(flip=flip, channel=channel)
-                for channel in channels_by_product[product.pk]
-            ]
+        channels = _ChannelMap()
+        deliveries = [
+            ChatDelivery(flip=flip, channel=channel)
+            for flip in flips
+            for channel in channels.of(flip.watch.product)
+        ]
         created = ChatDelivery.objects.bulk_create(deliveries)
     return [d.pk for d in created]
 
