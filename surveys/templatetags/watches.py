@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from surveys.i18n import tr
-from surveys.watches import selectors
+from surveys.watches import selectors, states
 from surveys.watches.models import WatchState
 from surveys.watches.notifications import item_titles
 
@@ -53,6 +53,13 @@ def product_watches(context: Any, product: Any) -> dict[str, Any]:
         "channels": list(selectors.chat_channels_of(product=product)),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def due(watch: Any) -> Any:
+    """When the watch goes down or its pause ends (the stored due time may be earlier:
+    a post moves it lazily)."""
+    return states.next_due(watch)
 
 
 @register.filter

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from surveys.api.fields import AwareDateTimeField, Text
 from surveys.api.permissions import ApiAccess
 from surveys.organisation.selectors import token_of
-from surveys.watches import selectors, services
+from surveys.watches import selectors, services, states
 from surveys.watches.models import Watch, WatchState
 
 EXAMPLE = {
@@ -40,6 +40,7 @@ class WatchOutSerializer(serializers.ModelSerializer):
     period_days = serializers.SerializerMethodField()
     grace_hours = serializers.SerializerMethodField()
     state_since = serializers.DateTimeField(source="changed_at")
+    next_due_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Watch
@@ -55,6 +56,12 @@ class WatchOutSerializer(serializers.ModelSerializer):
             "paused_until",
             "state_since",
         ]
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_next_due_at(self, watch: Watch) -> str | None:
+        """When the watch goes down (or its pause ends) if nothing else is posted."""
+        due = states.next_due(watch)
+        return serializers.DateTimeField().to_representation(due) if due else None
 
     def get_period_days(self, watch: Watch) -> float:
         return round(watch.period / timedelta(days=1), 4)

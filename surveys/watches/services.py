@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
+from django.db.models import DurationField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -129,7 +129,11 @@ def watches_observe(*, posts: Iterable[Post], now: datetime) -> list[Flip]:
 def _pass_on_time(post: Post, *, now: datetime) -> bool:
     """The common post — a pass, newer than the last, for a watch that is up — in one
     UPDATE: no flip can follow, so nothing needs reading first (DESIGN §6.7's cheap
-    posts). False when the watch is anything else; the full path then decides."""
+    posts). False when the watch is anything else; the full path then decides.
+
+    It writes no indexed column (so PostgreSQL updates the row in place): ``next_due_at``
+    stays where it was, earlier than the new due time, and the due check, finding the
+    watch still up then, moves it on without a flip."""
     if post.outcome != "pass":
         return False
     window = ExpressionWrapper(F("period") + F("grace"), output_field=DurationField())
@@ -147,10 +151,6 @@ def _pass_on_time(post: Post, *, now: datetime) -> bool:
             last_post_at=post.observed_at,
             last_outcome="pass",
             fail_streak=0,
-            next_due_at=ExpressionWrapper(
-                Value(post.observed_at, output_field=DateTimeField()) + window,
-                output_field=DateTimeField(),
-            ),
         )
     )
     return updated == 1

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mlopsscore.errors import ApplicationError
-from surveys.models import Department, Product
+from surveys.models import Department, Product, Round
 from surveys.organisation.access import admin_required
+from surveys.organisation.roles import sees_everything
 from surveys.organisation.selectors import products_visible_to, token_of
 from surveys.watches import notifications, selectors, services
 from surveys.watches.chat import ChatError
+from surveys.watches.coverage import coverage
 from surveys.watches.forms import ChatChannelForm, WatchPauseForm, WatchSettingsForm
 from surveys.watches.models import ChatChannel, Watch, WatchState
 
@@ -109,6 +111,26 @@ def alarms(request: HttpRequest) -> HttpResponse:
             "department": department,
             "state": state or "",
             "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def coverage_report(request: HttpRequest) -> HttpResponse:
+    """Reports: the share of items at 1 with a live check, per round and department
+    (managers and admins: the whole organisation)."""
+    if token_of(request.user) is not None or not sees_everything(request.user):
+        raise PermissionDenied(_("Only managers and MLOps admins may open this page."))
+    rounds = list(Round.objects.select_related("questionnaire").order_by("-opens_on")[:6])
+    rows = coverage(rounds=list(reversed(rounds)))
+    departments = list(Department.objects.order_by("name"))
+    return render(
+        request,
+        "watches/coverage.html",
+        {
+            "rows": rows,
+            "departments": departments,
+            "table": [(d, [row.departments.get(d.pk) for row in rows]) for d in departments],
         },
     )
 
