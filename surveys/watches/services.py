@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
-from django.db.models import DurationField, ExpressionWrapper, F
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -127,9 +128,11 @@ def watches_observe(*, posts: Iterable[Post], now: datetime) -> list[Flip]:
 
 
 def _pass_on_time(post: Post, *, now: datetime) -> bool:
-    """The common post — a pass, newer than the last, for a watch that is up — in one
-    UPDATE: no flip can follow, so nothing needs reading first (DESIGN §6.7's cheap
-    posts). False when the watch is anything else; the full path then decides.
+    """The common post — a pass for a watch that is up — in one UPDATE: no flip can
+    follow, so nothing needs reading first (DESIGN §6.7's cheap posts). A pass older than
+    the last post (runs of one pipeline arriving out of order) keeps the newer time; it
+    changes nothing else when the last outcome was a pass too. False when the watch is
+    anything else; the full path then decides.
 
     It writes no indexed column (so PostgreSQL updates the row in place): ``next_due_at``
     stays where it was, earlier than the new due time, and the due check, finding the
@@ -144,11 +147,13 @@ def _pass_on_time(post: Post, *, now: datetime) -> bool:
             item_key=post.item_key,
             state=WatchState.UP,
             paused_until__isnull=True,
-            last_post_at__lte=post.observed_at,
             window__gt=now - post.observed_at,
         )
+        .filter(Q(last_post_at__lte=post.observed_at) | Q(fail_streak=0))
         .update(
-            last_post_at=post.observed_at,
+            last_post_at=Greatest(
+                F("last_post_at"), Value(post.observed_at, output_field=DateTimeField())
+            ),
             last_outcome="pass",
             fail_streak=0,
         )

@@ -210,3 +210,33 @@ def test_a_pass_for_an_up_watch_is_one_update(product: Any) -> None:
 def test_a_late_backfilled_pass_takes_the_full_path_and_goes_down(product: Any) -> None:
     post(product, at=T0 - 20 * DAY)  # new → down at once: the post is too old to be up
     assert watch().state == WatchState.DOWN
+
+
+def test_a_pass_older_than_the_last_is_one_update_and_keeps_the_newer_time(product: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.watches.services import watches_observe
+
+    post(product, at=T0)
+    older = type(
+        "P",
+        (),
+        {
+            "product_id": product.pk,
+            "item_key": "data.i1",
+            "outcome": "pass",
+            "observed_at": T0 - timedelta(hours=5),
+        },
+    )()
+    with CaptureQueriesContext(connection) as queries:
+        watches_observe(posts=[older], now=T0 + timedelta(minutes=1))
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["UPDATE"]
+    assert (watch().last_post_at, watch().state) == (T0, WatchState.UP)
+
+
+def test_an_older_pass_does_not_clear_a_newer_failure(product: Any) -> None:
+    post(product, outcome="fail", at=T0)
+    post(product, outcome="pass", at=T0 - timedelta(hours=5))
+    w = watch()
+    assert (w.last_post_at, w.last_outcome, w.fail_streak) == (T0, "fail", 1)
