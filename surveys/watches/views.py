@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mlopsscore.errors import ApplicationError
+from surveys.i18n import tr
 from surveys.models import Department, Product, Round
 from surveys.organisation.access import admin_required
 from surveys.organisation.roles import sees_everything
@@ -24,6 +25,7 @@ from surveys.watches.chat import ChatError
 from surveys.watches.coverage import coverage
 from surveys.watches.forms import ChatChannelForm, WatchPauseForm, WatchSettingsForm
 from surveys.watches.models import ChatChannel, Watch, WatchState
+from surveys.watches.notifications import item_titles
 
 
 def _product_url(product: Product) -> str:
@@ -99,14 +101,22 @@ def alarms(request: HttpRequest) -> HttpResponse:
         department = Department.objects.filter(
             pk=department_id if department_id.isdigit() else 0
         ).first()
-    rows = selectors.watches_alarming(
-        department_id=department.pk if department else None, state=state
-    )[:1000]
+    rows = list(
+        selectors.watches_alarming(
+            department_id=department.pk if department else None, state=state
+        )[:1000]
+    )
+    titles = item_titles([w.item_key for w in rows])
     return render(
         request,
         "watches/alarms.html",
         {
-            "rows": rows,
+            "rows": [
+                (w, " ".join([titles[w.item_key][0], tr(titles[w.item_key][1])]))
+                if w.item_key in titles
+                else (w, w.item_key)
+                for w in rows
+            ],
             "departments": Department.objects.order_by("name"),
             "department": department,
             "state": state or "",
