@@ -179,11 +179,22 @@ def watches_due_check(*, now: datetime | None = None, limit: int = DUE_BATCH) ->
                 step = states.evaluate(watch, now)
                 if step.flip is not None:
                     flips.append(step.flip)
-            Watch.objects.bulk_update(due, _STATE)
+            _states_store(due)
             _flips_announce(flips)
         handled += len(due)
         if len(due) < limit:
             return handled
+
+
+def _states_store(watches: Sequence[Watch]) -> None:
+    """Store the evaluated states: watches that came due together mostly end alike
+    (down now, reminded in a week), so one UPDATE per set of equal values, not a CASE
+    per row."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for watch in watches:
+        groups.setdefault(tuple(getattr(watch, name) for name in _STATE), []).append(watch.pk)
+    for values, ids in groups.items():
+        Watch.objects.filter(pk__in=ids).update(**dict(zip(_STATE, values, strict=True)))
 
 
 def _settle(watch: Watch, *, now: datetime) -> None:
