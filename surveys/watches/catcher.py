@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TextIO
+from typing import Any
 
 DEMO_PORT = 8025
 DEMO_URL = f"http://127.0.0.1:{DEMO_PORT}/demo"
 MAX_BODY = 1024 * 1024
 
 
-def _handler(out: TextIO) -> type[BaseHTTPRequestHandler]:
+def _handler(out: Any) -> type[BaseHTTPRequestHandler]:
     class Catcher(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
@@ -34,6 +34,6 @@ def _handler(out: TextIO) -> type[BaseHTTPRequestHandler]:
     return Catcher
 
 
-def catcher_serve(*, port: int = DEMO_PORT, out: TextIO = sys.stdout) -> ThreadingHTTPServer:
+def catcher_serve(*, port: int = DEMO_PORT, out: Any = sys.stdout) -> ThreadingHTTPServer:
     """A server on 127.0.0.1 (never another interface); the caller runs ``serve_forever``."""
     return ThreadingHTTPServer(("127.0.0.1", port), _handler(out))
