@@ -73,6 +73,21 @@ def watch_change(request: HttpRequest, slug: str, item: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def watch_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """The team watches an item before CI's first post for it (DESIGN §6.7)."""
+    product = get_object_or_404(selectors.products_watch_editable_by(request.user), slug=slug)
+    item = request.POST.get("item", "").strip()[:100]
+    try:
+        services.watch_create(product=product, item_key=item, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The watch of %(item)s is saved.") % {"item": item})
+    return redirect(_product_url(product))
+
+
+@login_required
+@require_POST
 def watch_mute(request: HttpRequest, slug: str) -> HttpResponse:
     """A member mutes or unmutes a product's watch notifications for themselves."""
     if token_of(request.user) is not None:

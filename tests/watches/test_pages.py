@@ -208,3 +208,37 @@ def test_the_test_button_posts_in_the_channels_format(
         .status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_who_may_watch_an_item_before_its_first_post(
+    cast: Any, version: Any, client_for: Any, who: str
+) -> None:
+    response = client_for(who).post(
+        f"/watches/products/{cast.product.slug}/add/", {"item": "data.i5"}
+    )
+    made = Watch.objects.filter(item_key="data.i5").exists()
+    assert made == (who in ("member", "admin"))
+    assert response.status_code in (302, 404)
+
+
+def test_an_unknown_item_is_refused_with_a_message(
+    cast: Any, version: Any, client_for: Any
+) -> None:
+    response = client_for("member").post(
+        f"/watches/products/{cast.product.slug}/add/", {"item": "no.such"}, follow=True
+    )
+    assert "Unknown item key" in response.content.decode()
+    assert not Watch.objects.exists()
+
+
+def test_the_product_page_in_japanese(cast: Any, down: Watch, client_for: Any) -> None:
+    from surveys.models import Profile
+
+    Profile.objects.update_or_create(user=cast.member, defaults={"language": "ja"})
+    page = (
+        client_for("member")
+        .get(f"/products/{cast.product.slug}/", HTTP_ACCEPT_LANGUAGE="ja")
+        .content.decode()
+    )
+    assert "CI 監視" in page and "タイムライン" in page
