@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 from typing import Any
 
 import pytest
 import requests
+import time_machine
+from django.core.management import call_command
 
 from surveys.models import ChatChannel, Flip, Watch, WatchState
 from surveys.watches.catcher import DEMO_URL, catcher_serve
 from surveys.watches.chat import slack_payload
-from tests.surveys.test_seed_demo import seed
 
 pytestmark = pytest.mark.django_db
+TODAY = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+
+
+def seed() -> str:
+    out = io.StringIO()
+    with time_machine.travel(TODAY, tick=False):
+        call_command("seed_demo", stdout=out)
+    return out.getvalue()
 
 
 def test_the_demo_has_watches_up_one_failing_one_down_one_paused_and_a_catcher() -> None:
