@@ -22,8 +22,11 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The demo's chat webhook posts to a local catcher that prints each message (DESIGN §6.7).
 run: demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Chat webhooks of the demo print here, from the catcher on http://127.0.0.1:8025/"
+	$(BIN)/python manage.py chat_catcher --port 8025 & \
+	WATCH_WEBHOOK_ALLOW_PRIVATE_IPS=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The production set on this machine: gunicorn, a Celery worker and Celery beat. Needs
 # DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis), and SECRET_KEY; see docs/operations.md.

@@ -30,6 +30,7 @@ ORDER = [
     "round_close",
     "export",
     "import_xlsx",
+    "watches",
 ]
 QUESTIONNAIRE = "mlts"
 
@@ -501,3 +502,10 @@ def badges_gunicorn(*, record: Any, manage: Any) -> None:
     from .badges import badges_gunicorn as measure
 
     measure(record=record, manage=manage)
+
+
+def watches(*, record: Any, manage: Any) -> None:
+    """DESIGN §6.7 at scale: see benchmarks/watches.py."""
+    from .watches import watches as run
+
+    run(record=record, manage=manage)

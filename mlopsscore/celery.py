@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlopsscore.settings")
 app = Celery("mlopsscore")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live with their concept (surveys/<concept>/tasks.py), not one per app.
-app.autodiscover_tasks(["surveys.rounds", "reports"])
+app.autodiscover_tasks(["surveys.rounds", "surveys.watches", "reports"])
 
 # Task counters for /metrics (mlopsscore.observability).
 from celery.signals import task_failure, task_retry, task_success  # noqa: E402

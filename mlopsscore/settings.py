@@ -266,6 +266,10 @@ ROUND_OPEN_DAYS = env_int("ROUND_OPEN_DAYS", 30)
 ROUND_REMINDER_DAYS = [int(d) for d in env_list("ROUND_REMINDER_DAYS", ["14", "7", "1"])]
 EVIDENCE_WINDOW_DAYS = env_int("EVIDENCE_WINDOW_DAYS", 90)
 ROUND_WEBHOOK_URL = os.environ.get("ROUND_WEBHOOK_URL", "")
+# Watches (DESIGN §6.7): reminders while down or failing; chat webhooks may reach private
+# addresses (and plain http there) only where this is on, as for the demo's local catcher.
+WATCH_REMIND_DAYS = env_int("WATCH_REMIND_DAYS", 7)
+WATCH_WEBHOOK_ALLOW_PRIVATE_IPS = env_bool("WATCH_WEBHOOK_ALLOW_PRIVATE_IPS", False)
 for _month in ROUND_CADENCE_MONTHS:
     if not 1 <= _month <= 12:
         raise ImproperlyConfigured(f"ROUND_CADENCE_MONTHS holds {_month}, not a month")

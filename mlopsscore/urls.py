@@ -56,6 +56,7 @@ urlpatterns = [
     path("feedback/", include("surveys.feedback.urls")),
     path("gate/", include("surveys.gate.urls")),
     path("initiatives/", include("surveys.initiatives.urls")),
+    path("watches/", include("surveys.watches.urls")),
     path("", include("surveys.urls")),
 ]
 

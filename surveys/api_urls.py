@@ -9,6 +9,7 @@ from surveys.gate import apis as gate
 from surveys.initiatives import apis as initiatives
 from surveys.organisation import apis as products
 from surveys.rounds import apis as rounds
+from surveys.watches import apis as watches
 
 urlpatterns = [
     path("evidence/", evidence.EvidencePostApi.as_view(), name="api-evidence-post"),
@@ -31,6 +32,18 @@ urlpatterns = [
         "initiatives/<int:id>/",
         initiatives.InitiativeDetailApi.as_view(),
         name="api-initiative",
+    ),
+    path(
+        # Any text reaches the view (a JSON 404 for no such product), so a write to a
+        # malformed slug never falls to the non-API CSRF check.
+        "products/<str:slug>/watches/",
+        watches.ProductWatchesApi.as_view(),
+        name="api-product-watches",
+    ),
+    path(
+        "products/<str:slug>/watches/<str:item>/",
+        watches.ProductWatchApi.as_view(),
+        name="api-product-watch",
     ),
     re_path(r"", api_not_found),  # matches any rest, even one holding a newline
 ]

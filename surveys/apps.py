@@ -15,3 +15,5 @@ class SurveysConfig(AppConfig):
         from surveys.reviews import tasks as _reviews  # noqa: F401
         from surveys.rounds import tasks as _rounds  # noqa: F401
         from surveys.tokens import authentication as _tokens  # noqa: F401  (its API docs scheme)
+        from surveys.watches import receivers as _watches  # noqa: F401  (evidence → watches)
+        from surveys.watches import tasks as _watch_tasks  # noqa: F401

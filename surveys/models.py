@@ -70,6 +70,16 @@ from surveys.tokens.models import (
 )
 from surveys.trust.models import CiIdentity, TrustPolicy
 from surveys.uploads.models import StagedUpload
+from surveys.watches.models import (
+    ChatChannel,
+    ChatDelivery,
+    ChatKind,
+    Flip,
+    Watch,
+    WatchDigest,
+    WatchMute,
+    WatchState,
+)
 
 __all__ = [
     "Answer",
@@ -83,11 +93,15 @@ __all__ = [
     "AuditEvent",
     "BadgeKey",
     "CarryStatus",
+    "ChatChannel",
+    "ChatDelivery",
+    "ChatKind",
     "CiIdentity",
     "Department",
     "Evidence",
     "FeedbackKind",
     "FeedbackStatus",
+    "Flip",
     "GateBasis",
     "GatePolicy",
     "Guideline",
@@ -126,6 +140,10 @@ __all__ = [
     "TargetKind",
     "TrustPolicy",
     "VersionStatus",
+    "Watch",
+    "WatchDigest",
+    "WatchMute",
+    "WatchState",
     "default_evidence_window_days",
     "default_reminder_days",
 ]

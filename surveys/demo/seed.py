@@ -73,6 +73,7 @@ from surveys.questionnaires.services import questionnaire_load
 from surveys.rounds.models import Round, RoundEventKind
 from surveys.rounds.services import round_create, round_open, round_record_historical
 from surveys.rounds.services.freezing import assessments_freeze
+from surveys.watches.demo import demo_watches
 
 
 def demo_exists() -> bool:
@@ -533,6 +534,10 @@ def demo_seed(
         round = _open_round(version, items, active, dates[-1], today, rng, admin, summary)
     summary.rounds.append(round.label)
     log(f"round {round.label} open")
+    with transaction.atomic():
+        watches = demo_watches(now=timezone.now())
+    if watches:
+        log("watches: " + ", ".join(f"{n} {state}" for state, n in sorted(watches.items())))
     if connection.vendor == "postgresql":
         # Fresh statistics: bulk-loaded tables that were never analysed get plans made for
         # the wrong sizes (a sequential scan of every answer revision per page, for one).

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from surveys.core.errors import ApplicationError
 from surveys.evidence.models import Evidence
 from surveys.evidence.selectors import item_keys_known
+from surveys.evidence.signals import evidence_recorded
 from surveys.tokens.models import ApiToken
 from surveys.trust.models import CiIdentity
 
@@ -108,5 +109,7 @@ def evidence_upsert(
         update_fields=_UPDATED,
         batch_size=MAX_BATCH,
     )
+    # DESIGN §6.7: the watches (a concept above) hear of every post, in this transaction.
+    evidence_recorded.send(sender=Evidence, posts=latest.values(), now=now)
     created = len(set(latest) - existing)
     return EvidenceCounts(received=len(records), created=created, replaced=len(records) - created)

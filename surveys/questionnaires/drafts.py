@@ -367,7 +367,23 @@ def _item_fields(item: Item) -> dict[str, Any]:
         "replaces": item.replaces,
         "lineage_override": item.lineage_override,
         "lineage_reason": item.lineage_reason,
+        "evidence_period_days": item.evidence_period_days,
     }
+
+
+def _evidence_period(raw: Any, current: int) -> int:
+    """How often CI should post for the item (DESIGN §6.1, §6.7); blank keeps it."""
+    if raw in (None, ""):
+        return current
+    try:
+        days = int(str(raw).strip())
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 366:
+        raise ApplicationError(
+            gettext("The evidence period is a whole number of days, from 1 to 366.")
+        )
+    return days
 
 
 @transaction.atomic(durable=True)
@@ -392,6 +408,7 @@ def item_save(*, item: Item, fields: dict[str, Any], base_revision: int | None, 
             gettext("item %(key)r: replaces %(replaces)r must be the key of an earlier item")
             % {"key": key, "replaces": replaces}
         )
+    period = _evidence_period(fields.get("evidence_period_days"), item.evidence_period_days)
     before = _item_fields(item)
     criteria = fields["criteria"] if isinstance(fields.get("criteria"), dict) else {}
     item.key, item.code = key, code
@@ -406,6 +423,7 @@ def item_save(*, item: Item, fields: dict[str, Any], base_revision: int | None, 
     item.replaces = replaces
     item.lineage_override = override
     item.lineage_reason = str(fields.get("lineage_reason") or "").strip()
+    item.evidence_period_days = period
     item.criteria_digest = criteria_digest(item.criteria, item.na)
     item.revision += 1
     item.save()

@@ -179,6 +179,8 @@ class Item(_FrozenWithVersion):
         choices=[("same", "same"), ("changed", "changed"), ("new", "new")],
     )
     lineage_reason = models.TextField(blank=True)
+    # How often CI is expected to post evidence for it: a new watch's period (DESIGN §6.7).
+    evidence_period_days = models.PositiveSmallIntegerField(default=7)
     # Bumped on every change while the version is a draft (optimistic concurrency).
     revision = models.PositiveIntegerField(default=0)
 

@@ -24,6 +24,7 @@ from surveys.questionnaires.models import (
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 CRITERIA_KEYS = ("0", "0.5", "1")
+DEFAULT_EVIDENCE_PERIOD_DAYS = 7  # DESIGN §6.1
 
 
 def _text_problem(value: Any, where: str) -> str | None:
@@ -78,6 +79,11 @@ def _item_problems(item: Any, where: str) -> list[str]:
     guideline = item.get("guideline")
     if guideline is not None and not (isinstance(guideline, str) and KEY_RE.match(guideline)):
         problems.append(f"{where}: guideline {guideline!r} must be a guideline slug or null")
+    period = item.get("evidence_period_days", DEFAULT_EVIDENCE_PERIOD_DAYS)
+    if isinstance(period, bool) or not isinstance(period, int) or not 1 <= period <= 366:
+        problems.append(
+            f"{where}: evidence_period_days {period!r} must be a whole number of days, 1 to 366"
+        )
     return problems
 
 
@@ -144,6 +150,13 @@ def questionnaire_problems(data: Any) -> list[str]:
     return problems
 
 
+def _period_of(item: dict[str, Any]) -> dict[str, int]:
+    """``evidence_period_days`` (DESIGN §6.1) when it is not the default: files without it
+    keep their content hash."""
+    days = item.get("evidence_period_days", DEFAULT_EVIDENCE_PERIOD_DAYS)
+    return {} if days == DEFAULT_EVIDENCE_PERIOD_DAYS else {"evidence_period_days": days}
+
+
 def _canonical(data: dict[str, Any]) -> dict[str, Any]:
     """The file's meaning with defaults filled in and texts as language maps."""
 
@@ -159,6 +172,7 @@ def _canonical(data: dict[str, Any]) -> dict[str, Any]:
             # Optional keys enter the meaning only when set, so files without them keep
             # the content hash they were published with.
             **({"replaces": it["replaces"]} if it.get("replaces") else {}),
+            **_period_of(it),
         }
 
     return {
@@ -262,6 +276,9 @@ def _create_content(version: QuestionnaireVersion, areas: list[dict[str, Any]]) 
                     na=it["na"],
                     guideline=it["guideline"] or "",
                     replaces=it.get("replaces", ""),
+                    evidence_period_days=it.get(
+                        "evidence_period_days", DEFAULT_EVIDENCE_PERIOD_DAYS
+                    ),
                     criteria_digest=criteria_digest(it["criteria"], it["na"]),
                 )
             )
@@ -330,6 +347,7 @@ def version_to_dict(*, version: QuestionnaireVersion) -> dict[str, Any]:
                         "na": it.na,
                         "guideline": it.guideline or None,
                         **({"replaces": it.replaces} if it.replaces else {}),
+                        **_period_of({"evidence_period_days": it.evidence_period_days}),
                     }
                     for it in items_by_area.get(area.pk, [])
                 ],

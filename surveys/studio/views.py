@@ -208,6 +208,7 @@ def item_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         **{k: str(data.get(k) or "") for k in ("key", "code", "guideline", "replaces")},
         "lineage_override": str(data.get("lineage_override") or ""),
         "lineage_reason": str(data.get("lineage_reason") or ""),
+        "evidence_period_days": str(data.get("evidence_period_days") or ""),
         "title": _langs(data, "title"),
         "question": _langs(data, "question"),
         "criteria": {level: _langs(data, f"criteria.{level}") for level in CRITERIA_KEYS},
@@ -221,6 +222,7 @@ def item_flat(item: Item) -> dict[str, Any]:
         k: getattr(item, k)
         for k in ("key", "code", "guideline", "replaces", "lineage_override", "lineage_reason")
     }
+    out["evidence_period_days"] = item.evidence_period_days
     for name, value in (("title", item.title), ("question", item.question), ("na", item.na)):
         for lang in LANGS:
             out[f"{name}.{lang}"] = (value or {}).get(lang, "")
