@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ORDER = [
     "trend",
     "report_pages",
+    "cold_start",
     "static_files",
     "assessment_page",
     "evidence_batch",
@@ -484,4 +485,4 @@ def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
 
 
 # The reports sections live in their own module; looked up here by name.
-from benchmarks.reports import report_pages, static_files, trend  # noqa: E402, F401
+from benchmarks.reports import cold_start, report_pages, static_files, trend  # noqa: E402, F401

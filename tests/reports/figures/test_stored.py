@@ -6,6 +6,7 @@ equals the one freshly counted from stored scores, for every scope a page can as
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -201,3 +202,12 @@ def test_accepted_only_figures_are_counted_live(org: Org) -> None:
     assert read["rounds"][0]["scored"] == 0  # nobody reviewed yet
     with counted_live():
         assert read == trend_document(questionnaire="mlts", scope=scope)
+
+
+def test_report_rebuild_stores_the_counts_of_every_closed_round(org: Org) -> None:
+    from django.core.management import call_command
+
+    call_command("report_rebuild", "--questionnaire", "mlts", stdout=io.StringIO())
+    reports = dict(RoundReport.objects.values_list("round__label", "data__counts__format"))
+    assert reports == {"2021-10": stored.COUNTS_FORMAT, "2022-04": stored.COUNTS_FORMAT}
+    assert_stored_equal_fresh(org)
