@@ -2,7 +2,7 @@
 
 When a round closes, its figures are stored (``RoundReport.data``) so pages serve a
 closed round from its snapshot instead of recomputing it: its row of the trend, and
-its department, phase and item breakdowns. Beside them, ``data["counts"]`` keeps its
+its department, phase and item breakdowns. Beside them, ``RoundReport.counts`` keeps its
 counts by group of products (``reports.figures.stored``), from which every reader of a
 closed round computes its figures, whatever its scope, even the first after a deploy
 (DESIGN §5). A closed round's scores only change through an explicit re-scoring or an
@@ -62,12 +62,12 @@ def round_counts(*, info: RoundInfo, cells: DepartmentCells) -> dict[str, Any]:
 def round_snapshot(*, round: Round) -> dict[str, Any]:
     """The full report of one round, from its stored scores (a few queries)."""
     with counted_live():
-        return _snapshot(round_info(round))
+        info = round_info(round)
+        return _snapshot(info, department_cells([info])[info.id])
 
 
-def _snapshot(info: RoundInfo) -> dict[str, Any]:
+def _snapshot(info: RoundInfo, cells: DepartmentCells) -> dict[str, Any]:
     round_pk = info.id
-    cells = department_cells([info], fresh=True)[info.id]  # its report is being rebuilt
     target = Target.resolve(None)
     ancestors = ancestors_map(selectors.departments_tree())
     counts = selectors.item_value_counts(round_ids=[round_pk])[round_pk]
@@ -87,14 +87,20 @@ def _snapshot(info: RoundInfo) -> dict[str, Any]:
         "departments": {str(pk): row for pk, row in departments.items()},
         "phases": by_phase(info=info, cells=cells, target=target),
         "items": item_rows(counts, items),
-        "counts": round_counts(info=info, cells=cells),
     }
 
 
 @transaction.atomic(durable=True)
 def round_report_store(*, round: Round) -> RoundReport:
-    """Store the snapshot of ``round``'s report (idempotent: the same round, one report)."""
-    report, _ = RoundReport.objects.update_or_create(
-        round=round, defaults={"data": round_snapshot(round=round), "built_at": timezone.now()}
-    )
+    """Store the snapshot of ``round``'s report and its counts (idempotent: the same round,
+    one report), counted afresh from its stored scores: the report is being rebuilt."""
+    with counted_live():
+        info = round_info(round)
+        cells = department_cells([info])[info.id]
+        defaults = {
+            "data": _snapshot(info, cells),
+            "counts": round_counts(info=info, cells=cells),
+            "built_at": timezone.now(),
+        }
+    report, _ = RoundReport.objects.update_or_create(round=round, defaults=defaults)
     return report

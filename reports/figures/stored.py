@@ -2,7 +2,7 @@
 
 DESIGN §5: a closed round's figures are computed once — when it closes, is re-scored or
 imported into — and stored; no reader waits for them, even the first after a deploy.
-The round's report (``RoundReport.data["counts"]``, built by ``reports.round_report_build``)
+The round's report (``RoundReport.counts``, built by ``reports.round_report_build``)
 keeps its counts per group of products — each product's own department and its phase —
 the finest grain a page filters by. A reader of any scope (the departments a user may
 read, a department with its subtree, a phase) adds up the groups in its scope: a few
@@ -28,7 +28,7 @@ from surveys.rounds.models import RoundReport
 # Stored counts of another format are not read: the round is counted live until its
 # report is built again.
 COUNTS_FORMAT = 1
-# The kinds of stored counts, each a key of ``data["counts"]``.
+# The kinds of stored counts, each a key of ``RoundReport.counts``.
 CELLS, ITEMS, CAPPED, NEXT_STEPS, SCORED = "cells", "items", "capped", "next_steps", "scored"
 
 
@@ -62,9 +62,9 @@ def stored(kind: str, rounds: Iterable[RoundInfo], scope: Scope | None = None) -
     ids = [info.id for info in rounds if storable(info)]
     if not ids or (scope is not None and scope.accepted_only):
         return {}
-    rows = RoundReport.objects.filter(
-        round_id__in=ids, data__counts__format=COUNTS_FORMAT
-    ).values_list("round_id", f"data__counts__{kind}")
+    rows = RoundReport.objects.filter(round_id__in=ids, counts__format=COUNTS_FORMAT).values_list(
+        "round_id", f"counts__{kind}"
+    )
     return {pk: value for pk, value in rows if value is not None}
 
 

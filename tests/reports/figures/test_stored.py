@@ -95,7 +95,7 @@ def build_reports(org: Org) -> None:
 
 def test_a_closed_round_stores_its_counts_with_its_report(org: Org) -> None:
     build_reports(org)
-    counts = RoundReport.objects.get(round=org.rounds["2022-04"]).data["counts"]
+    counts = RoundReport.objects.get(round=org.rounds["2022-04"]).counts
     assert counts["format"] == stored.COUNTS_FORMAT
     ads, search = org.departments["ads"].pk, org.departments["search"].pk
     # p1 (2.0) and p2 (not scored) are ads' own products in production.
@@ -184,8 +184,8 @@ def test_an_import_into_a_closed_round_refreshes_its_figures(
 def test_counts_of_another_format_are_not_read(org: Org) -> None:
     build_reports(org)
     report = RoundReport.objects.get(round=org.rounds["2021-10"])
-    report.data["counts"]["format"] = stored.COUNTS_FORMAT + 1
-    report.data["counts"]["cells"] = {}
+    report.counts["format"] = stored.COUNTS_FORMAT + 1
+    report.counts["cells"] = {}
     report.save()
     with cold():
         read = trend_document(questionnaire="mlts")
@@ -208,6 +208,6 @@ def test_report_rebuild_stores_the_counts_of_every_closed_round(org: Org) -> Non
     from django.core.management import call_command
 
     call_command("report_rebuild", "--questionnaire", "mlts", stdout=io.StringIO())
-    reports = dict(RoundReport.objects.values_list("round__label", "data__counts__format"))
+    reports = dict(RoundReport.objects.values_list("round__label", "counts__format"))
     assert reports == {"2021-10": stored.COUNTS_FORMAT, "2022-04": stored.COUNTS_FORMAT}
     assert_stored_equal_fresh(org)
