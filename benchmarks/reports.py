@@ -165,12 +165,12 @@ def static_files(*, record: Any, manage: Any) -> None:
         )
 
 
-# A web process just started (a deploy): Django set up, nothing cached, one request.
+# A web process just started (a deploy): the WSGI application loaded as a gunicorn worker
+# loads it, nothing cached, one request.
 _COLD_CHILD = """
 import json, os, sys, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlopsscore.settings")
-import django
-django.setup()
+import mlopsscore.wsgi
 from django.test import Client
 from benchmarks.sections import _user
 client = Client()

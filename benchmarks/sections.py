@@ -30,6 +30,7 @@ ORDER = [
     "round_close",
     "export",
     "import_xlsx",
+    "deadline_day",
 ]
 QUESTIONNAIRE = "mlts"
 
@@ -485,4 +486,5 @@ def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
 
 
 # The reports sections live in their own module; looked up here by name.
+from benchmarks.deadline import deadline_day  # noqa: E402, F401
 from benchmarks.reports import cold_start, report_pages, static_files, trend  # noqa: E402, F401

@@ -43,6 +43,9 @@ def round_counts(*, info: RoundInfo, cells: DepartmentCells) -> dict[str, Any]:
             for department_id, phases in cells.items()
             for phase, cell in phases.items()
         },
+        stored.PHASE_CELLS: {
+            phase: stored.cell_dump(cell) for phase, cell in phase_cells(cells).items()
+        },
         stored.ITEMS: {
             stored.group_key(*group): counts
             for group, counts in selectors.item_value_counts_by_group(round_id=info.id).items()

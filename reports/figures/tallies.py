@@ -415,6 +415,9 @@ def round_cells(
         suffix = f"{cohort_of.id}@{cohort_of.report_built.isoformat()}"
 
     def from_stored(infos: list[RoundInfo]) -> dict[int, RoundCells]:
+        if cohort_of is None and scope.department_ids is None:
+            found = stored.stored(stored.PHASE_CELLS, infos, scope)
+            return {pk: stored.phase_cells_of(cells, scope) for pk, cells in found.items()}
         if cohort_of is None:
             found = stored.stored(stored.CELLS, infos, scope)
             return {pk: stored.round_cells_of(cells, scope) for pk, cells in found.items()}
