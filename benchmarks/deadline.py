@@ -180,7 +180,8 @@ def _close(port: int, plan: dict[str, Any], round_pk: int) -> None:
     )
     response = conn.getresponse()
     response.read()
-    assert response.status in (302, 303), response.status
+    where = response.getheader("Location") or ""
+    assert response.status == 302 and "login" not in where, (response.status, where)
 
 
 def deadline_day(*, record: Any, manage: Any) -> None:
@@ -200,7 +201,16 @@ def deadline_day(*, record: Any, manage: Any) -> None:
     try:
         with ExitStack() as stack:
             _processes(stack, env)
-            port = stack.enter_context(serve({"CELERY_BROKER_URL": broker, "CACHE_URL": broker}))
+            # The sessions made here must hold there: the same secret key.
+            port = stack.enter_context(
+                serve(
+                    {
+                        "CELERY_BROKER_URL": broker,
+                        "CACHE_URL": broker,
+                        "SECRET_KEY": os.environ["SECRET_KEY"],
+                    }
+                )
+            )
             for url in PAGES:  # each worker has loaded its code and templates
                 _locust_warm(port, plan, url)
             idle = {

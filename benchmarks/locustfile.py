@@ -57,7 +57,9 @@ class Respondent(FastHttpUser):
         with self.client.post(
             f"/assessments/{self.assessment}/items/{item}/",
             data=json.dumps({"value": new, "base_revision": revision}),
-            headers=_headers(PLAN["respondent_session"]),
+            # A new connection each time: a save every 2 s meets gunicorn's 2 s keep-alive
+            # closing the old one (a browser would reconnect; Locust reports an error).
+            headers={**_headers(PLAN["respondent_session"]), "Connection": "close"},
             name="autosave",
             catch_response=True,
         ) as response:
