@@ -161,7 +161,12 @@ def _processes(stack: ExitStack, env: dict[str, str]) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        stack.callback(lambda p=proc: (p.terminate(), p.wait(timeout=60)))
+        stack.callback(_stop, proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    proc.wait(timeout=60)
 
 
 def _close(port: int, plan: dict[str, Any], round_pk: int) -> None:
