@@ -93,25 +93,31 @@ def _plan(tag: str) -> tuple[dict[str, Any], list[Any]]:
         .values_list("pk", flat=True)[:RESPONDENTS]
     )
     answers = list(Answer.objects.filter(assessment_id__in=assessments).select_related("item"))
-    mine: dict[int, dict[int, list[Any]]] = {}
-    for answer in answers:
-        mine.setdefault(answer.assessment_id, {})[answer.item_id] = [
-            answer.value,
-            answer.revision,
-        ]
     product = Product.objects.order_by("id").first()
     plan = {
         "tag": tag,
         "csrf": "b" * 32,
         "respondent_session": _session(_user("admin")),
         "manager_session": _session(_user("manager")),
-        "respondents": [{"assessment": pk, "answers": mine[pk]} for pk in assessments],
+        "respondents": _respondents(assessments),
         "pages": PAGES,
         "token": _token_for(product),
         "product": product.slug,  # type: ignore[union-attr]
         "items": _item_keys(),
     }
     return plan, answers
+
+
+def _respondents(assessments: list[int]) -> list[dict[str, Any]]:
+    """Each respondent's assessment and its answers as stored: item → [value, revision]."""
+    from surveys.models import Answer
+
+    mine: dict[int, dict[int, list[Any]]] = {pk: {} for pk in assessments}
+    for pk, item, value, revision in Answer.objects.filter(
+        assessment_id__in=assessments
+    ).values_list("assessment_id", "item_id", "value", "revision"):
+        mine[pk][item] = [value, revision]
+    return [{"assessment": pk, "answers": mine[pk]} for pk in assessments]
 
 
 def _locust(port: int, plan: Path, out: Path, classes: list[str], seconds: int) -> dict[str, Any]:
@@ -222,6 +228,13 @@ def deadline_day(*, record: Any, manage: Any) -> None:
                 name: _locust(port, plan_path, out, [cls], IDLE_SECONDS)[name]
                 for name, cls in TYPES.items()
             }
+            # The idle saves moved the answers on: the mix starts from what is stored now,
+            # as a page loaded then would.
+            plan = {
+                **plan,
+                "respondents": _respondents([r["assessment"] for r in plan["respondents"]]),
+            }
+            plan_path.write_text(json.dumps(plan), encoding="utf-8")
             # The mix, with the close sent 20 s in (from a thread: Locust runs meanwhile).
             import threading
 
@@ -290,14 +303,18 @@ def _report(
             "assessment_id", "item_id", "value"
         )
     }
-    lost = sum(1 for key, value in last.items() if stored.get(key) != value)
+    missing = [
+        (key, value, stored.get(key)) for key, value in last.items() if stored.get(key) != value
+    ]
+    lost = len(missing)
     record(
         "deadline day: lost autosaves",
         lost,
         "",
         "0",
         lost == 0,
-        f"{len(mix['_acks']):,} acknowledged saves, last value of each answer checked",
+        f"{len(mix['_acks']):,} acknowledged saves, last value of each answer checked"
+        + (f"; (assessment, item), acknowledged, stored: {missing[:3]}" if missing else ""),
     )
     seconds = closed.get("seconds")
     record(

@@ -68,7 +68,14 @@ class Respondent(FastHttpUser):
                 return
             answer = response.json()["answer"]
             self.answers[item] = [answer["value"], answer["revision"]]
-            ACKS.append({"assessment": self.assessment, "item": item, "value": answer["value"]})
+            ACKS.append(
+                {
+                    "assessment": self.assessment,
+                    "item": item,
+                    "value": answer["value"],
+                    "revision": answer["revision"],
+                }
+            )
 
 
 class Manager(FastHttpUser):
