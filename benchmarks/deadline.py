@@ -294,18 +294,25 @@ def _report(
             f" alone p95 {alone['p95']:.0f} ms",
         )
     record("deadline day: errors", errors, "", "0", errors == 0, "every request of every run")
-    last: dict[tuple[int, int], str] = {}
+    # The last acknowledged save of each answer, and what is stored. A save still in flight
+    # when Locust stopped may land after it (a higher revision): that is not a loss.
+    last: dict[tuple[int, int], tuple[str, int]] = {}
     for ack in mix["_acks"]:
-        last[(ack["assessment"], ack["item"])] = ack["value"]
+        last[(ack["assessment"], ack["item"])] = (ack["value"], ack["revision"])
     stored = {
-        (a, i): v
-        for a, i, v in Answer.objects.filter(assessment_id__in={a for a, _ in last}).values_list(
-            "assessment_id", "item_id", "value"
+        (a, i): (v, r)
+        for a, i, v, r in Answer.objects.filter(assessment_id__in={a for a, _ in last}).values_list(
+            "assessment_id", "item_id", "value", "revision"
         )
     }
     missing = [
-        (key, value, stored.get(key)) for key, value in last.items() if stored.get(key) != value
+        (key, acked, stored.get(key))
+        for key, acked in last.items()
+        if key not in stored
+        or stored[key][1] < acked[1]
+        or (stored[key][1] == acked[1] and stored[key][0] != acked[0])
     ]
+    later = sum(1 for key, acked in last.items() if key in stored and stored[key][1] > acked[1])
     lost = len(missing)
     record(
         "deadline day: lost autosaves",
@@ -313,7 +320,8 @@ def _report(
         "",
         "0",
         lost == 0,
-        f"{len(mix['_acks']):,} acknowledged saves, last value of each answer checked"
+        f"{len(mix['_acks']):,} acknowledged saves, the last of each answer checked"
+        f" ({later} answers changed again by a save in flight when the clients stopped)"
         + (f"; (assessment, item), acknowledged, stored: {missing[:3]}" if missing else ""),
     )
     seconds = closed.get("seconds")
