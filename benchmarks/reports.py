@@ -163,3 +163,78 @@ def static_files(*, record: Any, manage: Any) -> None:
             response.get("Content-Encoding") == encoding,
             f"Cache-Control: {response.get('Cache-Control', '')}",
         )
+
+
+# A web process just started (a deploy): the WSGI application loaded as a gunicorn worker
+# loads it, nothing cached, one request.
+_COLD_CHILD = """
+import json, os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlopsscore.settings")
+import mlopsscore.wsgi
+from django.test import Client
+from benchmarks.sections import _user
+client = Client()
+client.force_login(_user("manager"))
+start = time.perf_counter()
+response = client.get(sys.argv[1])
+seconds = time.perf_counter() - start
+print(json.dumps({"status": response.status_code, "seconds": seconds}))
+"""
+TREND_URL = f"/api/v1/reports/trend/?questionnaire={QUESTIONNAIRE}"
+
+
+def _cold_request(url: str) -> float:
+    """The first request of a fresh process whose cache is its own and empty."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.sections import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "CELERY_BROKER_URL")}
+    proc = subprocess.run(
+        [sys.executable, "-c", _COLD_CHILD, url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert found["status"] == 200, (url, found)
+    return float(found["seconds"])
+
+
+def cold_start(*, record: Any, manage: Any) -> None:
+    """The first trend API call and the first view of each report page after a restart,
+    each in a fresh process with an empty cache (DESIGN §5: closed rounds' figures are
+    stored, never computed by a reader), against the one-statement limit of the same run."""
+    from django.conf import settings
+
+    params: dict[str, Any] = {"q": QUESTIONNAIRE, "target": settings.SCORE_TARGET}
+
+    def bare() -> float:
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(TREND_SQL, params)
+            cursor.fetchall()
+        return time.perf_counter() - start
+
+    bare()
+    for url in [TREND_URL, *REPORT_PAGES]:
+        # Three restarts, the one-statement SQL timed between them (the same load).
+        colds, limits = [], []
+        for _ in range(3):
+            colds.append(_cold_request(url))
+            limits.append(bare())
+        cold, limit = statistics.median(colds), statistics.median(limits)
+        ratio = cold / limit if limit else float("inf")
+        record(
+            f"cold {url.split('?')[0]}, first request / one-statement SQL",
+            ratio,
+            "×",
+            "≤ 1.0",
+            ratio <= 1.0,
+            f"first request {cold:.3f} s (median of 3 restarts), SQL {limit:.3f} s",
+        )

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ORDER = [
     "trend",
     "report_pages",
+    "cold_start",
     "static_files",
     "assessment_page",
     "evidence_batch",
@@ -31,6 +32,7 @@ ORDER = [
     "export",
     "import_xlsx",
     "watches",
+    "deadline_day",
 ]
 QUESTIONNAIRE = "mlts"
 
@@ -494,7 +496,8 @@ def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
 
 
 # The reports sections live in their own module; looked up here by name.
-from benchmarks.reports import report_pages, static_files, trend  # noqa: E402, F401
+from benchmarks.deadline import deadline_day  # noqa: E402, F401
+from benchmarks.reports import cold_start, report_pages, static_files, trend  # noqa: E402, F401
 
 
 def badges_gunicorn(*, record: Any, manage: Any) -> None:

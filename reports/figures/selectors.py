@@ -300,6 +300,39 @@ def item_value_counts(*, round_ids: list[int], scope: Scope = EVERYTHING) -> dic
     return out
 
 
+def item_value_counts_by_group(*, round_id: int) -> dict[tuple[int, str], ItemCounts]:
+    """One round's ``item_value_counts`` by its products' own department and phase (one query)."""
+    out: dict[tuple[int, str], ItemCounts] = {}
+    rows = (
+        Answer.objects.filter(assessment__round_id=round_id, assessment__final_score__isnull=False)
+        .values_list(
+            "assessment__product__department_id",
+            "assessment__product__phase",
+            "item__key",
+            "value",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for department_id, phase, key, value, n in rows:
+        out.setdefault((department_id, phase), []).append((key, value, n))
+    return out
+
+
+def scored_by_group(*, round_id: int) -> dict[tuple[int, str], list[tuple[int, float]]]:
+    """One round's scored products as (product id, final score), by the product's own
+    department and phase (one query)."""
+    out: dict[tuple[int, str], list[tuple[int, float]]] = {}
+    rows = (
+        Assessment.objects.filter(round_id=round_id, final_score__isnull=False)
+        .order_by("product_id")
+        .values_list("product__department_id", "product__phase", "product_id", "final_score")
+    )
+    for department_id, phase, product_id, final in rows:
+        out.setdefault((department_id, phase), []).append((product_id, float(final or 0)))
+    return out
+
+
 @dataclass(frozen=True)
 class ItemInfo:
     key: str

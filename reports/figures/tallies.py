@@ -8,14 +8,18 @@ linear interpolation, bands by ``scoring.rules.band_of`` once per distinct value
 
 Closed rounds' counts are cached under the time their round report was built: a
 re-score or an import rebuilds that report (DESIGN §6.2), which changes the key, so a
-cached count is never stale. The open round is always counted live.
+cached count is never stale. The open round is always counted live. A closed round the
+cache does not hold (the first reader after a deploy) is read from the counts stored with
+its report (``reports.figures.stored``, DESIGN §5), never counted again.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -30,6 +34,19 @@ CACHE_SECONDS = 7 * 24 * 3600
 T = TypeVar("T")
 LIVE_BY_IDS = 2
 LIVE_ID_LIMIT = 30_000
+# Set while a round's report is built: everything is counted from stored scores, neither
+# the cache nor the stored counts (which are being replaced) are read.
+_LIVE: ContextVar[bool] = ContextVar("reports_counted_live", default=False)
+
+
+@contextmanager
+def counted_live() -> Iterator[None]:
+    """Count every round from its stored scores, as if nothing were cached or stored."""
+    token = _LIVE.set(True)
+    try:
+        yield
+    finally:
+        _LIVE.reset(token)
 
 
 def exact_sum(items: Iterable[tuple[float, int]]) -> float:
@@ -317,12 +334,22 @@ def _scope_digest(scope: Scope) -> str:
 
 
 def closed_cached(
-    kind: str, info: RoundInfo, scope: Scope, compute: Callable[[], T], suffix: str = ""
+    kind: str,
+    info: RoundInfo,
+    scope: Scope,
+    compute: Callable[[], T],
+    suffix: str = "",
+    from_stored: Callable[[], T | None] | None = None,
 ) -> T:
     """``compute()`` for one round, kept in the cache under ``closed_key`` for a closed
-    round with a built report."""
+    round with a built report (which, the cache empty, ``from_stored()`` reads from its
+    stored counts when it can)."""
+    if _LIVE.get():
+        return compute()
     key = closed_key(kind, info, scope, suffix)
     found = cache.get(key) if key else None
+    if found is None and key and from_stored is not None:
+        found = from_stored()
     if found is None:
         found = compute()
         if key:
@@ -336,10 +363,14 @@ def closed_cached_rounds(
     scope: Scope,
     count: Callable[[list[int]], Mapping[int, T]],
     suffix: str | None = "",
+    from_stored: Callable[[list[RoundInfo]], Mapping[int, T]] | None = None,
 ) -> dict[int, T]:
     """``count(round_ids)`` for every round, as ``closed_cached`` but in one call: the
-    rounds the cache holds are read at once, the others counted together. ``suffix``
-    None: no round is read from or kept in the cache."""
+    rounds the cache holds are read at once, then those ``from_stored`` reads from their
+    stored counts, the others counted together. ``suffix`` None: no round is read from or
+    kept in the cache."""
+    if _LIVE.get():
+        return dict(count([info.id for info in rounds])) if rounds else {}
     keys: dict[int, str] = {}
     if suffix is not None:
         for info in rounds:
@@ -348,8 +379,13 @@ def closed_cached_rounds(
                 keys[info.id] = key
     cached = cache.get_many(list(keys.values())) if keys else {}
     out: dict[int, T] = {pk: cached[key] for pk, key in keys.items() if key in cached}
-    missing = [info.id for info in rounds if info.id not in out]
-    counted = count(missing) if missing else {}
+    if from_stored is not None:
+        unread = [info for info in rounds if info.id not in out]
+        counted: dict[int, T] = dict(from_stored(unread)) if unread else {}
+    else:
+        counted = {}
+    missing = [info.id for info in rounds if info.id not in out and info.id not in counted]
+    counted.update(count(missing) if missing else {})
     out.update(counted)
     # Cells pickle as they are (locmem and Redis caches both pickle).
     to_store = {keys[pk]: counted[pk] for pk in counted if pk in keys}
@@ -365,7 +401,11 @@ def round_cells(
     cohort_of: RoundInfo | None = None,
 ) -> dict[int, RoundCells]:
     """Counts of every round by phase (with ``cohort_of``: of the products scored in that
-    round only): closed rounds with a built report from the cache, the others counted live."""
+    round only): closed rounds with a built report from the cache or their stored counts,
+    the others counted live."""
+    # The stored counts build on this module (their cells are its cells).
+    from reports.figures import stored
+
     cohort_id = cohort_of.id if cohort_of is not None else None
     if cohort_of is None:
         suffix: str | None = ""
@@ -373,8 +413,37 @@ def round_cells(
         suffix = None  # the baseline has no built report: its cohort is counted live
     else:
         suffix = f"{cohort_of.id}@{cohort_of.report_built.isoformat()}"
+
+    def from_stored(infos: list[RoundInfo]) -> dict[int, RoundCells]:
+        if cohort_of is None and scope.department_ids is None:
+            found = stored.stored(stored.PHASE_CELLS, infos, scope)
+            return {pk: stored.phase_cells_of(cells, scope) for pk, cells in found.items()}
+        if cohort_of is None:
+            found = stored.stored(stored.CELLS, infos, scope)
+            return {pk: stored.round_cells_of(cells, scope) for pk, cells in found.items()}
+        found = stored.stored(stored.SCORED, infos, scope)
+        if not found:
+            return {}
+        cohort = _scored_products(cohort_of)
+        return {pk: stored.cohort_cells_of(s, scope, cohort) for pk, s in found.items()}
+
     return closed_cached_rounds(
-        "cells", rounds, scope, lambda ids: _count(ids, scope, cohort_id), suffix
+        "cells", rounds, scope, lambda ids: _count(ids, scope, cohort_id), suffix, from_stored
+    )
+
+
+def _scored_products(info: RoundInfo) -> set[int]:
+    """The products scored in one round (a cohort's baseline): from its stored counts when
+    it has them, else from its stored scores."""
+    from reports.figures import stored
+
+    found = stored.stored(stored.SCORED, [info])
+    if info.id in found:
+        return stored.scored_products(found[info.id])
+    return set(
+        Assessment.objects.filter(round_id=info.id, final_score__isnull=False).values_list(
+            "product_id", flat=True
+        )
     )
 
 
@@ -383,6 +452,7 @@ def department_cells(
 ) -> dict[int, DepartmentCells]:
     """Counts of every round by each product's own department and phase (cached as
     ``round_cells``; ``fresh``: counted, whatever the cache holds)."""
+    from reports.figures import stored
 
     def count(ids: list[int]) -> dict[int, DepartmentCells]:
         out: dict[int, DepartmentCells] = {}
@@ -392,13 +462,29 @@ def department_cells(
                 nested.setdefault(department_id, {})[phase] = cell
         return out
 
-    return closed_cached_rounds("departments", rounds, scope, count, None if fresh else "")
+    def from_stored(infos: list[RoundInfo]) -> dict[int, DepartmentCells]:
+        found = stored.stored(stored.CELLS, infos, scope)
+        return {pk: stored.department_cells_of(cells, scope) for pk, cells in found.items()}
+
+    if fresh:
+        return closed_cached_rounds("departments", rounds, scope, count, None)
+    return closed_cached_rounds("departments", rounds, scope, count, "", from_stored)
 
 
 def item_counts(rounds: Sequence[RoundInfo], *, scope: Scope = EVERYTHING) -> dict[int, ItemCounts]:
     """Per round, its answers counted by item and value (cached as ``round_cells``)."""
+    from reports.figures import stored
+
+    def from_stored(infos: list[RoundInfo]) -> dict[int, ItemCounts]:
+        found = stored.stored(stored.ITEMS, infos, scope)
+        return {pk: stored.item_counts_of(items, scope) for pk, items in found.items()}
+
     return closed_cached_rounds(
-        "items", rounds, scope, lambda ids: item_value_counts(round_ids=ids, scope=scope)
+        "items",
+        rounds,
+        scope,
+        lambda ids: item_value_counts(round_ids=ids, scope=scope),
+        from_stored=from_stored,
     )
 
 

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports.exports.workbook import answers_csv_lines, workbook_write
-from reports.figures import small_groups
+from reports.figures import small_groups, stored
 from reports.figures.breakdowns import continue_replaced
 from reports.figures.movement import ClosedChange, closed_change, decompose
 from reports.figures.permissions import report_scope
 from reports.figures.report import Filters, Report, report_build
-from reports.figures.selectors import Scope, area_names, finals_by_product, item_successors
+from reports.figures.selectors import Scope, area_names, item_successors
 from reports.pages import charts
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr
@@ -156,8 +156,8 @@ def _moved(report: Report, change: ClosedChange) -> dict[str, Any] | None:
         return None
     before_info, after_info = change.previous[0], change.current[0]
     parts = decompose(
-        finals_by_product(round_id=before_info.id, scope=report.scope),
-        finals_by_product(round_id=after_info.id, scope=report.scope),
+        stored.finals_by_product(before_info, report.scope),
+        stored.finals_by_product(after_info, report.scope),
     )
     # DESIGN §7: for a respondent, a part of one or two products would show their scores.
     if small_groups.applies(report.scope) and any(

@@ -164,6 +164,9 @@ class RoundReport(models.Model):
 
     round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="report")
     data = models.JSONField(default=dict)
+    # Its counts by department and phase, from which a reader of any scope computes the
+    # round's figures (DESIGN §5); apart from ``data``, which pages read whole.
+    counts = models.JSONField(default=dict)
     built_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
