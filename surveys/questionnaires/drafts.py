@@ -199,6 +199,13 @@ def version_archive(*, version: QuestionnaireVersion, by: Any) -> None:
         raise ApplicationError(
             gettext("Only a published version is archived; delete a draft instead.")
         )
+    running = version.rounds.exclude(status="closed").order_by("opens_on").first()
+    if version.archived_at is None and running is not None:
+        # A round that is open or scheduled needs its version (DESIGN §4).
+        raise ApplicationError(
+            gettext("%(label)s is used by round %(round)s, which is not closed: it stays.")
+            % {"label": version.label, "round": running.label}
+        )
     version.archived_at = None if version.archived_at else timezone.now()
     version.save(update_fields=["archived_at"])
     action = "version.archived" if version.archived_at else "version.unarchived"

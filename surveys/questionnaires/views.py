@@ -23,6 +23,7 @@ from mlopsscore.errors import ApplicationError
 from mlopsscore.guard import BadInput, request_json
 from surveys.assessments.selectors import AreaBlock as PreviewArea
 from surveys.assessments.selectors import ItemRow
+from surveys.confirmations.views import confirm_page, confirmed
 from surveys.i18n import LANGS, tr
 from surveys.models import Area, AuditEvent, Item, QuestionnaireVersion
 from surveys.organisation.access import admin_required, wants_json
@@ -486,17 +487,40 @@ def version_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def version_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
+    back = reverse("questionnaires:version", args=[version.pk])
+    if version.archived_at is None and not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Archive %(label)s?") % {"label": version.label},
+            consequences=[
+                _("New rounds can no longer use it; closed rounds keep it and their scores."),
+                _("You can unarchive it later."),
+            ],
+            button=_("Archive"),
+            back=back,
+        )
     try:
         drafts.version_archive(version=version, by=request.user)
     except ApplicationError as exc:
         _fail(request, exc)
-    return redirect("questionnaires:version", pk=version.pk)
+    else:
+        done = _("%(label)s is archived.") if version.archived_at else _("%(label)s is unarchived.")
+        messages.success(request, done % {"label": version.label})
+    return redirect(back)
 
 
 @admin_required
 @require_POST
 def version_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Delete the draft %(label)s?") % {"label": version.label},
+            consequences=[_("The draft and every change made to it are deleted for good.")],
+            button=_("Delete"),
+            back=reverse("questionnaires:version", args=[version.pk]),
+        )
     try:
         drafts.draft_delete(version=version, by=request.user)
     except ApplicationError as exc:

@@ -340,14 +340,16 @@ def test_published_versions_are_archived_and_drafts_deleted(
 ) -> None:
     client.force_login(cast.admin)
     published = draft.copied_from
-    client.post(reverse("questionnaires:archive", args=[published.pk]))
+    client.post(reverse("questionnaires:archive", args=[published.pk]), {"confirmed": "1"})
     published.refresh_from_db()
     assert published.archived_at is not None and published.is_published
     page = client.get(reverse("questionnaires:studio")).content.decode()
     assert "Archived" in page
-    client.post(reverse("questionnaires:delete", args=[draft.pk]))
+    client.post(reverse("questionnaires:delete", args=[draft.pk]), {"confirmed": "1"})
     assert not QuestionnaireVersion.objects.filter(pk=draft.pk).exists()
-    page = client.post(reverse("questionnaires:delete", args=[published.pk]), follow=True)
+    page = client.post(
+        reverse("questionnaires:delete", args=[published.pk]), {"confirmed": "1"}, follow=True
+    )
     assert "is published and cannot change" in page.content.decode()
 
 
