@@ -122,7 +122,15 @@ def version_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     form = CopyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the new version a name, for example 2027.1."))
+        name = request.POST.get("new_version", "").strip()
+        if len(name) > CopyForm.MAX_NAME:
+            messages.error(
+                request,
+                _("A version name has at most %(max)s characters (this one has %(count)s).")
+                % {"max": CopyForm.MAX_NAME, "count": len(name)},
+            )
+        else:
+            messages.error(request, _("Give the new version a name, for example 2027.1."))
         return redirect("questionnaires:studio")
     try:
         copy = drafts.draft_create(

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mlopsscore.errors import ApplicationError
-from surveys.models import Assessment, AssessmentStatus, Department, Round
+from surveys.models import Assessment, AssessmentStatus, Department, Round, RoundStatus
 from surveys.organisation.roles import is_admin
 from surveys.rounds import services
 from surveys.rounds.forms import RoundCreateForm, RoundExtendForm, RoundReopenForm
@@ -131,6 +131,7 @@ def _confirm(
 @admin_required
 def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundCreateForm(request.POST or None)
+    running = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["opens_on"] <= today_of(timezone.now()) and request.POST.get("confirmed") != "1":
@@ -177,7 +178,13 @@ def round_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Round %(label)s created.") % {"label": round.label})
             return redirect("rounds:detail", pk=round.pk)
-    return render(request, "rounds/create.html", {"form": form})
+    in_the_way = form.has_error("opens_on") or form.non_field_errors()
+    if in_the_way and (version := form.cleaned_data.get("version")) is not None:
+        # The round in the way is often the running one: offer to close it early here.
+        running = Round.objects.filter(
+            questionnaire_id=version.questionnaire_id, status=RoundStatus.OPEN
+        ).first()
+    return render(request, "rounds/create.html", {"form": form, "running": running})
 
 
 def _completion(round: Round, request: HttpRequest) -> dict[str, Any]:
