@@ -29,6 +29,7 @@ from surveys.assessments.selectors import (
     assessment_for_autosave,
     assessment_rows,
     assessments_visible_to,
+    product_next_steps,
     score_panel,
 )
 from surveys.assessments.services import AnswerConflict, answer_set, assessment_submit
@@ -109,6 +110,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resubmit_needed": assessment.status == AssessmentStatus.DRAFT
             and assessment.submitted_at is not None,
             "others": others,
+            # DESIGN §5's next steps beside the answers, once every item is answered.
+            "steps": product_next_steps(assessment) if panel["complete"] else None,
             "js_text": _js_text() if editable else None,
             "review": assessment_review(assessment, request.user, answers_read=answers),
         },
@@ -367,6 +370,8 @@ def carried_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "Confirmed %(count)d carried answers.",
                 count,
             )
-            % {"count": count},
+            % {"count": count}
+            + " "
+            + _("Submit the assessment to record them: until then they count for nothing."),
         )
     return redirect("assessment", pk=assessment.pk)
