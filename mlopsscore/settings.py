@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mlopsscore.timezones.TimeZoneMiddleware",
+    # The signed-in person's language, from their profile (DESIGN §2).
+    "surveys.languages.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses NUL bytes and unpaired surrogates in the path and parameters (issue 11, 7).

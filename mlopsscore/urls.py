@@ -30,6 +30,8 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
+    # Before Django's own: the switch also changes a signed-in person's language (DESIGN §2).
+    path("i18n/", include("surveys.languages.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
