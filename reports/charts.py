@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from scoring.rules import BAND_KEYS
 from surveys.i18n import tr
+from surveys.names.labels import band_label
 
 from .selectors import RoundInfo
 
@@ -352,7 +353,8 @@ def areas_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> 
 
 
 def band_name(key: str) -> str:
-    return _("Band %(band)s") % {"band": key}
+    """The band by the rubric's short name (DESIGN §5), as the pages show it."""
+    return band_label(key)
 
 
 def bands_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> Chart:

@@ -101,7 +101,8 @@ def _render(request: HttpRequest, template: str, page: str, build: Any) -> HttpR
     base: dict[str, Any] = {
         "page": page,
         "query": _query(request),
-        "questionnaires": list(Questionnaire.objects.order_by("key").values_list("key", flat=True)),
+        # By title, never key (DESIGN §5); the key is only the filter's value.
+        "questionnaires": list(Questionnaire.objects.order_by("key").values_list("key", "title")),
         "phases": Phase.choices,
         "no_departments": visible.department_ids is not None and not visible.department_ids,
     }

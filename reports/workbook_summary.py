@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scoring.rules import BANDS
+from surveys.names.labels import band_label
 
 from .selectors import RoundInfo
 from .spreadsheets import Book, Rows
@@ -81,6 +82,6 @@ def write_summary(
     ws.append([])
     ws.append([_("Bands of the final score")], wb.bold)
     for band in BANDS:
-        ws.append([band.key, band.meaning])
+        ws.append([band_label(band.key), _(band.meaning)])
     ws.append([])
     ws.append([_("Sheets"), ", ".join(sheet_title(name) for name in sheets if name != "Summary")])

@@ -1,9 +1,8 @@
-"""Which language a signed-in person reads, kept in their session for a few minutes so
-most requests read no profile (as ``mlopsscore.timezones`` does for the time zone)."""
+"""Which language a signed-in person reads: their profile's, put in their session as
+they sign in (``signals``) or switch (``services``), so pages read no profile."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
@@ -12,14 +11,21 @@ from django.http import HttpRequest
 from surveys.models import Profile
 
 SESSION_KEY = "mlopsscore_lang"
-REFRESH_SECONDS = 300
 KNOWN = {code for code, _ in settings.LANGUAGES}
 
 
+def remember_person_language(session: Any, user: Any) -> str:
+    """Reads the person's profile language into the session ("" without a profile)."""
+    code = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+    code = code if code in KNOWN else ""
+    session[SESSION_KEY] = [user.pk, code]
+    return code
+
+
 def person_language(request: HttpRequest) -> str | None:
-    """The language of the signed-in person's profile; None for a visitor, a CI token or
-    a person without a profile, whose language comes from the switch's cookie or the
-    browser's Accept-Language."""
+    """The signed-in person's language; None for a visitor, a CI token or a person
+    without a profile, whose language comes from the switch's cookie or the browser's
+    Accept-Language."""
     user: Any = getattr(request, "user", None)
     if (
         user is None
@@ -29,12 +35,8 @@ def person_language(request: HttpRequest) -> str | None:
     ):
         return None
     kept = request.session.get(SESSION_KEY)
-    now = time.time()
-    if isinstance(kept, list) and len(kept) == 3 and kept[0] == user.pk:
-        _pk, code, at = kept
-        if now - at < REFRESH_SECONDS:
-            return str(code) if code in KNOWN else None
-    code = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
-    code = code if code in KNOWN else ""
-    request.session[SESSION_KEY] = [user.pk, code, now]
-    return code or None
+    if isinstance(kept, list) and len(kept) == 2 and kept[0] == user.pk:
+        code = kept[1]
+    else:  # a session from before this rule: read the profile once
+        code = remember_person_language(request.session, user)
+    return code if code in KNOWN else None

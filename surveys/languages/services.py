@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.db import transaction
@@ -18,4 +17,4 @@ def person_language_set(*, user: Any, code: str, session: Any = None) -> None:
         return
     Profile.objects.update_or_create(user=user, defaults={"language": code})
     if session is not None:
-        session[SESSION_KEY] = [user.pk, code, time.time()]
+        session[SESSION_KEY] = [user.pk, code]
