@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from mlopsscore.errors import ApplicationError
 from scoring.rules import BAND_KEYS, band_of
 from surveys.i18n import tr
-from surveys.models import Answer, Item, Product
+from surveys.models import Answer, Item, Phase, Product, RoundStatus
+from surveys.names.labels import band_label
 
 from . import workbook_charts
 from .breakdowns import ancestors_map, by_department, item_tables
@@ -118,6 +119,15 @@ def answers_round_of(trend: Trend, label: str | None = None) -> RoundInfo | None
     return with_data[-1] if with_data else None
 
 
+def _status_name(status: str) -> str:
+    """A round's status by name in the reader's language (DESIGN §5), not `closed`."""
+    return str(RoundStatus(status).label) if status in RoundStatus.values else status
+
+
+def _phase_name(phase: str) -> str:
+    return str(Phase(phase).label) if phase in Phase.values else phase
+
+
 def _write_trend(wb: Book, trend: Trend) -> None:
     sheet = Sheet(
         wb,
@@ -147,7 +157,7 @@ def _write_trend(wb: Book, trend: Trend) -> None:
             [
                 info.label,
                 info.opens_on,
-                info.status,
+                _status_name(info.status),
                 info.version_label,
                 row["targeted"],
                 row["scored"],
@@ -388,11 +398,11 @@ def _write_products(wb: Book, trend: Trend, scope: Scope) -> None:
                 slug,
                 name,
                 department,
-                phase,
+                _phase_name(phase),
                 labels[round_id],
                 final,
                 None if pd.isna(verified) else float(verified),
-                band_of(final).key,
+                band_label(band_of(final).key),
                 *[area_of.get((assessment_id, k)) for k in keys],
             ]
         )

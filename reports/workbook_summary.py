@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scoring.rules import BANDS
+from surveys.i18n import tr
+from surveys.models import Questionnaire
 from surveys.names.labels import band_label
 
 from .selectors import RoundInfo
@@ -16,6 +18,12 @@ from .workbook_labels import sheet_title
 
 if TYPE_CHECKING:
     from .trend import Trend
+
+
+def _questionnaire_title(key: str) -> str:
+    """The questionnaire by its title in the reader's language, never its key (DESIGN §5)."""
+    title = Questionnaire.objects.filter(key=key).values_list("title", flat=True).first()
+    return tr(title) or key
 
 
 def write_summary(
@@ -34,7 +42,9 @@ def write_summary(
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 60)
     ws = Rows(wb, sheet)
-    ws.append([_("Trend report: %(q)s") % {"q": trend.questionnaire}], wb.title)
+    ws.append(
+        [_("Trend report: %(q)s") % {"q": _questionnaire_title(trend.questionnaire)}], wb.title
+    )
     ws.append([_("Generated"), timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
     ws.append([_("Products"), scope_text])
     # The filters of the page the workbook was downloaded from, by name.
