@@ -126,3 +126,21 @@ def test_a_name_too_long_is_refused_with_its_length_not_cut(client: Any, cast: A
     assert "at most 200 characters (it has 1000)" in page
     assert 'value="' + "x" * 1000 + '"' in page  # what was typed is kept
     assert not Department.objects.filter(name__startswith="xxx").exists()
+
+
+def test_the_audit_names_actions_and_details(client: Any, cast: Any, version: Any) -> None:
+    from surveys.models import RoundEvent, RoundEventKind
+
+    rnd = factories.make_round(version, label="2026-10")
+    RoundEvent.objects.create(
+        round=rnd,
+        kind=RoundEventKind.CLOSED,
+        by=cast.admin,
+        details={"submitted": 3, "not_submitted": 2},
+    )
+    client.force_login(cast.admin)
+    page = client.get(reverse("audit:list")).content.decode()
+    assert "Round: Closed" in page and "round.closed" not in page
+    assert "not submitted: 2" in page and "not_submitted" not in page
+    page = client.get(reverse("audit:list"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "not submitted" not in page and "round.closed" not in page
