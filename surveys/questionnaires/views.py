@@ -26,6 +26,7 @@ from surveys.assessments.selectors import ItemRow
 from surveys.confirmations.views import confirm_page, confirmed
 from surveys.i18n import LANGS, tr
 from surveys.models import Area, AuditEvent, Item, QuestionnaireVersion
+from surveys.names.studio import problems_by_name
 from surveys.organisation.access import admin_required, wants_json
 from surveys.questionnaires import drafts
 from surveys.questionnaires.forms import (
@@ -176,7 +177,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if not version.is_published:
         context.update(
-            problems=drafts.draft_problems(version),
+            problems=problems_by_name(version, drafts.draft_problems(version)),
             last_event=last_event_id(version),
             js_text=_js_text(),
             area_form=AreaAddForm(),
@@ -255,7 +256,7 @@ def _saved_json(version: QuestionnaireVersion, revision: int, **extra: Any) -> J
     return JsonResponse(
         {
             "revision": revision,
-            "problems": drafts.draft_problems(version),
+            "problems": problems_by_name(version, drafts.draft_problems(version)),
             "event": last_event_id(version),
             **extra,
         }
@@ -485,7 +486,8 @@ def version_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         drafts.draft_publish(version=version, by=request.user)
     except ApplicationError as exc:
-        _fail(request, exc)
+        details = exc.details if isinstance(exc.details, list) else []
+        _fail(request, ApplicationError(exc.message, details=problems_by_name(version, details)))
         return redirect("questionnaires:version", pk=version.pk)
     messages.success(request, _("%(label)s is published.") % {"label": version.label})
     return redirect("questionnaires:version", pk=version.pk)

@@ -36,8 +36,8 @@ def test_blanking_an_english_title_is_caught_before_publishing(
     client.force_login(cast.admin)
     item = draft.items.get(key="data.i1")
     body = _save(client, item, **{"title.en": "", "title.ja": "data 実践 1"}).json()
-    problem = "area 'data', item 'data.i1': title: the English text is empty"
-    assert problem in body["problems"]
+    # Named by code and title (here the Japanese one, the only one left), never by key.
+    assert "D1 data 実践 1: title: the English text is empty" in body["problems"]
     page = client.get(reverse("questionnaires:version", args=[draft.pk])).content.decode()
     assert '<li class="ok">' not in page and "title: the English text is empty" in page
     client.post(reverse("questionnaires:publish", args=[draft.pk]))
@@ -56,7 +56,8 @@ def test_replaces_needs_no_reason_but_a_hand_set_lineage_does(
     assert _save(client, item, replaces="data.i2").json()["problems"] == []
     item.refresh_from_db()
     body = _save(client, item, replaces="", lineage_override="same").json()
-    assert "item 'data.i1': give a reason for setting its lineage by hand" in body["problems"]
+    assert "D1 data practice 1: give a reason for setting its lineage by hand" in body["problems"]
+    assert not any("data.i1" in problem for problem in body["problems"])
 
 
 def test_a_version_name_too_long_says_its_length(client: Any, cast: Any, version: Any) -> None:
