@@ -101,7 +101,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "round": assessment.round,
             "areas": areas,
             "carried": carried_summary(assessment, areas),
-            "help_evidence_url": reverse("help-evidence"),
+            "help_evidence_url": reverse("help-evidence-product", args=[assessment.product.slug]),
             "first_unanswered": next(
                 (row for area in areas for row in area.rows if row.value is None), None
             ),
