@@ -87,3 +87,19 @@ def test_anonymous_and_a_token_are_refused(client: Any, cast: Any) -> None:
         _url(cast.product.slug), HTTP_AUTHORIZATION=f"Bearer {cast.foreign_token}"
     )
     assert response.status_code in (302, 404)
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_the_api_docs_lead_back_to_the_app(client: Any, cast: Any, path: str) -> None:
+    client.force_login(cast.member)
+    page = client.get(path).content.decode()
+    assert '<a href="/">← Back to mlopsscore</a>' in page
+    assert "<style>" not in page
+
+
+def test_the_guideline_slug_pattern_is_valid_in_current_browsers(client: Any, cast: Any) -> None:
+    """Chromium compiles `pattern` with the `v` flag, where a bare `-` at the end of a
+    class is an error (the field then goes unchecked): it is escaped."""
+    client.force_login(cast.admin)
+    page = client.get("/guidelines/new/").content.decode()
+    assert 'pattern="[a-z0-9][a-z0-9\\-]*"' in page

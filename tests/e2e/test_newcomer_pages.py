@@ -1,0 +1,90 @@
+"""A newcomer's pages in a real browser, as each role sees them, English and Japanese:
+a person's language from sign-in on, the confirmations of archive and delete, next steps
+beside a submitted survey, the evidence help of a product; axe-core finds no violation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from surveys.assessments.scores import assessments_score_store
+from surveys.models import AssessmentStatus, Department, Profile
+from tests import factories
+from tests.e2e.conftest import assert_accessible
+
+
+@pytest.fixture
+def world(transactional_db: Any) -> dict[str, Any]:
+    version = factories.make_version()
+    haruto = factories.UserFactory(username="haruto", first_name="Haruto", last_name="Sato")
+    Profile.objects.create(user=haruto, language="ja")
+    ana = factories.UserFactory(username="ana", first_name="Ana", last_name="Member")
+    product = factories.ProductFactory(slug="ads-ctr", name="Ads CTR", members=[ana, haruto])
+    current = factories.make_round(version, label="2026-10", opens_on=dt.date.today())
+    submitted = factories.make_assessment(
+        current, product, default="0.5", status=AssessmentStatus.SUBMITTED
+    )
+    assessments_score_store(round=current, assessments=[submitted], source="web")
+    Department.objects.create(slug="old-unit", name="Old unit")
+    return {
+        "version": version,
+        "haruto": haruto,
+        "ana": ana,
+        "admin": factories.admin_user(username="root"),
+        "submitted": submitted,
+        "product": product,
+    }
+
+
+def test_haruto_signs_in_to_japanese_and_reads_his_evidence_help(
+    live_server: Any, page: Page, login: Any, world: dict[str, Any]
+) -> None:
+    login(world["haruto"])
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/assessments/{world['submitted'].pk}/")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.locator("#steps-h")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/help/evidence/ads-ctr/")
+    expect(page.locator("h1")).to_contain_text("Ads CTR")
+    expect(page.locator("table")).to_contain_text("data.i1")
+    assert_accessible(page)
+
+
+def test_next_steps_stand_beside_a_submitted_survey(
+    live_server: Any, page: Page, login: Any, world: dict[str, Any]
+) -> None:
+    login(world["ana"])
+    page.goto(f"{live_server.url}/assessments/{world['submitted'].pk}/")
+    steps = page.locator(".next-steps-panel")
+    expect(steps.get_by_role("heading", name="Next steps")).to_be_visible()
+    expect(page.locator("[data-carried]")).to_have_count(0)
+    steps.get_by_role("link").first.click()
+    assert "#item-" in page.url
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/help/evidence/")
+    expect(page.get_by_role("heading", name="Posting evidence from CI")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_an_admin_is_asked_before_archiving_and_told_after(
+    live_server: Any, page: Page, login: Any, world: dict[str, Any]
+) -> None:
+    login(world["admin"])
+    page.goto(f"{live_server.url}/questionnaires/versions/{world['version'].pk}/")
+    page.get_by_role("button", name="Archive").click()
+    expect(page.get_by_role("heading", name=f"Archive {world['version'].label}?")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Archive").click()
+    expect(page.locator(".messages")).to_contain_text("used by round 2026-10")
+    page.goto(f"{live_server.url}/organisation/")
+    page.locator('[data-department="old-unit"]').get_by_role("button", name="Archive").click()
+    expect(page.get_by_role("heading", name="Archive Old unit?")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Archive").click()
+    expect(page.locator(".messages")).to_contain_text("Old unit is archived.")
+    assert_accessible(page)
