@@ -203,6 +203,8 @@ LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
+# One date and time format for every reader: 2026-12-06 11:20 (surveys/formats).
+FORMAT_MODULE_PATH = ["surveys.formats"]
 # One Japanese catalogue for the whole application (locale/ja/LC_MESSAGES/django.po).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
