@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "mlopsscore.timezones.TimeZoneMiddleware",
     # The signed-in person's language, from their profile (DESIGN §2).
     "surveys.languages.middleware.PersonLanguageMiddleware",
+    # The app's own 404 page in the demo too, not Django's technical one.
+    "surveys.notfound.middleware.FriendlyNotFoundMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses NUL bytes and unpaired surrogates in the path and parameters (issue 11, 7).

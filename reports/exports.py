@@ -566,5 +566,5 @@ def _scope_text(scope: Scope) -> str:
             _("%(n)s department(s) with their sub-departments") % {"n": len(scope.department_ids)}
         )
     if scope.phase:
-        parts.append(_("phase %(phase)s") % {"phase": scope.phase})
+        parts.append(_("phase %(phase)s") % {"phase": _phase_name(scope.phase)})
     return ", ".join(parts)
