@@ -88,3 +88,25 @@ def test_an_admin_is_asked_before_archiving_and_told_after(
     page.get_by_role("button", name="Archive").click()
     expect(page.locator(".messages")).to_contain_text("Old unit is archived.")
     assert_accessible(page)
+
+
+def test_the_survey_meets_the_target_size(
+    live_server: Any, page: Page, login: Any, world: dict[str, Any]
+) -> None:
+    """WCAG 2.2's target size (axe-core's target-size rule): radio buttons, the links of
+    "Still unanswered" and of the next steps."""
+    rnd = world["submitted"].round
+    draft = factories.make_assessment(
+        rnd, factories.ProductFactory(slug="draft-one", members=[world["ana"]]), {"data.i1": "1"}
+    )
+    login(world["ana"])
+    from tests.e2e.conftest import AXE_SOURCE
+
+    for pk in (draft.pk, world["submitted"].pk):
+        page.goto(f"{live_server.url}/assessments/{pk}/")
+        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+        found = page.evaluate(
+            """async () => (await axe.run(document, {runOnly: ['target-size']})).violations
+                .flatMap(v => v.nodes.map(n => n.target.join(' ')))"""
+        )
+        assert found == [], found
