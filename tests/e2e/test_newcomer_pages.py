@@ -110,3 +110,33 @@ def test_the_survey_meets_the_target_size(
                 .flatMap(v => v.nodes.map(n => n.target.join(' ')))"""
         )
         assert found == [], found
+
+
+@pytest.mark.parametrize("who", ["member", "manager", "admin"])
+def test_no_axe_violation_in_japanese_for_any_role(
+    live_server: Any, page: Page, login: Any, who: str, transactional_db: Any
+) -> None:
+    """tests/e2e/test_accessibility.py's pages and console, read by people whose profile
+    says Japanese: they sign in to Japanese and axe-core finds nothing."""
+    from tests.e2e.test_accessibility import _console, _pages
+    from tests.e2e.test_accessibility import org as org_fixture
+
+    org = org_fixture.__wrapped__(transactional_db)  # type: ignore[attr-defined]
+    for user in (org["member"], org["manager"], org["admin"]):
+        Profile.objects.update_or_create(user=user, defaults={"language": "ja"})
+    login(org[who])
+    paths = _pages(org)[who] + (_console(org) if who == "admin" else [])
+    paths += ["/help/evidence/ads-ctr/"] if who != "manager" else ["/help/evidence/"]
+    found = []
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("html").get_attribute("lang") == "ja", path
+        from tests.e2e.conftest import axe_violations
+
+        found += [
+            f"{path}: {v['id']} ({v['impact']}) {v['help']} — "
+            + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+            for v in axe_violations(page)
+        ]
+    assert not found, "\n".join(found)
