@@ -14,11 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mlopsscore.errors import ApplicationError
+from surveys.confirmations.views import confirm_page, confirmed
 from surveys.models import ApiToken, Product
 from surveys.organisation.selectors import products_editable_by, products_visible_to
 from surveys.tokens.services import token_create, token_revoke
@@ -98,6 +100,17 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
 def token_revoke_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     product = _managed_product(request.user, slug)
     token = get_object_or_404(ApiToken, pk=pk, product=product)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Revoke the token “%(name)s”?") % {"name": token.name},
+            consequences=[
+                _("Pipelines that use it can no longer post evidence; this cannot be undone."),
+                _("Evidence already posted is kept."),
+            ],
+            button=_("Revoke"),
+            back=reverse("tokens:product", args=[product.slug]),
+        )
     token_revoke(token=token, by=request.user)
     messages.success(request, _("Token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("tokens:product", slug=product.slug)
