@@ -228,6 +228,8 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "mlopsscore.staticfinders.PlotlyFinder",
+    # ReDoc without its logo from cdn.redoc.ly (surveys/apidocs).
+    "surveys.apidocs.staticfinders.RedocFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -4,6 +4,7 @@ to paste into GitHub Actions and GitLab CI."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,3 +104,15 @@ def test_the_guideline_slug_pattern_is_valid_in_current_browsers(client: Any, ca
     client.force_login(cast.admin)
     page = client.get("/guidelines/new/").content.decode()
     assert 'pattern="[a-z0-9][a-z0-9\\-]*"' in page
+
+
+def test_redoc_loads_its_bundle_without_the_cdn_logo(client: Any, cast: Any) -> None:
+    from django.contrib.staticfiles import finders
+
+    client.force_login(cast.member)
+    page = client.get("/api/redoc/").content.decode()
+    assert '<script src="/static/api/redoc.standalone.js"></script>' in page
+    bundle = finders.find("api/redoc.standalone.js")
+    assert bundle
+    text = Path(bundle).read_text(encoding="utf-8")
+    assert "cdn.redoc.ly" not in text and '"/static/favicon.svg"' in text
