@@ -123,7 +123,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form = DepartmentForm(request.POST)
             if not form.is_valid():
                 raise ApplicationError(
-                    " ".join(e for errors in form.errors.values() for e in errors)
+                    " ".join(str(e) for errors in form.errors.values() for e in errors)
                 )
             services.department_update(
                 department=department,
