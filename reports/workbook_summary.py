@@ -45,7 +45,8 @@ def write_summary(
     ws.append(
         [_("Trend report: %(q)s") % {"q": _questionnaire_title(trend.questionnaire)}], wb.title
     )
-    ws.append([_("Generated"), timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
+    # The reader's zone, in the format of the pages (2026-12-06 11:20 JST).
+    ws.append([_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")])
     ws.append([_("Products"), scope_text])
     # The filters of the page the workbook was downloaded from, by name.
     for name, value in filters or []:

@@ -50,3 +50,10 @@ def test_the_japanese_workbook_names_its_reviews_sheet_in_japanese(org: Any, cas
     assert "round" not in header and "product" not in header
     assert _rows(workbook, "概要")[0][0].startswith("推移レポート: ML テストスコア")
     assert "Answers" in workbook.sheetnames  # read back by import_answers (DESIGN §6.2)
+
+
+def test_the_workbook_says_when_in_the_readers_zone(org: Any, cast: Any) -> None:
+    Profile.objects.update_or_create(user=cast.manager, defaults={"time_zone": "Asia/Tokyo"})
+    summary = _rows(_workbook(cast.manager), "Summary")
+    generated = next(row[1] for row in summary if row[0] == "Generated")
+    assert generated.endswith(" JST") and len(generated) == len("2026-12-06 11:20 JST")
