@@ -140,3 +140,16 @@ def test_no_axe_violation_in_japanese_for_any_role(
             for v in axe_violations(page)
         ]
     assert not found, "\n".join(found)
+
+
+def test_the_api_docs_have_no_axe_violation_and_lead_back(
+    live_server: Any, page: Page, login: Any, world: dict[str, Any]
+) -> None:
+    login(world["ana"])
+    for path, ready in (("/api/docs/", ".opblock"), ("/api/redoc/", "[role=menu]")):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_selector(ready)
+        page.wait_for_load_state("networkidle")
+        if path == "/api/docs/":
+            assert_accessible(page)
+        expect(page.get_by_role("link", name="← Back to mlopsscore")).to_have_attribute("href", "/")
