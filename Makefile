@@ -45,7 +45,21 @@ smoke: install
 topology: install
 	$(BIN)/python -m tests.production_topology
 
-test: install
+
+# The OpenID Connect provider that the company sign-in tests sign in through, installed
+# from the project's own tools/oidc-provider/package-lock.json when Node is present, so
+# `make test` skips nothing.
+OIDC_PROVIDER := tools/oidc-provider/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tools/oidc-provider/package-lock.json
+	cd tools/oidc-provider && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: test-tools
+test-tools:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(OIDC_PROVIDER); \
+	else echo "No Node (npm): the company sign-in tests will be skipped."; fi
+
+test: install test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install

@@ -94,6 +94,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "surveys.organisation.timezones.TimeZoneMiddleware",
+    # The signed-in person's language, from their profile (DESIGN §2).
+    "surveys.languages.middleware.PersonLanguageMiddleware",
+    # The app's own 404 page in the demo too, not Django's technical one.
+    "surveys.notfound.middleware.FriendlyNotFoundMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses NUL bytes and unpaired surrogates in the path and parameters.
@@ -200,6 +204,8 @@ LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
+# One date and time format for every reader: 2026-12-06 11:20 (surveys/formats).
+FORMAT_MODULE_PATH = ["surveys.formats"]
 # One Japanese catalogue for the whole application (locale/ja/LC_MESSAGES/django.po).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -220,6 +226,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # ReDoc without its logo from cdn.redoc.ly (surveys/apidocs).
+    "surveys.apidocs.staticfinders.RedocFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -322,6 +330,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No deep links: each one is a link inside the operation's button (nested interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

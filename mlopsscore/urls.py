@@ -31,6 +31,8 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
+    # Before Django's own: the switch also changes a signed-in person's language (DESIGN §2).
+    path("i18n/", include("surveys.languages.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before Django's own, so reset mails are rate-limited (DESIGN §7).
     path("accounts/password_reset/", password_reset, name="password_reset"),

@@ -65,3 +65,20 @@ def band_of(score: float) -> Band:
 def band_meaning(key: str) -> str:
     """The rubric's meaning of a band key, in English (empty for an unknown key)."""
     return next((band.meaning for band in BANDS if band.key == key), "")
+
+
+# The short name of each band, from the first words of its meaning in the rubric: what
+# people read where a band is shown (DESIGN §5: names, never keys like "(2,3]").
+BAND_NAMES: dict[str, str] = {
+    "0": gettext_noop("Research project"),
+    "(0,1]": gettext_noop("Not totally untested"),
+    "(1,2]": gettext_noop("First pass at production"),
+    "(2,3]": gettext_noop("Reasonably tested"),
+    "(3,5]": gettext_noop("Strong automated testing"),
+    ">5": gettext_noop("Exceptional automated testing"),
+}
+
+
+def band_name(key: str) -> str:
+    """The short name of a band key, in English (the key itself for an unknown one)."""
+    return BAND_NAMES.get(key, key)

@@ -1,7 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
 from surveys.assessments import views as assessments
-from surveys.evidence import views as evidence_help
 from surveys.guidelines import views as guidelines
 from surveys.pages import assessment as assessment_page
 from surveys.pages import home
@@ -37,7 +36,8 @@ urlpatterns = [
         assessment_page.version_preview,
         name="questionnaire-preview",
     ),
-    path("help/evidence/", evidence_help.evidence_help, name="help-evidence"),
+    # One page per product, in the reader's language (DESIGN §6.5, §6.6).
+    path("", include("surveys.cihelp.urls")),
     path("products/<slug:slug>/", products.product_detail, name="product"),
     path("guidelines/<slug:slug>/", guidelines.guideline_detail, name="guideline"),
 ]

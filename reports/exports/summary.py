@@ -11,9 +11,18 @@ from reports.exports.labels import sheet_title
 from reports.exports.spreadsheets import Book, Rows
 from reports.figures.selectors import RoundInfo
 from scoring.rules import BANDS
+from surveys.core.i18n import tr
+from surveys.names.labels import band_label
+from surveys.questionnaires.models import Questionnaire
 
 if TYPE_CHECKING:
     from reports.figures.trend import Trend
+
+
+def _questionnaire_title(key: str) -> str:
+    """The questionnaire by its title in the reader's language, never its key (DESIGN §5)."""
+    title = Questionnaire.objects.filter(key=key).values_list("title", flat=True).first()
+    return tr(title) or key
 
 
 def write_summary(
@@ -32,8 +41,11 @@ def write_summary(
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 60)
     ws = Rows(wb, sheet)
-    ws.append([_("Trend report: %(q)s") % {"q": trend.questionnaire}], wb.title)
-    ws.append([_("Generated"), timezone.now().strftime("%Y-%m-%d %H:%M UTC")])
+    ws.append(
+        [_("Trend report: %(q)s") % {"q": _questionnaire_title(trend.questionnaire)}], wb.title
+    )
+    # The reader's zone, in the format of the pages (2026-12-06 11:20 JST).
+    ws.append([_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")])
     ws.append([_("Products"), scope_text])
     # The filters of the page the workbook was downloaded from, by name.
     for name, value in filters or []:
@@ -80,6 +92,6 @@ def write_summary(
     ws.append([])
     ws.append([_("Bands of the final score")], wb.bold)
     for band in BANDS:
-        ws.append([band.key, band.meaning])
+        ws.append([band_label(band.key), _(band.meaning)])
     ws.append([])
     ws.append([_("Sheets"), ", ".join(sheet_title(name) for name in sheets if name != "Summary")])

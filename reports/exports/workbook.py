@@ -42,8 +42,10 @@ from surveys.assessments.models import Answer
 from surveys.assessments.selectors import submitted_field
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr
-from surveys.organisation.models import Product
+from surveys.names.labels import band_label
+from surveys.organisation.models import Phase, Product
 from surveys.questionnaires.models import Item
+from surveys.rounds.models import RoundStatus
 
 if TYPE_CHECKING:
     from reports.figures.report import Report
@@ -122,6 +124,15 @@ def answers_round_of(trend: Trend, label: str | None = None) -> RoundInfo | None
     return with_data[-1] if with_data else None
 
 
+def _status_name(status: str) -> str:
+    """A round's status by name in the reader's language (DESIGN §5), not `closed`."""
+    return str(RoundStatus(status).label) if status in RoundStatus.values else status
+
+
+def _phase_name(phase: str) -> str:
+    return str(Phase(phase).label) if phase in Phase.values else phase
+
+
 def _write_trend(wb: Book, trend: Trend) -> None:
     sheet = Sheet(
         wb,
@@ -151,7 +162,7 @@ def _write_trend(wb: Book, trend: Trend) -> None:
             [
                 info.label,
                 info.opens_on,
-                info.status,
+                _status_name(info.status),
                 info.version_label,
                 row["targeted"],
                 row["scored"],
@@ -395,11 +406,11 @@ def _write_products(wb: Book, trend: Trend, scope: Scope) -> None:
                 slug,
                 name,
                 department,
-                phase,
+                _phase_name(phase),
                 labels[round_id],
                 final,
                 None if pd.isna(verified) else float(verified),
-                band_of(final).key,
+                band_label(band_of(final).key),
                 *[area_of.get((assessment_id, k)) for k in keys],
             ]
         )
@@ -565,5 +576,5 @@ def _scope_text(scope: Scope) -> str:
             _("%(n)s department(s) with their sub-departments") % {"n": len(scope.department_ids)}
         )
     if scope.phase:
-        parts.append(_("phase %(phase)s") % {"phase": scope.phase})
+        parts.append(_("phase %(phase)s") % {"phase": _phase_name(scope.phase)})
     return ", ".join(parts)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from reports.figures.selectors import RoundInfo, area_names
 from scoring.rules import BAND_KEYS
 from surveys.core.i18n import tr
+from surveys.names.labels import band_label
 
 COLORS = ["#1f5fbf", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207"]
 BAND_COLORS = ["#b91c1c", "#ea580c", "#eab308", "#84cc16", "#16a34a", "#0f766e"]
@@ -342,7 +343,8 @@ def areas_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> 
 
 
 def band_name(key: str) -> str:
-    return _("Band %(band)s") % {"band": key}
+    """The band by the rubric's short name (DESIGN §5), as the pages show it."""
+    return band_label(key)
 
 
 def bands_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> Chart:

@@ -103,7 +103,8 @@ def render_report(request: HttpRequest, template: str, page: str, build: Any) ->
     base: dict[str, Any] = {
         "page": page,
         "query": query_string(request),
-        "questionnaires": list(Questionnaire.objects.order_by("key").values_list("key", flat=True)),
+        # By title, never key (DESIGN §5); the key is only the filter's value.
+        "questionnaires": list(Questionnaire.objects.order_by("key").values_list("key", "title")),
         "phases": Phase.choices,
         "no_departments": visible.department_ids is not None and not visible.department_ids,
     }

@@ -249,6 +249,13 @@
     return parts.join(" · ");
   }
 
+  // One way to write a time on every page: 2026-12-06 11:20 (the pages' format).
+  function isoMinute(when) {
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return when.getFullYear() + "-" + two(when.getMonth() + 1) + "-" + two(when.getDate()) +
+      " " + two(when.getHours()) + ":" + two(when.getMinutes());
+  }
+
   function showConflict(fs, mine, theirs) {
     var box = fs.querySelector("[data-conflict]");
     box.textContent = "";
@@ -256,7 +263,7 @@
     intro.textContent = T.conflict;
     var list = document.createElement("dl");
     [[T.yours, describe(mine), "yours"],
-     [T.theirs, describe(theirs) + " — " + format(T.by, { by: theirs.by || "?", at: new Date(theirs.at).toLocaleString() }), "theirs"]]
+     [T.theirs, describe(theirs) + " — " + format(T.by, { by: theirs.by || "?", at: isoMinute(new Date(theirs.at)) }), "theirs"]]
       .forEach(function (row) {
         var dt = document.createElement("dt");
         dt.textContent = row[0];

@@ -37,6 +37,9 @@ def carried_summary(assessment: Assessment, areas: list[AreaBlock]) -> CarriedSu
     """What the team should review, or None when nothing was carried into this assessment."""
     if assessment.carried_from_id is None:
         return None
+    if assessment.submitted_at is not None:
+        # Submitting confirms every answer, carried ones included: nothing left to review.
+        return None
     rows = [row for area in areas for row in area.rows]
     label = (
         Assessment.objects.filter(pk=assessment.carried_from_id)

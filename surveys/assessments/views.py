@@ -332,6 +332,8 @@ def carried_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "Confirmed %(count)d carried answers.",
                 count,
             )
-            % {"count": count},
+            % {"count": count}
+            + " "
+            + _("Submit the assessment to record them: until then they count for nothing."),
         )
     return redirect("assessment", pk=assessment.pk)

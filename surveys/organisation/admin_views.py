@@ -10,9 +10,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from surveys.confirmations.views import confirm_page, confirmed
 from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.organisation import services
@@ -25,6 +27,7 @@ from surveys.organisation.forms import (
     ProductForm,
 )
 from surveys.organisation.models import Department, Product, Profile
+from surveys.organisation.selectors import department_descendant_ids
 
 User = get_user_model()
 PAGE_SIZE = 50
@@ -82,17 +85,44 @@ def departments(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _confirm_department_archive(request: HttpRequest, department: Department) -> HttpResponse:
+    inside = department_descendant_ids({department.pk})
+    products = Product.objects.filter(department_id__in=inside).count()
+    return confirm_page(
+        request,
+        title=_("Archive %(name)s?") % {"name": department.name},
+        consequences=[
+            _("%(name)s and its %(count)s sub-department(s) leave the lists of departments.")
+            % {"name": department.name, "count": len(inside) - 1},
+            _("Its %(count)s archived product(s) keep their answers and scores.")
+            % {"count": products},
+            _("You can restore it later."),
+        ],
+        button=_("Archive"),
+        back=reverse("organisation:departments"),
+    )
+
+
 @admin_required
 @require_POST
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=pk)
+    archiving = request.POST.get("action") == "archive"
+    if archiving and department.archived_at is None and not confirmed(request):
+        return _confirm_department_archive(request, department)
     try:
-        if request.POST.get("action") == "archive":
+        if archiving:
             services.department_archive(department=department, by=actor_of(request))
+            done = (
+                _("%(name)s is archived.") if department.archived_at else _("%(name)s is restored.")
+            )
+            messages.success(request, done % {"name": department.name})
         else:
             form = DepartmentForm(request.POST)
             if not form.is_valid():
-                raise ApplicationError(_("Give the department a name."))
+                raise ApplicationError(
+                    " ".join(str(e) for errors in form.errors.values() for e in errors)
+                )
             services.department_update(
                 department=department,
                 name=form.cleaned_data["name"],
@@ -166,14 +196,42 @@ def product(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _confirm_product(request: HttpRequest, product: Product, action: str) -> HttpResponse:
+    back = reverse("organisation:product", args=[product.slug])
+    if action == "delete":
+        return confirm_page(
+            request,
+            title=_("Delete %(name)s?") % {"name": product.name},
+            consequences=[_("The product and its list of members are deleted for good.")],
+            button=_("Delete"),
+            back=back,
+        )
+    return confirm_page(
+        request,
+        title=_("Archive %(name)s?") % {"name": product.name},
+        consequences=[
+            _("It is left out of new rounds and of the lists of products."),
+            _("Its answers and scores of past rounds are kept."),
+            _("You can restore it later."),
+        ],
+        button=_("Archive"),
+        back=back,
+    )
+
+
 @admin_required
 @require_POST
 def product_action(request: HttpRequest, slug: str) -> HttpResponse:
     product = get_object_or_404(Product, slug=slug)
     action = request.POST.get("action")
+    asks = action == "delete" or (action == "archive" and product.archived_at is None)
+    if asks and not confirmed(request):
+        return _confirm_product(request, product, action or "")
     try:
         if action == "archive":
             services.product_archive(product=product, by=actor_of(request))
+            done = _("%(name)s is archived.") if product.archived_at else _("%(name)s is restored.")
+            messages.success(request, done % {"name": product.name})
         elif action == "delete":
             services.product_delete(product=product, by=actor_of(request))
             messages.success(request, _("Product %(name)s deleted.") % {"name": product.name})

@@ -16,6 +16,13 @@ def _departments() -> Any:
     return Department.objects.filter(archived_at__isnull=True).order_by("name")
 
 
+def _say_when_too_long(form: forms.Form) -> None:
+    """A browser silently cuts a pasted text at ``maxlength``; without it the form says
+    "at most 200 characters (it has 1000)" and the person keeps what they typed."""
+    for field in form.fields.values():
+        field.widget.attrs.pop("maxlength", None)
+
+
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     parent = forms.ModelChoiceField(
@@ -25,6 +32,7 @@ class DepartmentForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = _departments()  # type: ignore[attr-defined]
+        _say_when_too_long(self)
 
 
 class ProductForm(forms.Form):
@@ -37,6 +45,7 @@ class ProductForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = _departments()  # type: ignore[attr-defined]
+        _say_when_too_long(self)
 
 
 class MemberForm(forms.Form):

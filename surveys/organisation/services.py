@@ -38,6 +38,19 @@ def _record(by: Actor, action: str, subject: Any, **data: Any) -> None:
     audit_record(by=by, category=AuditCategory.ORGANISATION, action=action, subject=subject, **data)
 
 
+def _refuse_a_sibling_of_the_same_name(department: Department) -> None:
+    """Two departments of one name under one parent cannot be told apart in any list."""
+    twin = Department.objects.filter(
+        parent=department.parent, name__iexact=department.name, archived_at__isnull=True
+    ).exclude(pk=department.pk)
+    if twin.exists():
+        where = department.parent.name if department.parent else gettext("the top level")
+        raise ApplicationError(
+            gettext("There is already a department %(name)s in %(where)s.")
+            % {"name": department.name, "where": where}
+        )
+
+
 def _clean(obj: Any) -> None:
     try:
         obj.full_clean()
@@ -56,6 +69,7 @@ def department_create(
 ) -> Department:
     name = (name or "").strip()
     department = Department(name=name, slug=slug.strip() or slugify(name)[:100], parent=parent)
+    _refuse_a_sibling_of_the_same_name(department)
     if Department.objects.filter(slug=department.slug).exists():
         raise ApplicationError(
             gettext("A department with the slug %(slug)r exists already.")
@@ -80,6 +94,7 @@ def department_update(
         )
     before = {"name": department.name, "parent": department.parent_id}
     department.name, department.parent = (name or "").strip(), parent
+    _refuse_a_sibling_of_the_same_name(department)
     _clean(department)
     department.save()
     after = {"name": department.name, "parent": department.parent_id}

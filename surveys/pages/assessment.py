@@ -22,6 +22,7 @@ from surveys.assessments.selectors import (
     ItemRow,
     assessment_editable_by,
     assessment_rows,
+    product_next_steps,
     score_panel,
 )
 from surveys.assessments.views import (
@@ -71,7 +72,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "round": assessment.round,
             "areas": areas,
             "carried": carried_summary(assessment, areas),
-            "help_evidence_url": reverse("help-evidence"),
+            "help_evidence_url": reverse("help-evidence-product", args=[assessment.product.slug]),
             "first_unanswered": next(
                 (row for area in areas for row in area.rows if row.value is None), None
             ),
@@ -79,6 +80,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "unsubmitted_text": unsubmitted_text(assessment.unsubmitted_changes),
             "others": others,
+            # DESIGN §5's next steps beside the answers, once every item is answered.
+            "steps": product_next_steps(assessment) if panel["complete"] else None,
             "js_text": _js_text() if editable else None,
             "review": assessment_review(assessment, request.user, answers_read=answers),
             "feedback": assessment_feedback(assessment, request.user),

@@ -179,9 +179,36 @@ def file_load(*, data: Any, by: Actor) -> QuestionnaireVersion:
     return version
 
 
+def _english_problems(version: QuestionnaireVersion) -> list[str]:
+    """Every required text has its English: a reader whose language a text lacks is shown
+    the English (DESIGN §2: text is bilingual), so a text in Japanese only shows English
+    readers Japanese. The studio drops a language left blank, so blanking the English of a
+    text leaves the other language alone; an empty text is one of the file rules."""
+    texts: list[tuple[str, Any]] = [("title", version.title)]
+    texts += [(f"area {a.key!r}: title", a.title) for a in version.areas.order_by("position")]
+    for item in version.items.select_related("area").order_by("area__position", "position"):
+        where = f"area {item.area.key!r}, item {item.key!r}"
+        texts += [(f"{where}: title", item.title), (f"{where}: question", item.question)]
+        texts += [(f"{where}: criteria {k}", item.criteria.get(k)) for k in CRITERIA_KEYS]
+        if item.na_allowed:
+            texts.append((f"{where}: na", item.na))
+    return [f"{where}: the English text is empty" for where, text in texts if _lacks_english(text)]
+
+
+def _lacks_english(text: Any) -> bool:
+    if not isinstance(text, dict) or not any(str(v).strip() for v in text.values()):
+        return False
+    return not str(text.get("en") or "").strip()
+
+
 def draft_problems(version: QuestionnaireVersion) -> list[str]:
-    """What stops the draft from being published: the file rules, then the lineage rules."""
-    return questionnaire_problems(version_to_dict(version=version)) + lineage_problems(version)
+    """What stops the draft from being published: the file rules, every required text in
+    English, then the lineage rules."""
+    return (
+        questionnaire_problems(version_to_dict(version=version))
+        + _english_problems(version)
+        + lineage_problems(version)
+    )
 
 
 @transaction.atomic(durable=True)
@@ -202,6 +229,13 @@ def version_archive(*, version: QuestionnaireVersion, by: Actor) -> None:
     if not version.is_published:
         raise ApplicationError(
             gettext("Only a published version is archived; delete a draft instead.")
+        )
+    running = version.rounds.exclude(status="closed").order_by("opens_on").first()
+    if version.archived_at is None and running is not None:
+        # A round that is open or scheduled needs its version (DESIGN §4).
+        raise ApplicationError(
+            gettext("%(label)s is used by round %(round)s, which is not closed: it stays.")
+            % {"label": version.label, "round": running.label}
         )
     version.archived_at = None if version.archived_at else timezone.now()
     version.save(update_fields=["archived_at"])

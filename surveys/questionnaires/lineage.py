@@ -80,7 +80,8 @@ def lineage_problems(version: QuestionnaireVersion) -> list[str]:
         if item.replaces and item.replaces not in previous_keys:
             label = before.label if before else "an earlier version"
             problems.append(f"{where}: replaces {item.replaces!r}, which is not an item of {label}")
-        if (item.lineage_override or item.replaces) and not item.lineage_reason.strip():
+        # "Replaces" is a lineage of its own (DESIGN §2, §6.1); only a hand-set one needs a why.
+        if item.lineage_override and not item.lineage_reason.strip():
             problems.append(f"{where}: give a reason for setting its lineage by hand")
     return problems
 

@@ -29,7 +29,7 @@ from surveys.organisation.models import Department
 from surveys.organisation.roles import is_admin
 from surveys.rounds import services
 from surveys.rounds.forms import RoundCreateForm, RoundExtendForm, RoundReopenForm
-from surveys.rounds.models import Round
+from surveys.rounds.models import Round, RoundStatus
 from surveys.rounds.selectors import today_of, unfinished_with_members
 from surveys.rounds.tasks import round_close_task, round_open_task
 
@@ -134,6 +134,7 @@ def _confirm(
 @admin_required
 def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundCreateForm(request.POST or None)
+    running = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["opens_on"] <= today_of(timezone.now()) and request.POST.get("confirmed") != "1":
@@ -179,7 +180,13 @@ def round_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Round %(label)s created.") % {"label": round.label})
             return redirect("rounds:detail", pk=round.pk)
-    return render(request, "rounds/create.html", {"form": form})
+    in_the_way = form.has_error("opens_on") or form.non_field_errors()
+    if in_the_way and (version := form.cleaned_data.get("version")) is not None:
+        # The round in the way is often the running one: offer to close it early here.
+        running = Round.objects.filter(
+            questionnaire_id=version.questionnaire_id, status=RoundStatus.OPEN
+        ).first()
+    return render(request, "rounds/create.html", {"form": form, "running": running})
 
 
 def _completion(round: Round, request: HttpRequest) -> dict[str, Any]:

@@ -15,9 +15,10 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 class CopyForm(forms.Form):
+    MAX_NAME = 50
     new_version = forms.CharField(
         label=gettext_lazy("New version"),
-        max_length=50,
+        max_length=MAX_NAME,
         help_text=gettext_lazy("for example 2027.1"),
     )
 

@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from surveys.audit.models import AuditEvent
+from surveys.confirmations.views import confirm_page, confirmed
 from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.core.guard import BadInput, request_json
 from surveys.core.i18n import LANGS
 from surveys.feedback.selectors import feedback_by_key
+from surveys.names.studio import problems_by_name
 from surveys.organisation.access import admin_required, wants_json
 from surveys.questionnaires import drafts
 from surveys.questionnaires.lineage import (
@@ -122,7 +124,15 @@ def version_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
     form = CopyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the new version a name, for example 2027.1."))
+        name = request.POST.get("new_version", "").strip()
+        if len(name) > CopyForm.MAX_NAME:
+            messages.error(
+                request,
+                _("A version name has at most %(max)s characters (this one has %(count)s).")
+                % {"max": CopyForm.MAX_NAME, "count": len(name)},
+            )
+        else:
+            messages.error(request, _("Give the new version a name, for example 2027.1."))
         return redirect("questionnaires:studio")
     try:
         copy = drafts.draft_create(
@@ -168,7 +178,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if not version.is_published:
         context.update(
-            problems=drafts.draft_problems(version),
+            problems=problems_by_name(version, drafts.draft_problems(version)),
             last_event=last_event_id(version),
             js_text=_js_text(),
             area_form=AreaAddForm(),
@@ -250,7 +260,7 @@ def _saved_json(version: QuestionnaireVersion, revision: int, **extra: Any) -> J
     return JsonResponse(
         {
             "revision": revision,
-            "problems": drafts.draft_problems(version),
+            "problems": problems_by_name(version, drafts.draft_problems(version)),
             "event": last_event_id(version),
             **extra,
         }
@@ -469,7 +479,8 @@ def version_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         drafts.draft_publish(version=version, by=actor_of(request))
     except ApplicationError as exc:
-        _fail(request, exc)
+        details = exc.details if isinstance(exc.details, list) else []
+        _fail(request, ApplicationError(exc.message, details=problems_by_name(version, details)))
         return redirect("questionnaires:version", pk=version.pk)
     messages.success(request, _("%(label)s is published.") % {"label": version.label})
     return redirect("questionnaires:version", pk=version.pk)
@@ -479,17 +490,40 @@ def version_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def version_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
+    back = reverse("questionnaires:version", args=[version.pk])
+    if version.archived_at is None and not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Archive %(label)s?") % {"label": version.label},
+            consequences=[
+                _("New rounds can no longer use it; closed rounds keep it and their scores."),
+                _("You can unarchive it later."),
+            ],
+            button=_("Archive"),
+            back=back,
+        )
     try:
         drafts.version_archive(version=version, by=actor_of(request))
     except ApplicationError as exc:
         _fail(request, exc)
-    return redirect("questionnaires:version", pk=version.pk)
+    else:
+        done = _("%(label)s is archived.") if version.archived_at else _("%(label)s is unarchived.")
+        messages.success(request, done % {"label": version.label})
+    return redirect(back)
 
 
 @admin_required
 @require_POST
 def version_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version(pk)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Delete the draft %(label)s?") % {"label": version.label},
+            consequences=[_("The draft and every change made to it are deleted for good.")],
+            button=_("Delete"),
+            back=reverse("questionnaires:version", args=[version.pk]),
+        )
     try:
         drafts.draft_delete(version=version, by=actor_of(request))
     except ApplicationError as exc:

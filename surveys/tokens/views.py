@@ -14,10 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from surveys.confirmations.views import confirm_page, confirmed
 from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.organisation.models import Product
@@ -100,6 +102,17 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
 def token_revoke_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     product = _managed_product(request.user, slug)
     token = get_object_or_404(ApiToken, pk=pk, product=product)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Revoke the token “%(name)s”?") % {"name": token.name},
+            consequences=[
+                _("Pipelines that use it can no longer post evidence; this cannot be undone."),
+                _("Evidence already posted is kept."),
+            ],
+            button=_("Revoke"),
+            back=reverse("tokens:product", args=[product.slug]),
+        )
     token_revoke(token=token, by=actor_of(request))
     messages.success(request, _("Token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("tokens:product", slug=product.slug)

@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from surveys.confirmations.views import confirm_page, confirmed
 from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
 from surveys.organisation.models import Product
@@ -89,6 +91,18 @@ def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def policy_delete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     product = _managed_product(request.user, slug)
-    policy_delete(policy=get_object_or_404(TrustPolicy, pk=pk, product=product))
+    policy = get_object_or_404(TrustPolicy, pk=pk, product=product)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Remove this trust policy of %(name)s?") % {"name": product.name},
+            consequences=[
+                _("CI jobs that only this policy admits can no longer post evidence."),
+                _("Evidence already posted is kept."),
+            ],
+            button=_("Remove"),
+            back=reverse("trust:product", args=[product.slug]),
+        )
+    policy_delete(policy=policy)
     messages.success(request, _("Trust policy removed."))
     return redirect("trust:product", slug=product.slug)

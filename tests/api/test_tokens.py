@@ -148,9 +148,11 @@ def test_create_without_a_name_shows_the_form_again(cast: Any) -> None:
 @pytest.mark.parametrize("who", PEOPLE)
 def test_revoke(cast: Any, who: str) -> None:
     token, _ = token_create(product=cast.product, name="ci")
-    response = web(cast, who).post(f"/tokens/ads-ctr/{token.pk}/revoke/")
+    asked = web(cast, who).post(f"/tokens/ads-ctr/{token.pk}/revoke/")
+    response = web(cast, who).post(f"/tokens/ads-ctr/{token.pk}/revoke/", {"confirmed": "1"})
     token.refresh_from_db()
     if who in {"member", "admin"}:
+        assert asked.status_code == 200 and "Revoke the token “ci”?" in asked.content.decode()
         assert response.status_code == 302 and response["Location"] == "/tokens/ads-ctr/"
         assert token.revoked_at is not None
     else:

@@ -47,7 +47,7 @@ def provider(live_server: Any, tmp_path: Path, settings: Any) -> Iterator[Provid
     if not (TOOL / "node_modules" / "oidc-provider").exists():
         if os.environ.get("CI"):
             raise pytest.UsageError("CI must run `npm ci` in tools/oidc-provider")
-        pytest.skip("tools/oidc-provider is not installed (npm ci)")
+        pytest.skip("tools/oidc-provider is not installed: `make test` installs it (needs Node)")
     port = _free_port()
     users = Provider(tmp_path / "users.json", f"http://127.0.0.1:{port}")
     users.set_users({})

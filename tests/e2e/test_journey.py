@@ -106,7 +106,9 @@ def test_the_whole_assessment_by_keyboard_alone(live_server: Any, page: Page, wo
     receipt = page.locator("#receipt")
     expect(receipt).to_contain_text("Submitted on", timeout=60_000)
     expect(receipt.locator("[data-receipt-score]")).to_have_text("7.00")
-    expect(receipt.locator("[data-receipt-band]")).to_have_text(">5")
+    expect(receipt.locator("[data-receipt-band]")).to_have_text(
+        "Exceptional automated testing (score > 5)"
+    )
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.SUBMITTED
     assert set(Answer.objects.filter(assessment=assessment).values_list("value", flat=True)) == {

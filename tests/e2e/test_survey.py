@@ -81,7 +81,7 @@ def test_answer_all_28_items_reload_and_submit(live_server: Any, page: Page, set
     all_saved(page)
     expect(page.locator(".panel-progress")).to_have_text("28 of 28 answered")
     expect(page.locator("[data-final]")).to_have_text("3.50")
-    expect(page.locator("[data-band]")).to_have_text("(3,5]")
+    expect(page.locator("[data-band]")).to_have_text("Strong automated testing (score 3–5)")
     expect(page.locator("tr.bottleneck")).to_contain_text("Monitoring")
     expect(page.locator("[data-area-progress='monitoring']").first).to_have_text("7 of 7 answered")
     # The score follows each answer.
@@ -103,7 +103,7 @@ def test_answer_all_28_items_reload_and_submit(live_server: Any, page: Page, set
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("status").first).to_contain_text("Submitted.")
     expect(page.locator("#assessment-status")).to_have_text("Submitted")
-    expect(page.locator("[data-band]")).to_have_text("(3,5]")
+    expect(page.locator("[data-band]")).to_have_text("Strong automated testing (score 3–5)")
     expect(page.locator("[data-meaning]")).to_contain_text("Strong levels of automated testing")
     assessment.refresh_from_db()
     assert (assessment.status, assessment.final_score) == (AssessmentStatus.SUBMITTED, 4.0)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from surveys.assessments.models import AnswerRevision
 from surveys.audit.models import AuditCategory, AuditEvent
 from surveys.core.actors import Actor
+from surveys.names.labels import action_label, detail_label
 from surveys.reviews.selectors import audit_rows, review_steps_for_audit
 from surveys.rounds.models import RoundEvent, RoundEventKind
 
@@ -72,7 +73,7 @@ def _show(value: Any) -> str:
     if isinstance(value, list) and len(value) == 2:
         return f"{_show(value[0])} → {_show(value[1])}"
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {_show(v)}" for k, v in value.items())
+        return ", ".join(f"{detail_label(k)}: {_show(v)}" for k, v in value.items())
     return "—" if value in (None, "") else str(value)
 
 
@@ -83,17 +84,27 @@ def _audit(f: Filters, people: Q | None) -> list[Entry]:
     if people is not None:
         qs = qs.filter(people)
     return [
-        Entry(e.at, e.by, e.get_category_display(), e.action, e.target, _details(e.data), e.source)
+        Entry(
+            e.at,
+            e.by,
+            e.get_category_display(),
+            action_label(e.action),
+            e.target,
+            _details(e.data),
+            e.source,
+        )
         for e in qs.order_by("-at", "-id")[:PAGE]
     ]
 
 
 def _details(data: dict[str, Any]) -> str:
     if "changes" in data:
-        return "; ".join(f"{k}: {_show(v)}" for k, v in data["changes"].items())
+        return "; ".join(f"{detail_label(k)}: {_show(v)}" for k, v in data["changes"].items())
     if "summary" in data:
         return " · ".join(data["summary"][:8])
-    return "; ".join(f"{k}: {_show(v)}" for k, v in data.items() if k not in ("diff", "item"))
+    return "; ".join(
+        f"{detail_label(k)}: {_show(v)}" for k, v in data.items() if k not in ("diff", "item")
+    )
 
 
 def _rounds(f: Filters, people: Q | None) -> list[Entry]:
@@ -112,7 +123,7 @@ def _rounds(f: Filters, people: Q | None) -> list[Entry]:
             e.at,
             e.by,
             str(scores if e.kind in SCORE_KINDS else rounds),
-            f"round.{e.kind}",
+            _("Round: %(what)s") % {"what": e.get_kind_display()},
             e.round.label,
             _show(e.details),
             e.source,
@@ -140,7 +151,9 @@ def _answers(f: Filters, people: Q | None) -> list[Entry]:
             details += " · " + _("note changed")
         target = f"{a.assessment.product.name} · {a.assessment.round.label} · {a.item.code}"
         label = str(AuditCategory.ANSWERS.label)
-        out.append(Entry(r.at, r.by, label, "answer.changed", target, details, r.source))
+        out.append(
+            Entry(r.at, r.by, label, action_label("answer.changed"), target, details, r.source)
+        )
     return out
 
 

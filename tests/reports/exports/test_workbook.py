@@ -118,7 +118,8 @@ def test_departments_products_and_items_sheets(org: Any, tmp_path: Any) -> None:
     # p5 was last scored in 2021-10 (2.25), p1 in 2022-04 (2.0); p2 only in 2021-10
     assert products["p5"]["round"] == "2021-10" and products["p5"]["final"] == 2.25
     assert products["p1"]["round"] == "2022-04" and products["p1"]["final"] == 2.0
-    assert products["p2"]["band"] == "0"
+    assert products["p2"]["band"] == "Research project (score 0)"
+    assert products["p2"]["phase"] == "Production"
     items = sheet_rows(workbook, "Items")
     d1 = next(r for r in items if r[0] == "2021-10" and r[1] == "data.i1")
     assert dict(zip(items[0], d1, strict=True))["share 0"] == 0.25

@@ -81,8 +81,18 @@ def test_the_scorecard_by_hand(org: Any, cast: Any) -> None:
     html = client_for(cast.manager).get("/reports/scorecard/", {"sort": "-final"}).content.decode()
     rows = {r[0]: r for r in table_rows(html, "scorecard")}
     # product, department, phase, final, band, verified, gap, bottleneck, change, open, activity
-    assert rows["P4"][3:9] == ["3.00", "(2,3]", "1.50", "1.50", "Data / Model", "—"]
-    assert rows["P3"][3:5] == ["1.50", "(1,2]"] and "-1.50" in rows["P3"][8]
+    assert rows["P4"][3:9] == [
+        "3.00",
+        "Reasonably tested (score 2–3)",
+        "1.50",
+        "1.50",
+        "Data / Model",
+        "—",
+    ]
+    assert (
+        rows["P3"][3:5] == ["1.50", "First pass at production (score 1–2)"]
+        and "-1.50" in rows["P3"][8]
+    )
     assert rows["P1"][7] == "Data" and "0.00" in rows["P1"][8]
     assert rows["P6"][7] == "Model"
     assert rows["P2"][3] == "—"  # not scored in 2022-04

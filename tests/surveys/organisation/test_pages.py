@@ -79,7 +79,9 @@ def test_the_department_tree_counts_products_with_sub_departments(client: Any, c
     ).content.decode()
     assert "Ads cannot move under Ads ranking: that is inside it." in page
     # Archiving is refused while it holds products; renaming is recorded.
-    client.post(reverse("organisation:department", args=[ads.pk]), {"action": "archive"})
+    client.post(
+        reverse("organisation:department", args=[ads.pk]), {"action": "archive", "confirmed": "1"}
+    )
     ads.refresh_from_db()
     assert ads.archived_at is None
     client.post(
@@ -118,13 +120,21 @@ def test_products_are_created_edited_archived_and_never_deleted_with_answers(
     rnd = factories.make_round(version)
     factories.make_assessment(rnd, cast.product, default="1")
     page = client.post(
-        reverse("organisation:product-action", args=["ads-ctr"]), {"action": "delete"}, follow=True
+        reverse("organisation:product-action", args=["ads-ctr"]),
+        {"action": "delete", "confirmed": "1"},
+        follow=True,
     ).content.decode()
     assert "has assessments: archive it instead" in page
-    client.post(reverse("organisation:product-action", args=["ads-ctr"]), {"action": "archive"})
+    client.post(
+        reverse("organisation:product-action", args=["ads-ctr"]),
+        {"action": "archive", "confirmed": "1"},
+    )
     cast.product.refresh_from_db()
     assert cast.product.archived_at is not None and not cast.product.is_active
-    client.post(reverse("organisation:product-action", args=["fraud-v2"]), {"action": "delete"})
+    client.post(
+        reverse("organisation:product-action", args=["fraud-v2"]),
+        {"action": "delete", "confirmed": "1"},
+    )
     assert not Product.objects.filter(slug="fraud-v2").exists()
 
 

@@ -182,7 +182,7 @@ def test_submit_messages_and_band(assessment: Any, cast: Any):
     assessment.answers.update(value="0.5")
     html = client.post(f"/assessments/{assessment.pk}/submit/", follow=True).content.decode()
     assert "Submitted." in html
-    assert "(3,5]" in html and "3.50" in html
+    assert "Strong automated testing (score 3–5)" in html and "3.50" in html
     assert "Strong levels of automated testing" in html
 
 

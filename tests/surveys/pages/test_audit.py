@@ -52,17 +52,17 @@ def test_one_list_of_every_recorded_change_filtered_by_who_what_when(
         return [(e.action, e.target) for e in entries]
 
     everything = rows()
-    assert ("answer.changed", "Ads Ctr · 2026-10 · D1") in everything
-    assert ("round.rescored", "2026-10") in everything
-    assert ("product.archived", "Search Rank") in everything
-    assert ("token.revoked", "ads-ctr: ci-main (" + token.prefix + "…)") in everything
-    assert rows(who="member") == [("answer.changed", "Ads Ctr · 2026-10 · D1")]
-    assert rows(category="scores") == [("round.rescored", "2026-10")]
-    assert [a for a, _ in rows(category="tokens")] == ["token.revoked", "token.created"]
+    assert ("Answer changed", "Ads Ctr · 2026-10 · D1") in everything
+    assert ("Round: Re-scored", "2026-10") in everything
+    assert ("Product archived", "Search Rank") in everything
+    assert ("Token revoked", "ads-ctr: ci-main (" + token.prefix + "…)") in everything
+    assert rows(who="member") == [("Answer changed", "Ads Ctr · 2026-10 · D1")]
+    assert rows(category="scores") == [("Round: Re-scored", "2026-10")]
+    assert [a for a, _ in rows(category="tokens")] == ["Token revoked", "Token created"]
     assert {a for a, _ in rows(since="2026-10-04")} == {
-        "product.archived", "token.created", "token.revoked",
+        "Product archived", "Token created", "Token revoked",
     }  # fmt: skip
-    assert {a for a, _ in rows(until="2026-10-03")} >= {"answer.changed", "round.rescored"}
+    assert {a for a, _ in rows(until="2026-10-03")} >= {"Answer changed", "Round: Re-scored"}
     bad = client.get(reverse("audit:list"), {"since": "not-a-date"})
     assert bad.status_code == 200 and "Enter a valid date" in bad.content.decode()
     assert AuditEvent.objects.filter(category="organisation").count() == 1

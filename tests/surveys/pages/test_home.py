@@ -52,7 +52,7 @@ def test_status_in_the_open_round_and_latest_score(rounds: Any, cast: Any, clien
     html = client_for("admin").get("/").content.decode()
     ads = re.search(r"/products/ads-ctr/.*?</tr>", html, re.S)[0]
     assert "Draft" in ads and f'href="/assessments/{rounds.pk}/"' in ads
-    assert "3.50" in ads and "(3,5]" in ads
+    assert "3.50" in ads and "Strong automated testing (score 3–5)" in ads
     search = re.search(r"/products/search-rank/.*?</tr>", html, re.S)[0]
     assert "Not started" in search
 

@@ -74,8 +74,8 @@ def test_the_workbook_has_a_reviews_sheet(
         "N/A rejected",
     ]
     by_product = {row[1]: row for row in rows[1:]}
-    assert by_product["Ads Ctr"][3:11] == ["queried", 6.5, 6.0, 3.5, 1, 0, 0, None]
-    assert by_product["Search Rank"][3] == "accepted"
+    assert by_product["Ads Ctr"][3:11] == ["Queried", 6.5, 6.0, 3.5, 1, 0, 0, None]
+    assert by_product["Search Rank"][3] == "Accepted"
     assert by_product["Search Rank"][12] == "admin"
     accepted = sheet(
         client_for("manager").get(

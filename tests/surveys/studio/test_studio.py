@@ -130,12 +130,13 @@ def test_validation_uses_the_loaders_rules_and_messages(client: Any, cast: Any, 
     item = draft.items.get(key="data.i1")
     body = _save(client, item, **{"question.en": "", "question.ja": ""}).json()
     data = version_to_dict(version=draft)
-    assert body["problems"] == questionnaire_problems(data)
-    assert body["problems"] == ["area 'data', item 'data.i1': question is an empty language map"]
+    assert questionnaire_problems(data) == [
+        "area 'data', item 'data.i1': question is an empty language map"
+    ]
+    # The studio names the item by code and title (DESIGN §5), the file rules by key.
+    assert body["problems"] == ["D1 data practice 1: question is an empty language map"]
     response = client.post(reverse("questionnaires:publish", args=[draft.pk]), follow=True)
-    assert "area &#x27;data&#x27;, item &#x27;data.i1&#x27;: question is an empty" in (
-        response.content.decode()
-    )
+    assert "D1 data practice 1: question is an empty" in (response.content.decode())
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
 
@@ -340,14 +341,16 @@ def test_published_versions_are_archived_and_drafts_deleted(
 ) -> None:
     client.force_login(cast.admin)
     published = draft.copied_from
-    client.post(reverse("questionnaires:archive", args=[published.pk]))
+    client.post(reverse("questionnaires:archive", args=[published.pk]), {"confirmed": "1"})
     published.refresh_from_db()
     assert published.archived_at is not None and published.is_published
     page = client.get(reverse("questionnaires:studio")).content.decode()
     assert "Archived" in page
-    client.post(reverse("questionnaires:delete", args=[draft.pk]))
+    client.post(reverse("questionnaires:delete", args=[draft.pk]), {"confirmed": "1"})
     assert not QuestionnaireVersion.objects.filter(pk=draft.pk).exists()
-    page = client.post(reverse("questionnaires:delete", args=[published.pk]), follow=True)
+    page = client.post(
+        reverse("questionnaires:delete", args=[published.pk]), {"confirmed": "1"}, follow=True
+    )
     assert "is published and cannot change" in page.content.decode()
 
 

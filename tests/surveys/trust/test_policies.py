@@ -49,7 +49,9 @@ def test_members_and_admins_add_and_remove_policies(cast: Any, issuer: Issuer, c
     assert policy.conditions == [["repository", "acme/ads-ctr"], ["ref", "refs/heads/*"]]
     page = response.content.decode()
     assert "repository=acme/ads-ctr" in page and "Trust policy added." in page
-    client.post(f"/trust/ads-ctr/{policy.pk}/delete/")
+    asked = client.post(f"/trust/ads-ctr/{policy.pk}/delete/").content.decode()
+    assert "Remove this trust policy of" in asked and TrustPolicy.objects.exists()
+    client.post(f"/trust/ads-ctr/{policy.pk}/delete/", {"confirmed": "1"})
     assert not TrustPolicy.objects.exists()
 
 
