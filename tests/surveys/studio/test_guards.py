@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from surveys.studio.views import item_flat
 
 from surveys.models import QuestionnaireVersion, Round
 from surveys.questionnaires import drafts
+from surveys.studio.views import item_flat
 from tests import factories
 
 pytestmark = pytest.mark.django_db
