@@ -2,13 +2,15 @@
 Redocly logo on cdn.redoc.ly, blocked by the page's CSP and shown broken) pointing at the
 app's own favicon, so the API docs load nothing from the internet.
 
-The patched copy is written once per installed bundle into the temporary directory, as
-``mlopsscore.staticfinders`` serves plotly.js from its package instead of a copy here.
+The patched copy is written once per installed bundle into the temporary directory. Its
+source-map comment goes too: the map is not shipped, and collectstatic's manifest would
+refuse a reference to a file that is not there.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,17 +26,21 @@ SOURCE = (
 )
 NAME = "api/redoc.standalone.js"
 CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
+# Bumped when the patch changes, so an older patched copy is not served again.
+PATCH = "2"
 
 
 def patched_bundle() -> Path:
     text = SOURCE.read_text(encoding="utf-8")
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    folder = Path(tempfile.gettempdir()) / f"mlopsscore-redoc-{digest}"
+    folder = Path(tempfile.gettempdir()) / f"mlopsscore-redoc-{digest}-{PATCH}"
     target = folder / "api" / "redoc.standalone.js"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".tmp")
-        partial.write_text(text.replace(CDN_LOGO, f"{settings.STATIC_URL}favicon.svg"))
+        patched = SOURCE_MAP.sub("", text.replace(CDN_LOGO, f"{settings.STATIC_URL}favicon.svg"))
+        partial.write_text(patched)
         partial.replace(target)
     return target
 

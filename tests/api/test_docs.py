@@ -48,3 +48,26 @@ def test_schema_describes_the_evidence_api() -> None:
 
 def test_schema_needs_no_credentials(cast: Any) -> None:
     assert Client().get("/api/schema/").status_code == 200
+
+
+def test_the_patched_redoc_bundle_names_no_missing_source_map() -> None:
+    """collectstatic's manifest refuses a file that references one not shipped (the
+    production start collects static files): the patched bundle drops its map comment."""
+    from surveys.apidocs.staticfinders import patched_bundle
+
+    text = patched_bundle().read_text(encoding="utf-8")
+    assert not re.search(r"^//# sourceMappingURL=", text, re.MULTILINE)
+    assert "cdn.redoc.ly" not in text
+
+
+def test_collectstatic_with_the_manifest_storage_succeeds(tmp_path: Any, settings: Any) -> None:
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    assert (tmp_path / "staticfiles.json").exists()
+    assert list(tmp_path.glob("api/redoc.standalone.*.js"))
