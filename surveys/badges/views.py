@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,8 +19,8 @@ from surveys.badges.models import BadgeKey
 from surveys.badges.selectors import badge_of, key_product
 from surveys.badges.services import badge_key_create, badge_key_revoke
 from surveys.core.errors import ApplicationError
+from surveys.organisation.access import product_managed_by
 from surveys.organisation.models import Product
-from surveys.organisation.selectors import products_editable_by, products_visible_to
 
 # READMEs are fetched through image proxies: let them keep the drawing a few minutes.
 BADGE_HEADERS = {
@@ -51,15 +50,6 @@ class BadgeKeyForm(forms.Form):
     )
 
 
-def _managed_product(user: Any, slug: str) -> Product:
-    product = products_editable_by(user).filter(slug=slug).first()
-    if product is not None:
-        return product
-    if products_visible_to(user).filter(slug=slug).exists():
-        raise PermissionDenied
-    raise Http404
-
-
 def _page(request: HttpRequest, product: Product, form: BadgeKeyForm, status: int = 200) -> Any:
     keys = BadgeKey.objects.filter(product=product).select_related("created_by")
     return render(
@@ -72,13 +62,13 @@ def _page(request: HttpRequest, product: Product, form: BadgeKeyForm, status: in
 
 @login_required
 def badge_keys(request: HttpRequest, slug: str) -> HttpResponse:
-    return _page(request, _managed_product(request.user, slug), BadgeKeyForm())
+    return _page(request, product_managed_by(request.user, slug), BadgeKeyForm())
 
 
 @login_required
 @require_POST
 def badge_key_new(request: HttpRequest, slug: str) -> HttpResponse:
-    product = _managed_product(request.user, slug)
+    product = product_managed_by(request.user, slug)
     form = BadgeKeyForm(request.POST)
     if not form.is_valid():
         return _page(request, product, form, status=400)
@@ -103,7 +93,7 @@ def badge_key_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def badge_key_revoke_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    product = _managed_product(request.user, slug)
+    product = product_managed_by(request.user, slug)
     key = get_object_or_404(BadgeKey, pk=pk, product=product)
     badge_key_revoke(key=key, by=request.user)
     messages.success(request, _("The badge key %(prefix)s… is revoked.") % {"prefix": key.prefix})

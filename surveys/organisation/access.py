@@ -16,13 +16,19 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
+from surveys.organisation.models import Product
 from surveys.organisation.roles import is_admin
-from surveys.organisation.selectors import ci_identity_of, token_of
+from surveys.organisation.selectors import (
+    ci_identity_of,
+    products_editable_by,
+    products_visible_to,
+    token_of,
+)
 
 
 def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -78,3 +84,14 @@ class EvidenceWriter(BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         user = request.user
         return token_of(user) is not None or ci_identity_of(user) is not None or is_admin(user)
+
+
+def product_managed_by(user: Any, slug: str) -> Product:
+    """The product ``slug`` if ``user`` manages it (a member or an MLOps admin: its tokens,
+    trust policies, badge keys); 403 for one they may only see, 404 for one they may not."""
+    product = products_editable_by(user).filter(slug=slug).first()
+    if product is not None:
+        return product
+    if products_visible_to(user).filter(slug=slug).exists():
+        raise PermissionDenied
+    raise Http404

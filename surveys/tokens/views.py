@@ -6,13 +6,10 @@ products, so they get 403 here; a product one cannot see is a 404.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,8 +19,9 @@ from django.views.decorators.http import require_POST
 from surveys.confirmations.views import confirm_page, confirmed
 from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
+from surveys.organisation.access import product_managed_by
 from surveys.organisation.models import Product
-from surveys.organisation.selectors import products_editable_by, products_visible_to
+from surveys.organisation.selectors import products_editable_by
 from surveys.tokens.models import ApiToken
 from surveys.tokens.services import token_create, token_revoke
 
@@ -42,15 +40,6 @@ class TokenForm(forms.Form):
     )
 
 
-def _managed_product(user: Any, slug: str) -> Product:
-    product = products_editable_by(user).filter(slug=slug).first()
-    if product is not None:
-        return product
-    if products_visible_to(user).filter(slug=slug).exists():
-        raise PermissionDenied
-    raise Http404
-
-
 def _product_page(
     request: HttpRequest, product: Product, form: TokenForm, status: int = 200
 ) -> HttpResponse:
@@ -67,13 +56,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def product_tokens(request: HttpRequest, slug: str) -> HttpResponse:
-    return _product_page(request, _managed_product(request.user, slug), TokenForm())
+    return _product_page(request, product_managed_by(request.user, slug), TokenForm())
 
 
 @login_required
 @require_POST
 def token_new(request: HttpRequest, slug: str) -> HttpResponse:
-    product = _managed_product(request.user, slug)
+    product = product_managed_by(request.user, slug)
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _product_page(request, product, form, status=400)
@@ -100,7 +89,7 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    product = _managed_product(request.user, slug)
+    product = product_managed_by(request.user, slug)
     token = get_object_or_404(ApiToken, pk=pk, product=product)
     if not confirmed(request):
         return confirm_page(

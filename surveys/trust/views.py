@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 from surveys.confirmations.views import confirm_page, confirmed
 from surveys.core.actors import actor_of
 from surveys.core.errors import ApplicationError
+from surveys.organisation.access import product_managed_by
 from surveys.organisation.models import Product
-from surveys.tokens.views import _managed_product
 
 from .models import TrustPolicy
 from .services import policy_create, policy_delete
@@ -62,13 +62,13 @@ def _page(
 
 @login_required
 def product_policies(request: HttpRequest, slug: str) -> HttpResponse:
-    return _page(request, _managed_product(request.user, slug), PolicyForm())
+    return _page(request, product_managed_by(request.user, slug), PolicyForm())
 
 
 @login_required
 @require_POST
 def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
-    product = _managed_product(request.user, slug)
+    product = product_managed_by(request.user, slug)
     form = PolicyForm(request.POST)
     if not form.is_valid():
         return _page(request, product, form, status=400)
@@ -90,7 +90,7 @@ def policy_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def policy_delete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    product = _managed_product(request.user, slug)
+    product = product_managed_by(request.user, slug)
     policy = get_object_or_404(TrustPolicy, pk=pk, product=product)
     if not confirmed(request):
         return confirm_page(
