@@ -17,6 +17,7 @@ import random
 import threading
 from typing import Any
 
+import gevent
 from locust import FastHttpUser, constant, constant_pacing, constant_throughput, events, task
 
 with open(os.environ["DEADLINE_PLAN"], encoding="utf-8") as plan_file:
@@ -48,6 +49,9 @@ class Respondent(FastHttpUser):
         self.assessment = mine["assessment"]
         self.answers = {int(k): v for k, v in mine["answers"].items()}  # item → [value, rev]
         self.rng = random.Random(self.assessment)
+        # People do not save in step: each starts at its own moment of the 2-s cycle (all 60
+        # starting in the same second would send the saves in bursts of 60).
+        gevent.sleep(self.rng.uniform(0, 2))
 
     @task
     def autosave(self) -> None:

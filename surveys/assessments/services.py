@@ -67,18 +67,38 @@ def round_locked_for_edit(assessment: Assessment, by: Actor) -> Any:
     the status read with it.
 
     The lock serialises this write with a close of the round (``round_close`` takes the
-    same lock): a write that waited for a close finds the round closed and is refused.
+    row ``FOR UPDATE``): a write that waited for a close finds the round closed and is
+    refused. It is a *shared* lock (``FOR SHARE``), so writes to one round never wait for
+    each other: on deadline day every autosave of the round takes it, and an exclusive
+    lock queued them one commit after another.
     """
-    locked = (
-        Assessment.objects.select_related("round")
-        .select_for_update(of=("round",))
-        .get(pk=assessment.pk)
-    )
-    refusal = edit_refusal(by, assessment, locked.round)
+    locked = _round_share_locked(assessment.pk)
+    refusal = edit_refusal(by, assessment, locked)
     if refusal:
         raise NotEditable(refusal)
-    assessment.status = locked.status
-    return locked.round
+    assessment.status = locked.assessment_status  # type: ignore[attr-defined]
+    return locked
+
+
+def _round_share_locked(assessment_pk: int) -> Any:
+    """The assessment's round with the assessment's status (``assessment_status``), the
+    round's row locked ``FOR SHARE`` on PostgreSQL, in one query. (Django's
+    ``select_for_update`` only takes exclusive locks; SQLite has no row locks and
+    serialises writers itself.)"""
+    round_model: Any = Assessment._meta.get_field("round").related_model  # rounds stand above
+    rounds, assessments = round_model._meta.db_table, Assessment._meta.db_table
+    lock = f" FOR SHARE OF {rounds}" if connection.vendor == "postgresql" else ""
+    found = list(
+        round_model._default_manager.raw(
+            f"SELECT {rounds}.*, {assessments}.status AS assessment_status "
+            f"FROM {rounds} JOIN {assessments} ON {assessments}.round_id = {rounds}.id "
+            f"WHERE {assessments}.id = %s{lock}",
+            [assessment_pk],
+        )
+    )
+    if not found:
+        raise Assessment.DoesNotExist(f"No assessment {assessment_pk}.")
+    return found[0]
 
 
 def answer_clean(
