@@ -236,3 +236,34 @@ class TestCount:
         with django_assert_max_num_queries(8):
             met, size = initiative_count(initiative)
         assert (met, size) == (13, 14)
+
+
+class TestEveryReader:
+    def test_api_sheet_and_reminders_read_the_submission_not_the_draft(
+        self,
+        cast: Any,
+        version: Any,
+        weak: Any,
+        client_for: Any,
+    ) -> None:
+        from django.core import mail
+
+        from surveys.initiatives.services import initiative_remind, initiative_reminder_send
+
+        initiative = _initiative(cast.admin, version)
+        _set_monitoring(weak, "1", cast.member, _on(3))  # saved, not submitted
+        [row] = client_for("admin").get("/api/v1/initiatives/").json()["results"]
+        assert (row["progress"]["meeting"], row["progress"]["in_scope"]) == (1, 2)
+        mine = client_for("member").get("/api/v1/initiatives/").json()["results"][0]
+        assert mine["progress"]["products"] == [
+            {"product": "ads-ctr", "meets": False, "score": 0.0}
+        ]
+        cast.member.email = "member@example.com"
+        cast.member.save()
+        reminder = initiative_remind(initiative=initiative, days_before=14, now=_on(10))
+        assert reminder is not None
+        initiative_reminder_send(reminder_id=reminder.pk)
+        assert [m.to for m in mail.outbox] == [["member@example.com"]]
+        _submit(weak, cast.member, _on(5))
+        [row] = client_for("admin").get("/api/v1/initiatives/").json()["results"]
+        assert (row["progress"]["meeting"], row["progress"]["in_scope"]) == (2, 2)
