@@ -1,14 +1,16 @@
 """Initiatives: whether a product meets a target, and the burn-up over days (DESIGN §5).
 
 A target reads one figure of a product's answers: the final score, one area's score, or
-one item's points, claimed or (where it asks) verified. Pure Python: answers come in as
-``(item_key, value)`` pairs per area, changes as dated values.
+one item's points, claimed or (where it asks) verified. The answers are those of the
+product's latest submission that stands (DESIGN §5): a draft counts for nothing until it
+is submitted. Pure Python: answers come in as ``(item_key, value)`` pairs per area,
+submissions as dated records, changes as dated values.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -89,14 +91,18 @@ def _item_step(item_key: str, area_key: str, value: str | None, threshold: float
     return NextStep(item_key, area_key, value or "", needed, final_gain=0.0, area_gain=0.0)
 
 
-def standing(target: Target, areas: Areas, policy: Policy = DEFAULT_POLICY) -> Standing:
-    """Whether answers meet the target, the figure read, the bottleneck areas, and the
-    single improvements that lift that figure most, cheapest first.
+def standing(
+    target: Target, areas: Areas, policy: Policy = DEFAULT_POLICY, *, steps: bool = True
+) -> Standing:
+    """Whether answers meet the target, the figure read, the bottleneck areas, and (unless
+    ``steps`` is False: a count needs none) the single improvements that lift that figure
+    most, cheapest first.
 
     For a verified target, ``areas`` must already hold verified values (``verified_areas``).
     """
     if target.kind == TargetKind.ITEM:
-        return _item_standing(target, areas)
+        reached = _item_standing(target, areas)
+        return reached if steps else Standing(reached.meets, reached.score)
     plain = {key: [value for _, value in pairs] for key, pairs in areas.items()}
     card = score_card(plain, policy)
     if target.kind == TargetKind.FINAL:
@@ -105,15 +111,15 @@ def standing(target: Target, areas: Areas, policy: Policy = DEFAULT_POLICY) -> S
         area = card.areas.get(target.key)
         score = area.score if area is not None and card.complete else None
     meets = score is not None and score + _EPSILON >= target.threshold
-    steps: tuple[NextStep, ...] = ()
-    if not meets and card.final is not None:
+    chosen: tuple[NextStep, ...] = ()
+    if steps and not meets and card.final is not None:
         found = next_steps(areas, policy, limit=_ALL_STEPS)
         if target.kind == TargetKind.AREA:
             found = sorted(
                 (s for s in found if s.area_key == target.key), key=lambda s: (s.cost, -s.area_gain)
             )
-        steps = tuple(found[:3])
-    return Standing(meets, score, card.bottlenecks, steps)
+        chosen = tuple(found[:3])
+    return Standing(meets, score, card.bottlenecks, chosen)
 
 
 def _backed_on(runs: Sequence[EvidenceRun], day: date, window_days: int) -> set[str]:
@@ -167,7 +173,7 @@ def product_meets_by_day(
             areas = _layout_areas(layout, values)
             if target.verified:
                 areas = verified_areas(areas, _backed_on(evidence, day, window_days))
-            last = standing(target, areas, policy).meets
+            last = standing(target, areas, policy, steps=False).meets
         result.append(last)
     return result
 
@@ -202,3 +208,63 @@ def burn_up(
 def days_between(start: date, end: date) -> list[date]:
     """Every day from ``start`` to ``end``, both included (none when end is before start)."""
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """One submission of a product's answers, standing from the day it was made until
+    the day it was voided (if ever). ``rank`` orders a product's submissions: its round
+    first (the newest round's submission is the product's), then its moment (a
+    resubmission replaces the one before)."""
+
+    key: Hashable
+    rank: tuple[Hashable, ...]
+    made_on: date
+    voided_on: date | None = None
+
+    def stands_on(self, day: date) -> bool:
+        return self.made_on <= day and (self.voided_on is None or self.voided_on > day)
+
+
+def standing_submission(submissions: Iterable[Submitted], day: date) -> Submitted | None:
+    """The submission that stands at the end of ``day``: the highest-ranked one made by
+    then and not voided by then (None: the product has no submission then)."""
+    standing_ = [s for s in submissions if s.stands_on(day)]
+    return max(standing_, key=lambda s: s.rank) if standing_ else None
+
+
+def submission_turns(
+    submissions: Sequence[Submitted], days: Sequence[date]
+) -> list[tuple[date, Submitted | None]]:
+    """The first of ``days`` and each later day on which a product's standing submission
+    changes (made, replaced, voided), with the one that stands from then on."""
+    if not days:
+        return []
+    first, last = days[0], days[-1]
+    turns = {first}
+    for submission in submissions:
+        for day in (submission.made_on, submission.voided_on):
+            if day is not None and first < day <= last:
+                turns.add(day)
+    found: list[tuple[date, Submitted | None]] = []
+    for day in sorted(turns):
+        now = standing_submission(submissions, day)
+        if not found or found[-1][1] != now:
+            found.append((day, now))
+    return found
+
+
+def submission_changes(
+    layout: Sequence[tuple[str, Sequence[str]]],
+    turns: Sequence[tuple[date, Submitted | None]],
+    values: Mapping[Hashable, Mapping[str, str | None]],
+) -> list[Change]:
+    """A product's answer values by day, as ``product_meets_by_day`` reads them: at each
+    turn (``submission_turns``) every item takes the standing submission's value
+    (``values`` by submission key); with no submission standing, all are unanswered."""
+    keys = [key for _, item_keys in layout for key in item_keys]
+    changes: list[Change] = []
+    for day, submission in turns:
+        held = values.get(submission.key, {}) if submission is not None else {}
+        changes.extend(Change(day, key, held.get(key)) for key in keys)
+    return changes

@@ -14,6 +14,7 @@ from surveys.assessments.models import (
     NaDecision,
     NaStatus,
     RevisionSource,
+    Submission,
 )
 from surveys.audit.models import AuditCategory, AuditEvent
 from surveys.badges.models import BadgeKey
@@ -137,6 +138,7 @@ __all__ = [
     "SamplePick",
     "StagedUpload",
     "StepKind",
+    "Submission",
     "TargetKind",
     "TrustPolicy",
     "VersionStatus",

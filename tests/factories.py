@@ -8,6 +8,7 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from surveys import models
 from surveys.organisation.roles import ADMIN_GROUP, MANAGER_GROUP
@@ -159,7 +160,9 @@ def make_assessment(
         # What a submission leaves (DESIGN §2): the answers as submitted.
         from surveys.assessments.writing import submissions_record
 
-        submissions_record(models.Assessment.objects.filter(pk=assessment.pk))
+        submissions_record(
+            models.Assessment.objects.filter(pk=assessment.pk), at=timezone.now(), by=None
+        )
     return assessment
 
 

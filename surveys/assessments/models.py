@@ -69,6 +69,25 @@ class Assessment(models.Model):
         return f"{self.product} · {self.round}"
 
 
+class Submission(models.Model):
+    """One submission of an assessment (DESIGN §2, §5): when and by whom, until it is
+    replaced by the next submission of the same assessment, or voided (an N/A rejected
+    in it, an import that made it incomplete). Initiatives read their burn-up from these:
+    the answers as of ``at`` are rebuilt from the answers' revisions."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="submissions")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["assessment", "at"], name="submission_assessment_at")]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} @ {self.at:%Y-%m-%d %H:%M}"
+
+
 class AreaScore(models.Model):
     """One area's stored score in one scored assessment."""
 

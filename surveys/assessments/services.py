@@ -278,7 +278,7 @@ def assessment_submit(
             "unsubmitted_changes",
         ]
     )
-    submissions_record(Assessment.objects.filter(pk=assessment.pk))
+    submissions_record(Assessment.objects.filter(pk=assessment.pk), at=now, by=by)
     assessments_score_store(round=assessment.round, assessments=[assessment], source=source)
     return assessment
 

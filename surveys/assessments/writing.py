@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db import connection, models
 from django.db.models import F, QuerySet
 
-from surveys.assessments.models import Answer, AnswerRevision, Assessment
+from surveys.assessments.models import Answer, AnswerRevision, Assessment, Submission
 from surveys.core.actors import Actor
 
 BATCH = 5000
@@ -34,9 +34,10 @@ def answer_as_submitted(answer: Answer) -> None:
     answer.submitted_evidence_url = answer.evidence_url
 
 
-def submissions_record(assessments: QuerySet[Assessment]) -> None:
-    """Every answer of these assessments, as it is now, is what they submitted: one
-    statement, set-based (a submission, the demo)."""
+def submissions_record(assessments: QuerySet[Assessment], *, at: datetime, by: Actor) -> None:
+    """Every answer of these assessments, as it is now, is what they submitted, and each
+    submission is kept (``Submission``, DESIGN §5: initiatives read their history): a few
+    statements, set-based (a submission, the demo)."""
     assessments.update(unsubmitted_changes=0)
     Answer.objects.filter(assessment__in=assessments).update(
         submitted_value=F("value"),
@@ -44,6 +45,25 @@ def submissions_record(assessments: QuerySet[Assessment]) -> None:
         submitted_note=F("note"),
         submitted_evidence_url=F("evidence_url"),
     )
+    submissions_log(assessments.values_list("pk", flat=True), at=at, by=by)
+
+
+def submissions_log(assessment_ids: Iterable[int], *, at: datetime, by: Actor) -> None:
+    """One ``Submission`` per assessment, made at ``at`` (whoever writes the answers as
+    submitted writes them; a historical round's file records them at its close)."""
+    by_id = getattr(by, "pk", None)
+    rows_insert(
+        Submission,
+        ({"assessment_id": pk, "at": at, "by_id": by_id} for pk in assessment_ids),
+    )
+
+
+def submissions_void(assessment_ids: Iterable[int], *, at: datetime) -> int:
+    """These assessments' submissions no longer stand (an N/A rejected in one, an import
+    that left one incomplete): they stop counting from ``at``. Returns how many."""
+    return Submission.objects.filter(
+        assessment_id__in=list(assessment_ids), voided_at__isnull=True
+    ).update(voided_at=at)
 
 
 def submissions_restore(answers: Iterable[Answer], *, by: Actor, at: datetime, source: str) -> int:

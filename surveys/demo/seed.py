@@ -36,12 +36,14 @@ from surveys.assessments.models import (
     Assessment,
     AssessmentStatus,
     RevisionSource,
+    Submission,
 )
 from surveys.assessments.scores import assessments_score_store
 from surveys.assessments.writing import (
     AnswerChange,
     answers_change,
     answers_insert,
+    submissions_log,
     submissions_record,
 )
 from surveys.demo.cast import (
@@ -106,6 +108,7 @@ def demo_reset() -> None:
     for rows in (
         AnswerRevision.objects.filter(answer__assessment__in=assessments),
         AreaScore.objects.filter(assessment__in=assessments),
+        Submission.objects.filter(assessment__in=assessments),
         Answer.objects.filter(assessment__in=assessments),
         Evidence.objects.filter(product__in=products),
     ):
@@ -366,6 +369,7 @@ def _closed_round(
     Evidence.objects.bulk_create(evidence, batch_size=5000)
     summary.evidence += len(evidence)
     summary.assessments += len(created)
+    submissions_log([a.pk for a in created if responding[a.product_id]], at=submitted_at, by=None)
     assessments_freeze(
         round=round,
         kind=RoundEventKind.CLOSED,
@@ -455,7 +459,7 @@ def _open_round(
     Assessment.objects.filter(pk__in=[a.pk for a in submitted]).update(
         status=AssessmentStatus.SUBMITTED, updated_at=now, submitted_at=now
     )
-    submissions_record(Assessment.objects.filter(pk__in=[a.pk for a in submitted]))
+    submissions_record(Assessment.objects.filter(pk__in=[a.pk for a in submitted]), at=now, by=None)
     for start in range(0, len(submitted), 2000):
         chunk = list(
             Assessment.objects.filter(pk__in=[a.pk for a in submitted[start : start + 2000]])

@@ -25,6 +25,8 @@ from surveys.assessments.writing import (
     answers_change,
     answers_create,
     answers_insert,
+    submissions_log,
+    submissions_void,
 )
 from surveys.core.actors import Actor
 from surveys.imports.validation import (
@@ -340,6 +342,16 @@ class Writer:
                     }
 
         answers_insert(values())
+        # A file's complete answers were submitted by the round's close (DESIGN §6.2).
+        submissions_log(
+            [
+                ids[p]
+                for p in product_ids
+                if self.status_of(answers[p]) == AssessmentStatus.SUBMITTED
+            ],
+            at=rnd.closed_at or self.now,
+            by=self.by,
+        )
         self.round_results[rnd.label].answers_changed += sum(
             1 for p in product_ids for r in answers[p].values() if r.value is not None
         )
@@ -434,6 +446,11 @@ class Writer:
                 assessment.submitted_at = assessment.submitted_at or rnd.closed_at
             else:
                 assessment.submitted_at = None
+        # The file's answers replace what was submitted, from now on (the burn-up of an
+        # initiative moves on the day of the import); an incomplete one stands no more.
+        submitted = [a.pk for a in changed if a.status == AssessmentStatus.SUBMITTED]
+        submissions_void([a.pk for a in changed if a.pk not in submitted], at=self.now)
+        submissions_log(submitted, at=self.now, by=self.by)
         Assessment.objects.bulk_update(
             changed, ["status", "updated_at", "submitted_at"], batch_size=BATCH
         )

@@ -1,32 +1,45 @@
 """Reading initiatives: their scope, where each product stands now, and the burn-up.
 
-The rules (what meets a target, the count per day) are ``scoring.initiatives``; this
-module only gathers the answers and their history in a few set-based queries.
+The rules (what meets a target, which submission stands on a day, the count per day) are
+``scoring.initiatives``; this module only gathers the submissions, their answers and the
+answers' history in a few set-based queries (DESIGN §5: a product stands where its latest
+submission puts it; a draft moves nothing until it is submitted).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import cached_property
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from scoring.initiatives import (
-    Change,
     Standing,
+    Submitted,
     burn_up,
     days_between,
     standing,
+    submission_changes,
+    submission_turns,
     verified_areas,
 )
 from scoring.values import DEFAULT_POLICY, Policy
 from scoring.verified import RAN_OUTCOMES, EvidenceRun
-from surveys.assessments.models import Answer, AnswerRevision, Assessment
+from surveys.assessments.models import (
+    Answer,
+    AnswerRevision,
+    Assessment,
+    AssessmentStatus,
+    Submission,
+)
 from surveys.assessments.scores import Layout, version_layout
+from surveys.assessments.selectors import submitted_field
 from surveys.core.i18n import tr
 from surveys.evidence.models import Evidence
 from surveys.initiatives.models import Initiative
@@ -38,7 +51,7 @@ from surveys.organisation.selectors import (
     token_of,
 )
 from surveys.questionnaires.models import Area, Item
-from surveys.rounds.models import RoundStatus
+from surveys.rounds.models import Round, RoundStatus
 
 DEFAULT_WINDOW_DAYS = 90
 
@@ -127,73 +140,251 @@ class Progress:
         return [row for row in self.rows if not row.standing.meets]
 
 
-def _latest_assessments(initiative: Initiative, product_ids: Sequence[int]) -> list[Assessment]:
-    """Each product's assessments in the initiative's questionnaire, oldest round first."""
-    return list(
-        Assessment.objects.filter(
-            product_id__in=list(product_ids),
-            round__questionnaire_id=initiative.questionnaire_id,
+@dataclass
+class _Basis:
+    """What every reading of an initiative shares: the products in scope, and the layout,
+    policy and evidence window of the newest round any of them was asked in (None: none
+    was ever asked)."""
+
+    products: list[Product]
+    scope: QuerySet[Product]
+    round: Round | None
+
+    @cached_property
+    def layout(self) -> Layout:
+        assert self.round is not None
+        return version_layout(self.round.version)
+
+    @cached_property
+    def keys(self) -> list[tuple[str, list[str]]]:
+        return [(area, [key for _, key in items]) for area, items in self.layout.areas]
+
+    @property
+    def policy(self) -> Policy:
+        return self.layout.policy or DEFAULT_POLICY
+
+    @property
+    def window(self) -> int:
+        assert self.round is not None
+        return self.round.evidence_window_days or DEFAULT_WINDOW_DAYS
+
+
+def _basis(initiative: Initiative, only: Product | None = None) -> _Basis:
+    scope = initiative_products(initiative)
+    if only is not None:
+        scope = scope.filter(pk=only.pk)
+    asked = (
+        Round.objects.filter(
+            questionnaire_id=initiative.questionnaire_id,
+            assessments__product__in=scope.values("pk"),
         )
-        .exclude(round__status=RoundStatus.SCHEDULED)
-        .select_related("round__version")
-        .order_by("round__opens_on", "round_id")
+        .exclude(status=RoundStatus.SCHEDULED)
+        .select_related("version")
+        .order_by("-opens_on", "-pk")
+        .first()
     )
+    return _Basis(list(scope), scope, asked)
 
 
-def _layout_keys(layout: Layout) -> list[tuple[str, list[str]]]:
-    return [(area, [key for _, key in items]) for area, items in layout.areas]
+def _asked(initiative: Initiative, basis: _Basis) -> Q:
+    """Assessments of the products in scope in the initiative's questionnaire's rounds
+    that have opened (as a filter on ``Assessment``)."""
+    return Q(
+        product__in=basis.scope.values("pk"),
+        round__questionnaire_id=initiative.questionnaire_id,
+    ) & ~Q(round__status=RoundStatus.SCHEDULED)
 
 
 def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-def _since_start(assessments: list[Assessment], start: date) -> list[Assessment]:
-    """A product's assessments that matter from ``start`` on: the last one begun before
-    it, and every later one."""
-    before = [a for a in assessments if _local_day(a.created_at) < start]
-    return ([before[-1]] if before else []) + [
-        a for a in assessments if _local_day(a.created_at) >= start
-    ]
+# --- now: each product's latest submission --------------------------------------------
 
 
-def _changes(assessments: list[Assessment]) -> dict[int, list[Change]]:
-    """Per product, its answer values by day: each assessment's first values on the day it
-    was begun, then every revision on its day (DESIGN §2: revisions keep every change)."""
+def _submitted_now(
+    initiative: Initiative, basis: _Basis
+) -> tuple[dict[int, Assessment], dict[int, dict[str, str | None]]]:
+    """Per product, its latest submission (the newest of its assessments that is
+    submitted: DESIGN §5) and that submission's values by item key (``submitted_field``:
+    changes made since, not submitted, do not count). Two queries."""
+    latest: dict[int, Assessment] = {}
+    for assessment in (
+        Assessment.objects.filter(_asked(initiative, basis), status=AssessmentStatus.SUBMITTED)
+        .only("pk", "product_id", "round_id", "status", "unsubmitted_changes")
+        .order_by("round__opens_on", "round_id")
+    ):
+        latest[assessment.product_id] = assessment
+    by_assessment = {a.pk: a.product_id for a in latest.values()}
+    values: dict[int, dict[str, str | None]] = defaultdict(dict)
+    for assessment_id, key, value in (
+        Answer.objects.filter(assessment_id__in=list(by_assessment))
+        .annotate(standing=submitted_field("value"))
+        .values_list("assessment_id", "item__key", "standing")
+    ):
+        values[by_assessment[assessment_id]][key] = value
+    return latest, values
+
+
+def _backed_now(
+    evidence: dict[int, list[EvidenceRun]], product_id: int, today: date, window: int
+) -> set[str]:
+    since = today - timedelta(days=window)
+    return {
+        run.item_key
+        for run in evidence.get(product_id, [])
+        if since < run.observed_at.date() <= today
+    }
+
+
+def _standing_now(
+    initiative: Initiative,
+    basis: _Basis,
+    values: dict[str, str | None] | None,
+    backed: set[str],
+    *,
+    steps: bool,
+) -> Standing:
+    if values is None:  # never submitted: it does not meet
+        return Standing(False, None)
+    pairs = {area: [(key, values.get(key)) for key in keys] for area, keys in basis.keys}
+    if initiative.verified:
+        pairs = verified_areas(pairs, backed)
+    return standing(initiative.target, pairs, basis.policy, steps=steps)
+
+
+def initiative_count(initiative: Initiative, today: date | None = None) -> tuple[int, int]:
+    """How many products in scope meet the target now, and how many are in scope: the
+    standings of ``initiative_progress`` without its burn-up and next steps, for lists
+    (a handful of queries, whatever the number of products)."""
+    today = today or timezone.localdate()
+    basis = _basis(initiative)
+    if basis.round is None:
+        return 0, len(basis.products)
+    _, values = _submitted_now(initiative, basis)
+    evidence = _evidence_of(initiative, basis, today, today)
+    met = sum(
+        _standing_now(
+            initiative,
+            basis,
+            values.get(product.pk),
+            _backed_now(evidence, product.pk, today, basis.window),
+            steps=False,
+        ).meets
+        for product in basis.products
+    )
+    return met, len(basis.products)
+
+
+# --- the burn-up: the history of submissions ------------------------------------------
+
+
+def _submission_history(initiative: Initiative, basis: _Basis) -> dict[int, list[Submitted]]:
+    """Per product, every submission in the initiative's questionnaire: ranked by round,
+    then moment (``scoring.initiatives.Submitted``). One query."""
+    found: dict[int, list[Submitted]] = defaultdict(list)
+    rows = Submission.objects.filter(
+        assessment__in=Assessment.objects.filter(_asked(initiative, basis)).values("pk")
+    ).values_list(
+        "pk",
+        "assessment_id",
+        "assessment__product_id",
+        "assessment__round__opens_on",
+        "assessment__round_id",
+        "at",
+        "voided_at",
+    )
+    for pk, assessment_id, product_id, opens_on, round_id, at, voided_at in rows:
+        found[product_id].append(
+            Submitted(
+                key=(assessment_id, at),
+                rank=(opens_on, round_id, at, pk),
+                made_on=_local_day(at),
+                voided_on=_local_day(voided_at) if voided_at is not None else None,
+            )
+        )
+    return found
+
+
+def _values_as_submitted(
+    wanted: set[tuple[int, datetime]],
+) -> dict[tuple[int, datetime], dict[str, str | None]]:
+    """The answers of each (assessment, moment) as they were at that moment, rebuilt from
+    their revisions (DESIGN §2: every change is kept): the new value of the last revision
+    by then; before any, the old value of the first; with none, the value itself. Two
+    queries."""
+    moments: dict[int, list[datetime]] = defaultdict(list)
+    for assessment_id, at in wanted:
+        moments[assessment_id].append(at)
     answers = list(
-        Answer.objects.filter(assessment__in=assessments).values_list(
+        Answer.objects.filter(assessment_id__in=list(moments)).values_list(
             "pk", "assessment_id", "item__key", "value"
         )
     )
-    revisions: dict[int, list[tuple[datetime, str | None, str | None]]] = defaultdict(list)
-    for answer_id, at, old, new in AnswerRevision.objects.filter(
-        answer_id__in=[a[0] for a in answers]
-    ).values_list("answer_id", "at", "old_value", "new_value"):
-        revisions[answer_id].append((at, old, new))
-    by_assessment: dict[int, list[tuple[int, str, str | None]]] = defaultdict(list)
+    history: dict[int, list[tuple[datetime, str | None, str | None]]] = defaultdict(list)
+    for answer_id, at, old, new in (
+        AnswerRevision.objects.filter(answer__assessment_id__in=list(moments))
+        .order_by("at", "id")
+        .values_list("answer_id", "at", "old_value", "new_value")
+    ):
+        history[answer_id].append((at, old, new))
+    found: dict[tuple[int, datetime], dict[str, str | None]] = defaultdict(dict)
     for answer_id, assessment_id, key, value in answers:
-        by_assessment[assessment_id].append((answer_id, key, value))
-    changes: dict[int, list[Change]] = defaultdict(list)
-    for assessment in assessments:
-        begun = _local_day(assessment.created_at)
-        later: list[Change] = []
-        for answer_id, key, value in by_assessment.get(assessment.pk, []):
-            history = sorted(revisions.get(answer_id, []), key=lambda r: r[0])
-            first = history[0][1] if history else value
-            changes[assessment.product_id].append(Change(begun, key, first))
-            later.extend(Change(max(begun, _local_day(at)), key, new) for at, _, new in history)
-        changes[assessment.product_id].extend(sorted(later, key=lambda c: c.day))
-    return changes
+        revisions = history.get(answer_id, [])
+        times = [at for at, _, _ in revisions]
+        for moment in moments[assessment_id]:
+            before = bisect_right(times, moment)
+            if before:
+                held = revisions[before - 1][2]
+            else:
+                held = revisions[0][1] if revisions else value
+            found[(assessment_id, moment)][key] = held
+    return found
 
 
-def _evidence(
-    product_ids: Sequence[int], start: date, end: date, window_days: int
+def _burn_up(
+    initiative: Initiative,
+    basis: _Basis,
+    days: list[date],
+    evidence: dict[int, list[EvidenceRun]],
+) -> list[int]:
+    """How many products in scope meet the target at the end of each day: each with the
+    values of its submission standing then (DESIGN §5)."""
+    history = _submission_history(initiative, basis)
+    turns = {product: submission_turns(subs, days) for product, subs in history.items()}
+    wanted = {
+        cast(tuple[int, datetime], submitted.key)
+        for found in turns.values()
+        for _, submitted in found
+        if submitted is not None
+    }
+    values = _values_as_submitted(wanted)
+    keys = basis.keys
+    changes = {
+        product: submission_changes(keys, found, values)  # type: ignore[arg-type]
+        for product, found in turns.items()
+    }
+    return burn_up(
+        initiative.target,
+        keys,
+        changes,
+        days,
+        policy=basis.policy,
+        evidence_by_product=evidence,
+        window_days=basis.window,
+    )
+
+
+def _evidence_of(
+    initiative: Initiative, basis: _Basis, start: date, end: date
 ) -> dict[int, list[EvidenceRun]]:
+    if not initiative.verified or basis.round is None:
+        return {}
     since = timezone.make_aware(
-        datetime.combine(start - timedelta(days=window_days), datetime.min.time())
+        datetime.combine(start - timedelta(days=basis.window), datetime.min.time())
     )
     rows = Evidence.objects.filter(
-        product_id__in=list(product_ids),
+        product_id__in=basis.scope.values("pk"),
         observed_at__gte=since,
         outcome__in=[str(o) for o in RAN_OUTCOMES],
     ).values_list("product_id", "item_key", "outcome", "observed_at")
@@ -210,106 +401,51 @@ def _step_rows(standing_: Standing, items: dict[str, Item]) -> list[dict[str, An
 def initiative_progress(
     initiative: Initiative, today: date | None = None, only: Product | None = None
 ) -> Progress:
-    """Where every product in scope (or only ``only``) stands now, and the burn-up from
-    the start to today (or to the deadline, once passed): one point per day."""
+    """Where every product in scope (or only ``only``) stands now, from its latest
+    submission, and the burn-up from the start to today (or to the deadline, once
+    passed): one point per day, from the submissions' history (DESIGN §5)."""
     today = today or timezone.localdate()
-    in_scope = initiative_products(initiative)
-    if only is not None:
-        in_scope = in_scope.filter(pk=only.pk)
-    products = list(in_scope)
-    assessments = _latest_assessments(initiative, [p.pk for p in products])
+    basis = _basis(initiative, only)
+    products = basis.products
     end = min(today, initiative.deadline)
     days = days_between(initiative.starts_on, end)
-    latest: dict[int, Assessment] = {}
-    per_product: dict[int, list[Assessment]] = defaultdict(list)
-    for assessment in assessments:
-        latest[assessment.product_id] = assessment
-        per_product[assessment.product_id].append(assessment)
-    newest = assessments[-1] if assessments else None
-    if newest is None:
+    if basis.round is None:
         return Progress(
             initiative, [_empty_row(p) for p in products], days, [0] * len(days), len(products)
         )
-    layout = version_layout(newest.round.version)
-    keys = _layout_keys(layout)
-    policy: Policy = layout.policy or DEFAULT_POLICY
-    window = newest.round.evidence_window_days or DEFAULT_WINDOW_DAYS
-    kept = [a for p in per_product.values() for a in _since_start(p, initiative.starts_on)]
-    changes = _changes(kept)
-    evidence = (
-        _evidence([p.pk for p in products], initiative.starts_on, today, window)
-        if initiative.verified
-        else {}
-    )
-    counts = burn_up(
-        initiative.target,
-        keys,
-        changes,
-        days,
-        policy=policy,
-        evidence_by_product=evidence,
-        window_days=window,
-    )
-    items = {i.key: i for i in Item.objects.filter(version_id=newest.round.version_id)}
-    areas = {a.key: tr(a.title) for a in Area.objects.filter(version_id=newest.round.version_id)}
-    rows = [
-        _row(
+    evidence = _evidence_of(initiative, basis, min(initiative.starts_on, today), today)
+    counts = _burn_up(initiative, basis, days, evidence)
+    latest, values = _submitted_now(initiative, basis)
+    version_id = basis.round.version_id
+    items = {i.key: i for i in Item.objects.filter(version_id=version_id)}
+    areas = {a.key: tr(a.title) for a in Area.objects.filter(version_id=version_id)}
+    rows = []
+    for product in products:
+        assessment = latest.get(product.pk)
+        if assessment is None:
+            rows.append(_empty_row(product))
+            continue
+        found = _standing_now(
             initiative,
-            product,
-            latest.get(product.pk),
-            changes.get(product.pk, []),
-            keys,
-            policy,
-            evidence,
-            window,
-            today,
-            items,
-            areas,
+            basis,
+            values.get(product.pk, {}),
+            _backed_now(evidence, product.pk, today, basis.window),
+            steps=True,
         )
-        for product in products
-    ]
+        rows.append(
+            ProductStanding(
+                product,
+                assessment,
+                found,
+                [areas.get(key, key) for key in found.bottlenecks],
+                _step_rows(found, items),
+            )
+        )
     return Progress(initiative, rows, days, counts, len(products))
 
 
 def _empty_row(product: Product) -> ProductStanding:
     return ProductStanding(product, None, Standing(False, None), [], [])
-
-
-def _row(
-    initiative: Initiative,
-    product: Product,
-    assessment: Assessment | None,
-    changes: list[Change],
-    keys: list[tuple[str, list[str]]],
-    policy: Policy,
-    evidence: dict[int, list[EvidenceRun]],
-    window: int,
-    today: date,
-    items: dict[str, Item],
-    areas: dict[str, str],
-) -> ProductStanding:
-    if assessment is None:
-        return _empty_row(product)
-    values: dict[str, str | None] = {}
-    for change in sorted(changes, key=lambda c: c.day):
-        values[change.item_key] = change.value
-    pairs = {area: [(key, values.get(key)) for key in item_keys] for area, item_keys in keys}
-    if initiative.verified:
-        since = today - timedelta(days=window)
-        backed = {
-            run.item_key
-            for run in evidence.get(product.pk, [])
-            if since < run.observed_at.date() <= today
-        }
-        pairs = verified_areas(pairs, backed)
-    found = standing(initiative.target, pairs, policy)
-    return ProductStanding(
-        product,
-        assessment,
-        found,
-        [areas.get(key, key) for key in found.bottlenecks],
-        _step_rows(found, items),
-    )
 
 
 def initiative_standings(product: Product) -> list[tuple[Initiative, ProductStanding | None]]:

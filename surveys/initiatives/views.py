@@ -17,7 +17,12 @@ from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr
 from surveys.initiatives.forms import InitiativeForm, initial_of
 from surveys.initiatives.models import Initiative
-from surveys.initiatives.selectors import Progress, initiative_progress, initiatives_visible_to
+from surveys.initiatives.selectors import (
+    Progress,
+    initiative_count,
+    initiative_progress,
+    initiatives_visible_to,
+)
 from surveys.initiatives.services import initiative_save
 from surveys.organisation.access import admin_required
 from surveys.organisation.roles import is_admin, sees_everything
@@ -42,8 +47,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         if initiative.result is not None:
             met, size = len(initiative.result.get("met", [])), initiative.result.get("in_scope", 0)
         else:
-            progress = initiative_progress(initiative)
-            met, size = len(progress.meeting), progress.scope_size
+            met, size = initiative_count(initiative)  # no burn-up, no steps: a count
         rows.append({"initiative": initiative, "met": met, "size": size})
     return render(
         request,

@@ -24,6 +24,7 @@ from surveys.assessments.models import (
     NaStatus,
     RevisionSource,
 )
+from surveys.assessments.writing import submissions_void
 from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.core.tasks import enqueue
@@ -329,6 +330,7 @@ def na_reject(*, answer: Answer, by: Actor, comment: str) -> NaDecision:
     Assessment.objects.filter(pk=answer.assessment_id).update(
         status=AssessmentStatus.DRAFT, unsubmitted_changes=0
     )
+    submissions_void([answer.assessment_id], at=now)
     step = _step(
         answer.assessment,
         StepKind.NA_REJECTED,

@@ -4,12 +4,16 @@ from datetime import UTC, date, datetime
 
 from scoring.initiatives import (
     Change,
+    Submitted,
     Target,
     TargetKind,
     burn_up,
     days_between,
     product_meets_by_day,
     standing,
+    standing_submission,
+    submission_changes,
+    submission_turns,
     verified_areas,
 )
 from scoring.verified import EvidenceRun
@@ -94,3 +98,49 @@ class TestBurnUp:
         assert (
             product_meets_by_day(target, LAYOUT, changes, self.DAYS, evidence=runs) == [False] * 4
         )
+
+
+class TestSubmissions:
+    """Which submission stands on a day: the newest round's, the latest of it, until voided."""
+
+    DAYS = days_between(date(2027, 1, 1), date(2027, 1, 6))
+    HIGH = {"d1": "1", "d2": "1", "m1": "1", "m2": "1"}
+    LOW = {"d1": "1", "d2": "1", "m1": "0", "m2": "0"}
+
+    def _met(self, submissions: list[Submitted], values: dict[str, dict[str, str]]) -> list[int]:
+        turns = submission_turns(submissions, self.DAYS)
+        changes = submission_changes(LAYOUT, turns, values)
+        target = Target(TargetKind.AREA, 2.0, "monitoring")
+        return burn_up(target, LAYOUT, {1: changes}, self.DAYS)
+
+    def test_a_submission_counts_from_its_day_and_a_resubmission_replaces_it(self) -> None:
+        first = Submitted("a", (1, 1), date(2027, 1, 2))
+        again = Submitted("b", (1, 2), date(2027, 1, 4))
+        assert self._met([first, again], {"a": self.HIGH, "b": self.LOW}) == [0, 1, 1, 0, 0, 0]
+
+    def test_a_voided_submission_leaves_the_previous_round_standing(self) -> None:
+        before = Submitted("old", (0, 1), date(2026, 12, 1))
+        voided = Submitted("new", (1, 1), date(2027, 1, 2), voided_on=date(2027, 1, 5))
+        assert self._met([before, voided], {"old": self.HIGH, "new": self.LOW}) == [
+            1,
+            0,
+            0,
+            0,
+            1,
+            1,
+        ]
+
+    def test_turns_name_only_the_days_it_changes(self) -> None:
+        only = Submitted("a", (1, 1), date(2027, 1, 3), voided_on=date(2027, 1, 5))
+        assert submission_turns([only], self.DAYS) == [
+            (date(2027, 1, 1), None),
+            (date(2027, 1, 3), only),
+            (date(2027, 1, 5), None),
+        ]
+        assert standing_submission([only], date(2027, 1, 4)) == only
+
+    def test_standing_without_steps_gives_the_same_verdict(self) -> None:
+        target = Target(TargetKind.FINAL, 1.0)
+        full, bare = standing(target, AREAS), standing(target, AREAS, steps=False)
+        assert (bare.meets, bare.score, bare.steps) == (full.meets, full.score, ())
+        assert full.steps

@@ -9,15 +9,25 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from surveys.assessments.services import answer_set
+from surveys.assessments.services import answer_set, assessment_submit
 from surveys.initiatives import tasks
 from surveys.initiatives.selectors import initiative_progress
 from surveys.initiatives.services import InitiativeInput, initiative_freeze, initiative_save
-from surveys.models import AuditEvent, Initiative, InitiativeReminder, Item, Phase
+from surveys.models import (
+    AssessmentStatus,
+    AuditEvent,
+    Initiative,
+    InitiativeReminder,
+    Item,
+    Phase,
+    Submission,
+)
 from tests import factories
 from tests.conftest import WHO
 
 TODAY = dt.date(2026, 10, 10)
+BEGUN = dt.datetime(2026, 9, 30, 12, tzinfo=dt.UTC)
+SENT = AssessmentStatus.SUBMITTED
 MONITORING_LOW = {f"monitoring.i{n}": "0" for n in range(1, 8)}
 
 
@@ -40,15 +50,16 @@ def _initiative(admin: Any, version: Any, **overrides: Any) -> Initiative:
 
 @pytest.fixture
 def setting(cast: Any, version: Any) -> dict[str, Any]:
-    """Both cast products in production, answering in an open round: ``product`` with a
-    weak monitoring area, ``other_product`` meeting ``monitoring ≥ 2``."""
+    """Both cast products in production, having submitted in an open round on 30
+    September: ``product`` with a weak monitoring area, ``other_product`` meeting
+    ``monitoring ≥ 2``."""
     rnd = factories.make_round(version, opens_on=dt.date(2026, 10, 1))
-    weak = factories.make_assessment(rnd, cast.product, MONITORING_LOW, default="1")
-    factories.make_assessment(rnd, cast.other_product, default="0.5")
+    weak = factories.make_assessment(rnd, cast.product, MONITORING_LOW, default="1", status=SENT)
+    factories.make_assessment(rnd, cast.other_product, default="0.5", status=SENT)
     poc = factories.ProductFactory(slug="poc-thing", phase=Phase.POC)
-    factories.make_assessment(rnd, poc, MONITORING_LOW, default="1")
-    begun = dt.datetime(2026, 9, 30, 12, tzinfo=dt.UTC)
-    rnd.assessments.update(created_at=begun)
+    factories.make_assessment(rnd, poc, MONITORING_LOW, default="1", status=SENT)
+    rnd.assessments.update(created_at=BEGUN, submitted_at=BEGUN)
+    Submission.objects.update(at=BEGUN)
     weak.refresh_from_db()
     return {"round": rnd, "weak": weak, "initiative": _initiative(cast.admin, version)}
 
@@ -71,11 +82,13 @@ class TestProgress:
         assert late.bottleneck_titles == ["Monitoring"]
         assert {s["step"].area_key for s in late.steps} == {"monitoring"}
 
-    def test_a_raised_answer_moves_the_progress_and_todays_burn_up_point(
+    def test_a_raised_answer_submitted_moves_the_progress_and_todays_burn_up_point(
         self, cast: Any, setting: dict[str, Any]
     ) -> None:
         _raise_monitoring(setting["weak"], cast.member)
         today = timezone.localdate()
+        assert len(initiative_progress(setting["initiative"], today=today).meeting) == 1
+        assessment_submit(assessment=setting["weak"], by=cast.member)
         progress = initiative_progress(setting["initiative"], today=today)
         assert len(progress.meeting) == 2
         assert progress.counts[-1] == 2
