@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -33,6 +33,12 @@ MAX_PERIOD = timedelta(days=366)
 MAX_GRACE = timedelta(days=30)
 MAX_PAUSE = timedelta(days=366)
 _STATE = ["state", "changed_at", "remind_at", "next_due_at"]
+_PASS_ON_TIME = (
+    f"UPDATE {Watch._meta.db_table} SET last_post_at = GREATEST(last_post_at, %s), "
+    "last_outcome = 'pass', fail_streak = 0 "
+    "WHERE product_id = %s AND item_key = %s AND state = %s AND paused_until IS NULL "
+    "AND period + grace > %s AND (last_post_at <= %s OR fail_streak = 0)"
+)
 _FACTS = ["last_post_at", "last_outcome", "fail_streak", *_STATE]
 
 
@@ -139,6 +145,20 @@ def _pass_on_time(post: Post, *, now: datetime) -> bool:
     watch still up then, moves it on without a flip."""
     if post.outcome != "pass":
         return False
+    if connection.vendor == "postgresql":
+        # The same UPDATE as plain SQL: this runs for nearly every CI post, and compiling
+        # the ORM's expression cost as much as the statement itself.
+        params: list[Any] = [
+            post.observed_at,
+            post.product_id,
+            post.item_key,
+            WatchState.UP,
+            now - post.observed_at,
+            post.observed_at,
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_PASS_ON_TIME, params)
+            return cursor.rowcount == 1
     window = ExpressionWrapper(F("period") + F("grace"), output_field=DurationField())
     updated = (
         Watch.objects.alias(window=window)
