@@ -66,10 +66,11 @@ def flips_timeline(*, product: Product, limit: int = 50) -> list[Flip]:
 def watches_alarming(
     *, department_id: int | None = None, state: str | None = None
 ) -> QuerySet[Watch]:
-    """Every watch down or failing, oldest alarm first, by department (admins' page)."""
-    found = Watch.objects.filter(state__in=[state] if state else ALARM_STATES).select_related(
-        "product__department"
-    )
+    """Every watch down or failing, oldest alarm first, by department (admins' page);
+    archived products left out."""
+    found = Watch.objects.filter(
+        state__in=[state] if state else ALARM_STATES, product__is_active=True
+    ).select_related("product__department")
     if department_id is not None:
         found = found.filter(product__department_id__in=department_descendant_ids({department_id}))
     return found.order_by("product__department__name", "changed_at", "pk")

@@ -190,8 +190,10 @@ def watches_due_check(*, now: datetime | None = None, limit: int = DUE_BATCH) ->
     while True:
         with transaction.atomic(durable=True):
             due = list(
-                Watch.objects.select_for_update(skip_locked=True)
-                .filter(next_due_at__lte=now)
+                Watch.objects.select_for_update(skip_locked=True, of=("self",))
+                # An archived product's pipelines are expected to stop: its watches wait,
+                # and are judged again if it comes back.
+                .filter(next_due_at__lte=now, product__is_active=True)
                 .order_by("next_due_at")[:limit]
             )
             flips = []

@@ -151,6 +151,14 @@ def test_alarms_filter_by_department_and_state(cast: Any, down: Watch, client_fo
     assert page.status_code == 200 and "data-alarm" in page.content.decode()
 
 
+def test_an_archived_products_alarms_leave_the_list(
+    cast: Any, down: Watch, client_for: Any
+) -> None:
+    cast.product.is_active = False
+    cast.product.save(update_fields=["is_active"])
+    assert "data-alarm" not in client_for("admin").get("/watches/").content.decode()
+
+
 @pytest.mark.parametrize("who", PEOPLE)
 def test_only_admins_add_chat_channels(
     cast: Any, client_for: Any, who: str, monkeypatch: Any

@@ -240,3 +240,18 @@ def test_an_older_pass_does_not_clear_a_newer_failure(product: Any) -> None:
     post(product, outcome="pass", at=T0 - timedelta(hours=5))
     w = watch()
     assert (w.last_post_at, w.last_outcome, w.fail_streak) == (T0, "fail", 1)
+
+
+def test_an_archived_products_watches_wait_and_are_judged_again_when_it_returns(
+    product: Any,
+) -> None:
+    post(product)
+    product.is_active = False
+    product.save(update_fields=["is_active"])
+    assert watches_due_check(now=T0 + 30 * DAY) == 0
+    assert watch().state == WatchState.UP
+    assert flips() == [("new", "up", False)]
+    product.is_active = True
+    product.save(update_fields=["is_active"])
+    assert watches_due_check(now=T0 + 31 * DAY) == 1
+    assert watch().state == WatchState.DOWN
