@@ -207,15 +207,22 @@ def _submitted_now(
 ) -> tuple[dict[int, Assessment], dict[int, dict[str, str | None]]]:
     """Per product, its latest submission (the newest of its assessments that is
     submitted: DESIGN §5) and that submission's values by item key (``submitted_field``:
-    changes made since, not submitted, do not count). Two queries."""
-    latest: dict[int, Assessment] = {}
-    for assessment in (
+    changes made since, not submitted, do not count). Three queries."""
+    newest: dict[int, int] = {}  # product → its newest submitted assessment
+    for pk, product_id in (
         Assessment.objects.filter(_asked(initiative, basis), status=AssessmentStatus.SUBMITTED)
-        .only("pk", "product_id", "round_id", "status", "unsubmitted_changes")
         .order_by("round__opens_on", "round_id")
+        .values_list("pk", "product_id")
     ):
-        latest[assessment.product_id] = assessment
-    by_assessment = {a.pk: a.product_id for a in latest.values()}
+        newest[product_id] = pk
+    # Objects for those alone: every round's submissions as objects cost seconds at scale.
+    latest = {
+        a.product_id: a
+        for a in Assessment.objects.filter(pk__in=list(newest.values())).only(
+            "pk", "product_id", "round_id", "status", "unsubmitted_changes"
+        )
+    }
+    by_assessment = {pk: product_id for product_id, pk in newest.items()}
     values: dict[int, dict[str, str | None]] = defaultdict(dict)
     for assessment_id, key, value in (
         Answer.objects.filter(assessment_id__in=list(by_assessment))
