@@ -204,24 +204,18 @@ def _local_day(moment: datetime) -> date:
 
 def _submitted_now(
     initiative: Initiative, basis: _Basis
-) -> tuple[dict[int, Assessment], dict[int, dict[str, str | None]]]:
-    """Per product, its latest submission (the newest of its assessments that is
+) -> tuple[dict[int, int], dict[int, dict[str, str | None]]]:
+    """Per product, its latest submission (the id of the newest of its assessments that is
     submitted: DESIGN §5) and that submission's values by item key (``submitted_field``:
-    changes made since, not submitted, do not count). Three queries."""
-    newest: dict[int, int] = {}  # product → its newest submitted assessment
+    changes made since, not submitted, do not count). Two queries, no objects: at scale
+    every round's submissions as objects took seconds."""
+    newest: dict[int, int] = {}
     for pk, product_id in (
         Assessment.objects.filter(_asked(initiative, basis), status=AssessmentStatus.SUBMITTED)
         .order_by("round__opens_on", "round_id")
         .values_list("pk", "product_id")
     ):
         newest[product_id] = pk
-    # Objects for those alone: every round's submissions as objects cost seconds at scale.
-    latest = {
-        a.product_id: a
-        for a in Assessment.objects.filter(pk__in=list(newest.values())).only(
-            "pk", "product_id", "round_id", "status", "unsubmitted_changes"
-        )
-    }
     by_assessment = {pk: product_id for product_id, pk in newest.items()}
     values: dict[int, dict[str, str | None]] = defaultdict(dict)
     for assessment_id, key, value in (
@@ -230,7 +224,7 @@ def _submitted_now(
         .values_list("assessment_id", "item__key", "standing")
     ):
         values[by_assessment[assessment_id]][key] = value
-    return latest, values
+    return newest, values
 
 
 def _backed_now(
@@ -422,7 +416,13 @@ def initiative_progress(
         )
     evidence = _evidence_of(initiative, basis, min(initiative.starts_on, today), today)
     counts = _burn_up(initiative, basis, days, evidence)
-    latest, values = _submitted_now(initiative, basis)
+    newest, values = _submitted_now(initiative, basis)
+    latest = {
+        a.product_id: a
+        for a in Assessment.objects.filter(pk__in=list(newest.values())).only(
+            "pk", "product_id", "round_id", "status", "unsubmitted_changes"
+        )
+    }
     version_id = basis.round.version_id
     items = {i.key: i for i in Item.objects.filter(version_id=version_id)}
     areas = {a.key: tr(a.title) for a in Area.objects.filter(version_id=version_id)}
