@@ -49,7 +49,7 @@ def watches(*, record: Any, manage: Any) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from surveys.organisation.models import Product
-    from surveys.rounds import tasks as round_tasks
+    from surveys.core import tasks as core_tasks
     from surveys.watches import notifications
     from surveys.watches.models import ChatDelivery, Flip, Watch
     from surveys.watches.services import watches_due_check
@@ -84,14 +84,17 @@ def watches(*, record: Any, manage: Any) -> None:
     # 1% flip at once: the due check stores them; the fan-out claims them (tasks are not
     # enqueued here, so both are timed on their own).
     published: list[Any] = []
-    real_enqueue = round_tasks.enqueue
-    round_tasks.enqueue = lambda task, *args: published.append(args)  # type: ignore[assignment]
+    # The watches enqueue through surveys.core.tasks (looked up at each call): caught here,
+    # so that the fan-out is timed on its own whether Celery runs eagerly or not (after
+    # the round_close section the process sends tasks to Redis, where no worker listens).
+    real_enqueue = core_tasks.enqueue
+    core_tasks.enqueue = lambda task, *args: published.append(args)  # type: ignore[assignment]
     try:
         start = time.perf_counter()
         handled = watches_due_check(now=now)
         check_seconds = time.perf_counter() - start
     finally:
-        round_tasks.enqueue = real_enqueue  # type: ignore[assignment]
+        core_tasks.enqueue = real_enqueue  # type: ignore[assignment]
     flip_ids = [pk for args in published for pk in args[0]]
     start = time.perf_counter()
     for chunk in range(0, len(flip_ids), 1000):
