@@ -48,8 +48,8 @@ def watches(*, record: Any, manage: Any) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from surveys.organisation.models import Product
     from surveys.core import tasks as core_tasks
+    from surveys.organisation.models import Product
     from surveys.watches import notifications
     from surveys.watches.models import ChatDelivery, Flip, Watch
     from surveys.watches.services import watches_due_check
