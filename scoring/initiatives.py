@@ -122,7 +122,8 @@ def standing(
     return Standing(meets, score, card.bottlenecks, chosen)
 
 
-def _backed_on(runs: Sequence[EvidenceRun], day: date, window_days: int) -> set[str]:
+def backed_on(runs: Sequence[EvidenceRun], day: date, window_days: int) -> set[str]:
+    """The items with a run of a check in the ``window_days`` up to the end of ``day``."""
     start = day - timedelta(days=window_days)
     return {
         run.item_key
@@ -135,9 +136,10 @@ def _day(moment: datetime | date) -> date:
     return moment.date() if isinstance(moment, datetime) else moment
 
 
-def _layout_areas(
+def layout_areas(
     layout: Sequence[tuple[str, Sequence[str]]], values: Mapping[str, str | None]
 ) -> dict[str, list[tuple[str, str | None]]]:
+    """Each area's (item key, value) pairs, in the layout's order."""
     return {area: [(key, values.get(key)) for key in keys] for area, keys in layout}
 
 
@@ -170,9 +172,9 @@ def product_meets_by_day(
             changed = True
         # Without evidence in play a day with no change keeps yesterday's answer.
         if changed or last is None or target.verified:
-            areas = _layout_areas(layout, values)
+            areas = layout_areas(layout, values)
             if target.verified:
-                areas = verified_areas(areas, _backed_on(evidence, day, window_days))
+                areas = verified_areas(areas, backed_on(evidence, day, window_days))
             last = standing(target, areas, policy, steps=False).meets
         result.append(last)
     return result

@@ -24,7 +24,8 @@ from surveys.trust.models import CiIdentity
 
 MAX_BATCH = 1000
 _UPDATED = ["outcome", "observed_at", "url", "summary", "token", "origin", "received_at"]
-_INSERTED = ["product", "item_key", "run_id", *_UPDATED]
+_UNIQUE = ["product", "item_key", "run_id"]  # one run of one item's check
+_INSERTED = [*_UNIQUE, *_UPDATED]
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _upserted(rows: list[Evidence], latest: dict[tuple[int, str, str], EvidenceI
     Evidence.objects.bulk_create(
         rows,
         update_conflicts=True,
-        unique_fields=["product", "item_key", "run_id"],
+        unique_fields=_UNIQUE,
         update_fields=_UPDATED,
         batch_size=MAX_BATCH,
     )
@@ -89,6 +90,7 @@ def _upserted_postgresql(rows: list[Evidence]) -> int:
     read-then-upsert, and nothing to compile."""
     fields: list[Any] = [Evidence._meta.get_field(name) for name in _INSERTED]
     columns = ", ".join(f'"{f.column}"' for f in fields)
+    unique = ", ".join(f'"{f.column}"' for f in fields if f.name in _UNIQUE)
     updated = ", ".join(
         f'"{f.column}" = EXCLUDED."{f.column}"' for f in fields if f.name in _UPDATED
     )
@@ -98,7 +100,7 @@ def _upserted_postgresql(rows: list[Evidence]) -> int:
         cursor.execute(
             f"INSERT INTO {Evidence._meta.db_table} ({columns}) "
             f"VALUES {', '.join([one] * len(rows))} "
-            'ON CONFLICT ("product_id", "item_key", "run_id") '
+            f"ON CONFLICT ({unique}) "
             f"DO UPDATE SET {updated} RETURNING (xmax = 0)",
             params,
         )

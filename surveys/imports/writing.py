@@ -441,15 +441,18 @@ class Writer:
         )
         answers_create(created_answers, by=self.by, at=self.now, source=RevisionSource.IMPORT)
         outcome.answers_changed += sum(1 for a in created_answers if a.value is not None)
+        # The file's answers replace what was submitted, from now on (the burn-up of an
+        # initiative moves on the day of the import); an incomplete one stands no more.
+        submitted: list[int] = []
+        incomplete: list[int] = []
         for assessment in changed:
             if assessment.status == AssessmentStatus.SUBMITTED:
                 assessment.submitted_at = assessment.submitted_at or rnd.closed_at
+                submitted.append(assessment.pk)
             else:
                 assessment.submitted_at = None
-        # The file's answers replace what was submitted, from now on (the burn-up of an
-        # initiative moves on the day of the import); an incomplete one stands no more.
-        submitted = [a.pk for a in changed if a.status == AssessmentStatus.SUBMITTED]
-        submissions_void([a.pk for a in changed if a.pk not in submitted], at=self.now)
+                incomplete.append(assessment.pk)
+        submissions_void(incomplete, at=self.now)
         submissions_log(submitted, at=self.now, by=self.by)
         Assessment.objects.bulk_update(
             changed, ["status", "updated_at", "submitted_at"], batch_size=BATCH

@@ -22,8 +22,10 @@ from django.utils import timezone
 from scoring.initiatives import (
     Standing,
     Submitted,
+    backed_on,
     burn_up,
     days_between,
+    layout_areas,
     standing,
     submission_changes,
     submission_turns,
@@ -227,17 +229,6 @@ def _submitted_now(
     return newest, values
 
 
-def _backed_now(
-    evidence: dict[int, list[EvidenceRun]], product_id: int, today: date, window: int
-) -> set[str]:
-    since = today - timedelta(days=window)
-    return {
-        run.item_key
-        for run in evidence.get(product_id, [])
-        if since < run.observed_at.date() <= today
-    }
-
-
 def _standing_now(
     initiative: Initiative,
     basis: _Basis,
@@ -248,7 +239,7 @@ def _standing_now(
 ) -> Standing:
     if values is None:  # never submitted: it does not meet
         return Standing(False, None)
-    pairs = {area: [(key, values.get(key)) for key in keys] for area, keys in basis.keys}
+    pairs = layout_areas(basis.keys, values)
     if initiative.verified:
         pairs = verified_areas(pairs, backed)
     return standing(initiative.target, pairs, basis.policy, steps=steps)
@@ -269,7 +260,7 @@ def initiative_count(initiative: Initiative, today: date | None = None) -> tuple
             initiative,
             basis,
             values.get(product.pk),
-            _backed_now(evidence, product.pk, today, basis.window),
+            backed_on(evidence.get(product.pk, ()), today, basis.window),
             steps=False,
         ).meets
         for product in basis.products
@@ -436,7 +427,7 @@ def initiative_progress(
             initiative,
             basis,
             values.get(product.pk, {}),
-            _backed_now(evidence, product.pk, today, basis.window),
+            backed_on(evidence.get(product.pk, ()), today, basis.window),
             steps=True,
         )
         rows.append(
