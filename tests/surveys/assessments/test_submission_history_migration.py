@@ -8,28 +8,18 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import before_migration, migrate
 
 TARGET = ("surveys", "0017_submissions_history")
 T0 = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
 
 
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_one_submission_per_submitted_assessment() -> None:
-    graph = MigrationExecutor(connection).loader.graph
-    before = [parent.key for parent in graph.node_map[TARGET].parents]
-    leaves = graph.leaf_nodes()
-    try:
-        ids = _old_data(_migrate(before))
-        new = _migrate([TARGET])
+    with before_migration(TARGET) as old:
+        ids = _old_data(old)
+        new = migrate([TARGET])
         Submission = new.get_model("surveys", "Submission")
         rows = {s.assessment_id: (s.at, s.by_id, s.voided_at) for s in Submission.objects.all()}
         assert rows == {
@@ -37,8 +27,6 @@ def test_one_submission_per_submitted_assessment() -> None:
             ids["rejected"]: (T0, None, T0 + dt.timedelta(days=2)),
             ids["dropped"]: (T0, None, T0),
         }
-    finally:
-        _migrate(leaves)
 
 
 def _old_data(apps: Any) -> dict[str, int]:

@@ -10,29 +10,18 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import before_migration, migrate
 
 TARGET = ("surveys", "0015_submissions_stand")
 T0 = dt.datetime(2026, 10, 5, 9, 0, tzinfo=dt.UTC)
 
 
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_touched_submissions_are_submitted_again_with_their_changes() -> None:
-    graph = MigrationExecutor(connection).loader.graph
-    before = [parent.key for parent in graph.node_map[TARGET].parents]
-    leaves = graph.leaf_nodes()
-    try:
-        old = _migrate(before)
+    with before_migration(TARGET) as old:
         ids = _old_data(old)
-        new = _migrate([TARGET])
+        new = migrate([TARGET])
         Assessment, Answer = (
             new.get_model("surveys", "Assessment"),
             new.get_model("surveys", "Answer"),
@@ -51,8 +40,6 @@ def test_touched_submissions_are_submitted_again_with_their_changes() -> None:
         assert submitted.submitted_value == submitted.value == "1"
         lost = Assessment.objects.get(pk=ids["closed"])
         assert lost.status == "not_submitted"  # a closed round is left as it was closed
-    finally:
-        _migrate(leaves)
 
 
 def _old_data(apps: Any) -> dict[str, int]:
