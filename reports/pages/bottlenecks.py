@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from reports.figures.selectors import area_names, items_of
 from reports.pages import charts
 from reports.pages.views import query_string, render_report
 from surveys.core.i18n import tr
+from surveys.core.plotting import Figure, bar
 
 
 def _chosen(report: Report) -> Any:
@@ -36,10 +36,10 @@ def _chosen(report: Report) -> Any:
 def capped_chart(report: Report, table: list[dict[str, Any]]) -> charts.Chart:
     names = area_names(report.rounds)
     labels = [info.label for info in report.rounds]
-    fig = charts.new_figure()
+    fig = Figure()
     for n, key in enumerate(names):
         fig.add_trace(
-            go.Bar(
+            bar(
                 x=labels,
                 y=[row["areas"].get(key, {}).get("n") for row in table],
                 name=names[key],

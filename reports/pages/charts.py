@@ -1,4 +1,4 @@
-"""Charts of the report pages, built with Plotly in Python.
+"""Charts of the report pages, as Plotly figures (``surveys.core.plotting``).
 
 Each chart carries its title and the table of the figures it draws, so the page can
 show the data beside the chart for those who cannot read it. The figure goes to the
@@ -8,17 +8,16 @@ page as Plotly JSON and is drawn by plotly.js from the app's own static files.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from reports.figures.selectors import RoundInfo, area_names
 from scoring.rules import BAND_KEYS
 from surveys.core.i18n import tr
+from surveys.core.plotting import Figure, bar, heatmap, scatter
 from surveys.names.labels import band_label
 
 COLORS = ["#1f5fbf", "#c2410c", "#15803d", "#7c3aed", "#b91c1c", "#0e7490", "#a16207"]
@@ -58,15 +57,6 @@ AXIS: dict[str, Any] = {
 }
 
 
-def new_figure(*traces: Any) -> go.Figure:
-    """A figure whose traces and layout are not validated again: the charts are built
-    by this module from known properties, and validation was most of a page's time."""
-    fig = go.Figure(_validate=False)
-    for trace in traces:
-        fig.add_trace(trace)
-    return fig
-
-
 def round_text(info: RoundInfo, row: dict[str, Any] | None = None) -> str:
     """A round's label for tables; an open round says it is provisional and who answered."""
     if not info.is_provisional:
@@ -80,7 +70,7 @@ def round_text(info: RoundInfo, row: dict[str, Any] | None = None) -> str:
 
 
 def _provisional_axis(
-    fig: go.Figure, rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]] | None
+    fig: Figure, rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]] | None
 ) -> None:
     """Open rounds' tick labels say "provisional" and their response rate (DESIGN §5)."""
     if not any(info.is_provisional for info in rounds):
@@ -97,7 +87,7 @@ def _provisional_axis(
 
 
 def add_line(
-    fig: go.Figure,
+    fig: Figure,
     rounds: Sequence[RoundInfo],
     values: Sequence[float | None],
     *,
@@ -113,7 +103,7 @@ def add_line(
     if dash:
         line["dash"] = dash
     fig.add_trace(
-        go.Scatter(x=labels, y=closed, mode="lines+markers", name=name, line=line, legendgroup=name)
+        scatter(x=labels, y=closed, mode="lines+markers", name=name, line=line, legendgroup=name)
     )
     if not any(info.is_provisional for info in rounds):
         return
@@ -127,7 +117,7 @@ def add_line(
         else:
             last_closed = n
     fig.add_trace(
-        go.Scatter(
+        scatter(
             x=labels,
             y=tail,
             mode="lines+markers",
@@ -153,7 +143,7 @@ def bar_style(rounds: Sequence[RoundInfo], color: str) -> dict[str, Any]:
 
 
 def _finish(
-    fig: go.Figure,
+    fig: Figure,
     chart_id: str,
     title: str,
     headers: list[str],
@@ -168,12 +158,12 @@ def _finish(
         margin={"l": 50, "r": 20, "t": 50, "b": 40},
         height=380,
         legend={"orientation": "h", "y": -0.15},
-        yaxis_title=y_title,
+        yaxis={"title": y_title or None},
     )
     # Round labels like "2021-10" would otherwise be read as dates.
     fig.update_xaxes(type="category", **AXIS)
     fig.update_yaxes(**AXIS)
-    return Chart(chart_id, title, json.loads(fig.to_json()), headers, rows, caption)
+    return Chart(chart_id, title, fig.to_json(), headers, rows, caption)
 
 
 def version_changes(rounds: Sequence[RoundInfo]) -> list[RoundInfo]:
@@ -185,9 +175,9 @@ def version_changes(rounds: Sequence[RoundInfo]) -> list[RoundInfo]:
     ]
 
 
-def _mark_versions(fig: go.Figure, rounds: Sequence[RoundInfo]) -> None:
+def _mark_versions(fig: Figure, rounds: Sequence[RoundInfo]) -> None:
     for info in version_changes(rounds):
-        fig.add_vline(x=info.label, line_dash="dot", line_color="#64748b")
+        fig.add_vline(x=info.label, line={"dash": "dot", "color": "#64748b"})
         fig.add_annotation(
             x=info.label,
             yref="paper",
@@ -222,9 +212,9 @@ def trend_chart(
     labels = [info.label for info in rounds]
     final = [row["final"] for row in rows]
     cohort = [row["cohort"] for row in rows]
-    fig = new_figure()
+    fig = Figure()
     fig.add_trace(
-        go.Scatter(
+        scatter(
             x=labels,
             y=_closed(rounds, [f["p75"] for f in final]),
             mode="lines",
@@ -235,7 +225,7 @@ def trend_chart(
         )
     )
     fig.add_trace(
-        go.Scatter(
+        scatter(
             x=labels,
             y=_closed(rounds, [f["p25"] for f in final]),
             mode="lines",
@@ -271,8 +261,7 @@ def trend_chart(
     )
     fig.add_hline(
         y=target,
-        line_dash="dash",
-        line_color=COLORS[2],
+        line={"dash": "dash", "color": COLORS[2]},
         annotation_text=_("Target %(target)s") % {"target": f"{target:.2f}"},
     )
     _mark_versions(fig, rounds)
@@ -317,7 +306,7 @@ def trend_chart(
 def areas_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> Chart:
     names = area_names(rounds)
     keys = list(names)
-    fig = new_figure()
+    fig = Figure()
     for n, key in enumerate(keys):
         add_line(
             fig,
@@ -349,10 +338,10 @@ def band_name(key: str) -> str:
 
 def bands_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> Chart:
     labels = [info.label for info in rounds]
-    fig = new_figure()
+    fig = Figure()
     for key, color in zip(BAND_KEYS, BAND_COLORS, strict=True):
         fig.add_trace(
-            go.Bar(
+            bar(
                 x=labels,
                 y=[row["bands"][key] for row in rows],
                 name=band_name(key),
@@ -378,17 +367,17 @@ def bands_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> 
 
 def response_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> Chart:
     labels = [info.label for info in rounds]
-    fig = new_figure()
+    fig = Figure()
     fig.add_trace(
-        go.Bar(
+        bar(
             x=labels,
             y=[row["targeted"] for row in rows],
             name=_("Targeted"),
-            marker_color="#cbd5e1",
+            marker={"color": "#cbd5e1"},
         )
     )
     fig.add_trace(
-        go.Bar(
+        bar(
             x=labels,
             y=[row["scored"] for row in rows],
             name=_("Scored"),
@@ -415,7 +404,7 @@ def response_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) 
 def verified_chart(rounds: Sequence[RoundInfo], rows: Sequence[dict[str, Any]]) -> Chart:
     claimed = [row["final"]["mean"] for row in rows]
     verified = [row["verified"]["mean"] for row in rows]
-    fig = new_figure()
+    fig = Figure()
     add_line(fig, rounds, claimed, name=_("Claimed mean"), color=COLORS[0])
     add_line(fig, rounds, verified, name=_("Verified mean"), color=COLORS[2])
     _mark_versions(fig, rounds)
@@ -443,7 +432,7 @@ def group_trend_chart(
     chart_id: str, title: str, rounds: Sequence[RoundInfo], series: dict[str, list[float | None]]
 ) -> Chart:
     """Mean final score per group (department or phase) across rounds."""
-    fig = new_figure()
+    fig = Figure()
     for n, (name, values) in enumerate(series.items()):
         add_line(fig, rounds, values, name=name, color=COLORS[n % len(COLORS)])
     _mark_versions(fig, rounds)
@@ -461,24 +450,26 @@ def group_bar_chart(
     chart_id: str, title: str, names: list[str], rows: list[dict[str, Any]], target: float
 ) -> Chart:
     """One round's mean and median final score per group, with the target line."""
-    fig = new_figure()
+    fig = Figure()
     fig.add_trace(
-        go.Bar(
-            x=names, y=[r["final"]["mean"] for r in rows], name=_("Mean"), marker_color=COLORS[0]
+        bar(
+            x=names,
+            y=[r["final"]["mean"] for r in rows],
+            name=_("Mean"),
+            marker={"color": COLORS[0]},
         )
     )
     fig.add_trace(
-        go.Bar(
+        bar(
             x=names,
             y=[r["final"]["median"] for r in rows],
             name=_("Median"),
-            marker_color="#93c5fd",
+            marker={"color": "#93c5fd"},
         )
     )
     fig.add_hline(
         y=target,
-        line_dash="dash",
-        line_color=COLORS[2],
+        line={"dash": "dash", "color": COLORS[2]},
         annotation_text=_("Target %(target)s") % {"target": f"{target:.2f}"},
     )
     table = [
@@ -530,8 +521,8 @@ def item_heatmap(
 
     z = [[value(info, key) for info in rounds] for key in order]
     scale = "RdYlGn" if metric in ("mean", "1") else "Reds" if metric == "0" else "Blues"
-    fig = new_figure(
-        go.Heatmap(
+    fig = Figure(
+        heatmap(
             z=z,
             x=labels,
             y=[names[k] for k in order],

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import plotly.graph_objects as go
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,6 +19,7 @@ from surveys.assessments.selectors import (
     product_next_steps,
 )
 from surveys.core.i18n import tr
+from surveys.core.plotting import Figure, scatter
 from surveys.gate.selectors import gate_of
 from surveys.initiatives.selectors import initiative_standings
 from surveys.organisation.selectors import product_editable_by, products_visible_to
@@ -41,9 +40,9 @@ def _area_titles(assessments: list[Assessment]) -> dict[str, str]:
 def history_figure(rows: list[dict[str, Any]], titles: dict[str, str]) -> dict[str, Any]:
     """The history of final and area scores as a Plotly figure (plain JSON for the page)."""
     labels = [row["assessment"].round.label for row in rows]
-    figure = go.Figure()
+    figure = Figure()
     figure.add_trace(
-        go.Scatter(
+        scatter(
             x=labels,
             y=[row["assessment"].final_score for row in rows],
             name=_("Final score"),
@@ -53,7 +52,7 @@ def history_figure(rows: list[dict[str, Any]], titles: dict[str, str]) -> dict[s
     )
     if any(row["assessment"].verified_score is not None for row in rows):
         figure.add_trace(
-            go.Scatter(
+            scatter(
                 x=labels,
                 y=[row["assessment"].verified_score for row in rows],
                 name=_("Verified score"),
@@ -63,7 +62,7 @@ def history_figure(rows: list[dict[str, Any]], titles: dict[str, str]) -> dict[s
         )
     for key, title in titles.items():
         figure.add_trace(
-            go.Scatter(
+            scatter(
                 x=labels,
                 y=[row["areas"].get(key) for row in rows],
                 name=title,
@@ -78,7 +77,7 @@ def history_figure(rows: list[dict[str, Any]], titles: dict[str, str]) -> dict[s
         legend={"orientation": "h", "y": 1.12, "yanchor": "bottom"},
         height=380,
     )
-    return json.loads(figure.to_json())
+    return figure.to_json()
 
 
 @login_required

@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+import plotly.graph_objects as go
 import pytest
 
 from surveys.assessments.scores import assessments_score_store
@@ -65,6 +66,9 @@ def test_history_chart_table_and_next_steps(history: Any, cast: Any, client_for:
     final = figure["data"][0]
     assert final["x"] == ["2025-10", "2026-04"] and final["y"] == [3.5, 4.0]
     assert {trace["name"] for trace in figure["data"]} >= {"Final score", "Data", "Monitoring"}
+    # Plotly's own form (validated by go.Figure), titles as objects for plotly.js.
+    assert json.loads(go.Figure(figure).to_json()) == figure
+    assert figure["layout"]["yaxis"]["title"] == {"text": "Score"}
     # Verified: only data.i1 is backed, every other 1 counts 0.5 (monitoring 4 × 0.5).
     assert re.search(r"<td class=\"num\">4.00</td>\s*<td class=\"num\">2.00", html)
     assert "Bottleneck" in html and '<span class="badge bad">Monitoring</span>' in html
