@@ -135,7 +135,12 @@ def _locust(port: int, plan: Path, out: Path, classes: list[str], seconds: int) 
             *classes,
         ],
         cwd=ROOT,
-        env={**os.environ, "DEADLINE_PLAN": str(plan), "DEADLINE_ACKS": f"{prefix}.acks.json"},
+        env={
+            **os.environ,
+            "DEADLINE_PLAN": str(plan),
+            "DEADLINE_ACKS": f"{prefix}.acks.json",
+            "DEADLINE_TRACE": f"{prefix}.trace.json",
+        },
         check=False,
         capture_output=True,
     )
@@ -151,6 +156,7 @@ def _locust(port: int, plan: Path, out: Path, classes: list[str], seconds: int) 
                 "p95": float(row["95%"]),
             }
     stats["_acks"] = json.loads(Path(f"{prefix}.acks.json").read_text("utf-8"))
+    stats["_trace"] = json.loads(Path(f"{prefix}.trace.json").read_text("utf-8"))
     return stats
 
 
@@ -243,10 +249,12 @@ def deadline_day(*, record: Any, manage: Any) -> None:
             def close_later() -> None:
                 time.sleep(CLOSE_AFTER)
                 start = time.perf_counter()
+                closed["from"] = time.time()
                 _close(port, plan, rnd.pk)
                 while time.perf_counter() - start < 300:
                     if Round.objects.filter(pk=rnd.pk, status=RoundStatus.CLOSED).exists():
                         closed["seconds"] = time.perf_counter() - start
+                        closed["until"] = time.time()
                         return
                     time.sleep(0.2)
 
@@ -274,6 +282,25 @@ def _locust_warm(port: int, plan: dict[str, Any], url: str) -> None:
         conn.close()
 
 
+def _split(trace: list[Any], name: str, closed: dict[str, float]) -> tuple[str, str]:
+    """p95 of ``name``'s requests sent while the close ran, and of the others."""
+    import statistics
+
+    start, end = closed.get("from", 0.0), closed.get("until", 0.0)
+    inside: list[float] = []
+    rest: list[float] = []
+    for at, kind, ms in trace:
+        if kind == name:
+            (inside if start <= at <= end else rest).append(ms)
+
+    def p95(values: list[float]) -> str:
+        if len(values) < 20:
+            return f"{len(values)} requests"
+        return f"p95 {statistics.quantiles(values, n=20)[-1]:.0f} ms of {len(values):,}"
+
+    return p95(inside), p95(rest)
+
+
 def _report(
     record: Any, idle: dict[str, Any], mix: dict[str, Any], closed: dict[str, float], pk: int
 ) -> None:
@@ -284,6 +311,7 @@ def _report(
     for name in TYPES:
         alone, under = idle[name], mix.get(name, {"p50": 0.0, "p95": 0.0, "n": 0})
         ratio = under["p95"] / alone["p95"] if alone["p95"] else float("inf")
+        during, outside = _split(mix["_trace"], name, closed)
         record(
             f"deadline day: {name} p95 under the mix / alone",
             ratio,
@@ -291,7 +319,8 @@ def _report(
             "≤ 3",
             ratio <= 3,
             f"mix p50 {under['p50']:.0f} ms, p95 {under['p95']:.0f} ms ({under['n']:,} requests);"
-            f" alone p95 {alone['p95']:.0f} ms",
+            f" alone p95 {alone['p95']:.0f} ms; sent during the close: {during},"
+            f" the rest: {outside}",
         )
     record("deadline day: errors", errors, "", "0", errors == 0, "every request of every run")
     # The last acknowledged save of each answer, and what is stored. A save still in flight

@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKERS = 2
-THREADS = 8
+# As deploy/prod.sh runs gunicorn (WEB_WORKERS, WEB_THREADS there), unless the bench's
+# environment says otherwise.
+WORKERS = int(os.environ.get("WEB_WORKERS", "2"))
+THREADS = int(os.environ.get("WEB_THREADS", "8"))
 CONNECTIONS = 8
 PATH = "/api/v1/evidence/"
 

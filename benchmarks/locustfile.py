@@ -15,14 +15,18 @@ import json
 import os
 import random
 import threading
+import time
 from typing import Any
 
 import gevent
-from locust import FastHttpUser, constant, constant_pacing, constant_throughput, events, task
+from locust import FastHttpUser, constant, events, task
 
 with open(os.environ["DEADLINE_PLAN"], encoding="utf-8") as plan_file:
     PLAN: dict[str, Any] = json.load(plan_file)
 ACKS: list[dict[str, Any]] = []
+# Every request: when it started (epoch seconds), its name and how long it took (ms), so
+# that the bench can tell the requests sent during the close from the others.
+TRACE: list[tuple[float, str, float]] = []
 _RESPONDENTS = itertools.count()
 _RECORDS = itertools.count()
 _LOCK = threading.Lock()
@@ -37,10 +41,32 @@ def _headers(session: str) -> dict[str, str]:
     }
 
 
-class Respondent(FastHttpUser):
+class Paced(FastHttpUser):
+    """A user who acts every ``period`` seconds, at a moment of the period of their own.
+
+    Locust's ``constant_pacing`` and ``constant_throughput`` count the period from the
+    moment the user was made, and Locust makes every user in the same second: a wait in
+    ``on_start`` is taken back from the first period, and the users act in step (60 saves
+    within 12 ms, then nothing for 2 s, seen on the wire). Real people and pipelines do
+    not, so each user here keeps its own clock from a random start.
+    """
+
+    abstract = True
+    period = 1.0
+
+    def on_start(self) -> None:
+        gevent.sleep(random.uniform(0, self.period))
+        self.next_at = time.monotonic()
+
+    def wait_time(self) -> float:
+        self.next_at += self.period
+        return max(0.0, self.next_at - time.monotonic())
+
+
+class Respondent(Paced):
     """One team member on their own assessment, changing an answer every 2 s."""
 
-    wait_time = constant_pacing(2)
+    period = 2.0
     weight = 60
 
     def on_start(self) -> None:
@@ -49,9 +75,7 @@ class Respondent(FastHttpUser):
         self.assessment = mine["assessment"]
         self.answers = {int(k): v for k, v in mine["answers"].items()}  # item → [value, rev]
         self.rng = random.Random(self.assessment)
-        # People do not save in step: each starts at its own moment of the 2-s cycle (all 60
-        # starting in the same second would send the saves in bursts of 60).
-        gevent.sleep(self.rng.uniform(0, 2))
+        super().on_start()
 
     @task
     def autosave(self) -> None:
@@ -94,10 +118,10 @@ class Manager(FastHttpUser):
         self.client.get(url, headers=_headers(PLAN["manager_session"]), name="report page")
 
 
-class Pipeline(FastHttpUser):
+class Pipeline(Paced):
     """CI posting one evidence record at a time: three pipelines, 10 records a second each."""
 
-    wait_time = constant_throughput(10)
+    period = 0.1
     weight = 3
 
     @task
@@ -123,7 +147,14 @@ class Pipeline(FastHttpUser):
         )
 
 
+@events.request.add_listener
+def _trace(name: str, response_time: float, start_time: float, **_: Any) -> None:
+    TRACE.append((start_time, name, response_time))
+
+
 @events.test_stop.add_listener
 def _write_acks(**_: Any) -> None:
     with open(os.environ["DEADLINE_ACKS"], "w", encoding="utf-8") as out:
         json.dump(ACKS, out)
+    with open(os.environ["DEADLINE_TRACE"], "w", encoding="utf-8") as out:
+        json.dump(TRACE, out)
