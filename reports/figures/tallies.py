@@ -8,13 +8,22 @@ linear interpolation, bands by ``scoring.rules.band_of`` once per distinct value
 
 Closed rounds' counts are cached under the time their round report was built: a
 re-score or an import rebuilds that report (DESIGN §6.2), which changes the key, so a
-cached count is never stale. The open round is always counted live. A closed round the
-cache does not hold (the first reader after a deploy) is read from the counts stored with
-its report (``reports.figures.stored``, DESIGN §5), never counted again.
+cached count is never stale. A closed round the cache does not hold (the first reader
+after a deploy) is read from the counts stored with its report (``reports.figures.stored``,
+DESIGN §5), never counted again.
+
+An open round is counted from its stored scores as they are when the page is read. Its
+counts made only of stored scores (``STAMPED_KINDS``) are cached under its stamp: a
+digest (one statement on PostgreSQL) of every assessment of the round with its scores, when
+they were stored, and its product's department and phase. Anything those counts are made
+of changes the stamp (a submission stores new scores at a new time; a product moves), so
+a page reads them as counted live, without counting them again for every reader on
+deadline day. Counts of answers (items, next steps) are counted live.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -24,13 +33,22 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from reports.figures.selectors import EVERYTHING, ItemCounts, RoundInfo, Scope, item_value_counts
 from scoring.rules import BAND_KEYS, band_of
 from surveys.assessments.models import AreaScore, Assessment
+from surveys.organisation.models import Product
 
 CACHE_SECONDS = 7 * 24 * 3600
+# An open round's counts change with every submission: kept an hour under each stamp.
+OPEN_CACHE_SECONDS = 3600
+# The kinds of counts made only of stored scores (assessments' final and verified scores,
+# area scores) and products' placement: an open round's are cached under its stamp.
+STAMPED_KINDS = frozenset(
+    {"cells", "departments", "capped", "capped-departments", "department-figures", "phase-figures"}
+)
 T = TypeVar("T")
 LIVE_BY_IDS = 2
 LIVE_ID_LIMIT = 30_000
@@ -313,13 +331,82 @@ def _count_areas_grouped(grid: _Grid, areas: QuerySet[AreaScore]) -> None:
 
 
 def closed_key(kind: str, info: RoundInfo, scope: Scope, suffix: str = "") -> str | None:
-    """A cache key for figures of a closed round with a built report; None otherwise (an
-    open round changes: it is always computed live). A re-score or an import rebuilds the
-    round's report, which changes the key, so a cached figure is never stale."""
-    if info.is_provisional or info.report_built is None:
+    """A cache key for figures of a closed round with a built report (a re-score or an
+    import rebuilds the round's report, which changes the key, so a cached figure is never
+    stale), or of an open round under its stamp (``open_stamp``); None otherwise: computed
+    live."""
+    if info.is_provisional:
+        if kind not in STAMPED_KINDS or scope.accepted_only:
+            return None  # answers, or reviews' decisions: not in the stamp
+        key = f"reports:{kind}:{info.id}:open-{open_stamp(info.id)}:{_scope_digest(scope)}"
+    elif info.report_built is None:
         return None
-    key = f"reports:{kind}:{info.id}:{info.report_built.isoformat()}:{_scope_digest(scope)}"
+    else:
+        key = f"reports:{kind}:{info.id}:{info.report_built.isoformat()}:{_scope_digest(scope)}"
     return f"{key}:{suffix}" if suffix else key
+
+
+def _seconds(key: str) -> int:
+    return OPEN_CACHE_SECONDS if ":open-" in key else CACHE_SECONDS
+
+
+# Within ``one_reading``: the stamps read so far (a page reads several figures of a round).
+_STAMPS: ContextVar[dict[int, str] | None] = ContextVar("open_stamps", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Read each open round's stamp once within (one page, one API call; within another
+    reading, that one's)."""
+    if _STAMPS.get() is not None:
+        yield
+        return
+    token = _STAMPS.set({})
+    try:
+        yield
+    finally:
+        _STAMPS.reset(token)
+
+
+def open_stamp(round_id: int) -> str:
+    """A digest of everything an open round's stamped counts are made of: each of its
+    assessments (product, final and verified score, when its scores were stored, which
+    changes with its area scores) and its product's department and phase."""
+    memo = _STAMPS.get()
+    if memo is None:
+        return _stamp_read(round_id)
+    if round_id not in memo:
+        memo[round_id] = _stamp_read(round_id)
+    return memo[round_id]
+
+
+def _stamp_read(round_id: int) -> str:
+    if connection.vendor == "postgresql":  # one statement, a few milliseconds at 10,000
+        with connection.cursor() as cursor:
+            cursor.execute(_OPEN_STAMP, [round_id])
+            return "-".join(str(value) for value in cursor.fetchone() or ())
+    # The embedded database of development: the same digest, made here.
+    rows = Assessment.objects.filter(round_id=round_id).order_by("id").values_list(*_STAMPED)
+    return hashlib.blake2b(repr(list(rows)).encode(), digest_size=16).hexdigest()
+
+
+_STAMPED = (
+    "id",
+    "product_id",
+    "final_score",
+    "verified_score",
+    "scored_at",
+    "product__department_id",
+    "product__phase",
+)
+_OPEN_STAMP = f"""
+SELECT count(*), max(a.id), sum(hashtextextended(concat_ws(
+    ':', a.id, a.product_id, coalesce(a.final_score::text, '-'),
+    coalesce(a.verified_score::text, '-'), coalesce(a.scored_at::text, '-'),
+    p.department_id, p.phase), 0))
+FROM {Assessment._meta.db_table} a JOIN {Product._meta.db_table} p ON p.id = a.product_id
+WHERE a.round_id = %s
+"""
 
 
 def _scope_key(scope: Scope) -> str:
@@ -328,8 +415,6 @@ def _scope_key(scope: Scope) -> str:
 
 
 def _scope_digest(scope: Scope) -> str:
-    import hashlib
-
     return hashlib.sha1(_scope_key(scope).encode()).hexdigest()[:16]
 
 
@@ -353,7 +438,7 @@ def closed_cached(
     if found is None:
         found = compute()
         if key:
-            cache.set(key, found, CACHE_SECONDS)
+            cache.set(key, found, _seconds(key))
     return found
 
 
@@ -388,9 +473,9 @@ def closed_cached_rounds(
     counted.update(count(missing) if missing else {})
     out.update(counted)
     # Cells pickle as they are (locmem and Redis caches both pickle).
-    to_store = {keys[pk]: counted[pk] for pk in counted if pk in keys}
-    if to_store:
-        cache.set_many(to_store, CACHE_SECONDS)
+    for pk in counted:
+        if pk in keys:
+            cache.set(keys[pk], counted[pk], _seconds(keys[pk]))
     return out
 
 

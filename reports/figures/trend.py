@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from reports.figures import selectors, small_groups
 from reports.figures.selectors import EVERYTHING, RoundInfo, Scope
-from reports.figures.tallies import RoundCells, merged, round_cells
+from reports.figures.tallies import RoundCells, merged, one_reading, round_cells
 from scoring.figures import figure
 from surveys.core.errors import ApplicationError
 
@@ -191,8 +191,9 @@ def trend_build(
     rounds = selectors.rounds_of(q)
     base = baseline_of(rounds, baseline)
     resolved = Target.resolve(target)
-    cells = round_cells(rounds, scope=scope)
-    cohort = round_cells(rounds, scope=scope, cohort_of=base) if base is not None else {}
+    with one_reading():
+        cells = round_cells(rounds, scope=scope)
+        cohort = round_cells(rounds, scope=scope, cohort_of=base) if base is not None else {}
     rows = [
         # DESIGN §7: a respondent's trend leaves out rounds of fewer than 3 other products.
         small_groups.whole(

@@ -23,6 +23,7 @@ from reports.figures.movement import ClosedChange, closed_change, decompose
 from reports.figures.permissions import report_scope
 from reports.figures.report import Filters, Report, report_build
 from reports.figures.selectors import Scope, area_names, item_successors
+from reports.figures.tallies import one_reading
 from reports.pages import charts
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr
@@ -109,8 +110,9 @@ def render_report(request: HttpRequest, template: str, page: str, build: Any) ->
         "no_departments": visible.department_ids is not None and not visible.department_ids,
     }
     try:
-        report = report_of(request)
-        built = build(report)
+        with one_reading():
+            report = report_of(request)
+            built = build(report)
     except ApplicationError as exc:
         return render(request, template, {**base, "error": exc.message}, status=400)
     context = {
