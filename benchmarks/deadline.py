@@ -2,11 +2,12 @@
 the mix of the last days of a round, with Locust (``benchmarks/locustfile.py``).
 
 gunicorn as ``deploy/prod.sh`` starts it (2 gthread workers × 8 threads), a Celery worker
-(concurrency 2), beat, and Redis as broker and cache. First each request type alone on
-the idle system (its p95), then all together: 60 respondents each changing an answer
-every 2 s, 5 managers reading report pages a second apart, CI posting 30 evidence
-records a second, and, 20 s in, an admin closing a second questionnaire's round of every
-product. Afterwards every acknowledged autosave must be in the database.
+(concurrency 2, below the web's priority: nice 10), beat, and Redis as broker and cache.
+First each request type alone on the idle system (its p95), then all together: 60
+respondents each changing an answer every 2 s, 5 managers reading report pages a second
+apart, CI posting 30 evidence records a second, and, 20 s in, an admin closing a second
+questionnaire's round of every product. Afterwards every acknowledged autosave must be in
+the database.
 """
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ IDLE_SECONDS = 20
 MIX_SECONDS = 60
 CLOSE_AFTER = 20
 TYPES = {"autosave": "Respondent", "report page": "Manager", "evidence": "Pipeline"}
+# The managers watch the round the teams are answering (the default questionnaire of the
+# pages would be the second one: its round opened last).
 PAGES = [
-    "/reports/",
-    "/reports/departments/",
-    "/reports/phases/",
-    "/reports/items/",
-    "/reports/scorecard/",
-    "/reports/bottlenecks/",
+    "/reports/?questionnaire=mlts",
+    "/reports/departments/?questionnaire=mlts",
+    "/reports/phases/?questionnaire=mlts",
+    "/reports/items/?questionnaire=mlts",
+    "/reports/scorecard/?questionnaire=mlts",
+    "/reports/bottlenecks/?questionnaire=mlts",
     "/api/v1/reports/trend/?questionnaire=mlts",
 ]
 
@@ -166,8 +169,10 @@ def _processes(stack: ExitStack, env: dict[str, str]) -> None:
         ["worker", "--loglevel", "WARNING", "--concurrency", "2", "--without-gossip"],
         ["beat", "--loglevel", "WARNING", "-s", str(Path(tempfile.mkdtemp()) / "beat")],
     ):
+        # As deploy/prod.sh: the worker below the web processes' priority (WORKER_NICE).
+        nice = ["nice", "-n", os.environ.get("WORKER_NICE", "10")] if args[0] == "worker" else []
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "mlopsscore", *args],
+            [*nice, sys.executable, "-m", "celery", "-A", "mlopsscore", *args],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -18,7 +18,9 @@ digest (one statement on PostgreSQL) of every assessment of the round with its s
 they were stored, and its product's department and phase. Anything those counts are made
 of changes the stamp (a submission stores new scores at a new time; a product moves), so
 a page reads them as counted live, without counting them again for every reader on
-deadline day. Counts of answers (items, next steps) are counted live.
+deadline day. So are those of a round just closed, until its report is built (a task
+after the close): every reader of it would otherwise count it in that while. Counts of
+answers (items, next steps) are counted live.
 """
 
 from __future__ import annotations
@@ -42,10 +44,10 @@ from surveys.assessments.models import AreaScore, Assessment
 from surveys.organisation.models import Product
 
 CACHE_SECONDS = 7 * 24 * 3600
-# An open round's counts change with every submission: kept an hour under each stamp.
-OPEN_CACHE_SECONDS = 3600
+# A live round's counts change with every submission: kept an hour under each stamp.
+LIVE_CACHE_SECONDS = 3600
 # The kinds of counts made only of stored scores (assessments' final and verified scores,
-# area scores) and products' placement: an open round's are cached under its stamp.
+# area scores) and products' placement: a live round's are cached under its stamp.
 STAMPED_KINDS = frozenset(
     {"cells", "departments", "capped", "capped-departments", "department-figures", "phase-figures"}
 )
@@ -333,30 +335,30 @@ def _count_areas_grouped(grid: _Grid, areas: QuerySet[AreaScore]) -> None:
 def closed_key(kind: str, info: RoundInfo, scope: Scope, suffix: str = "") -> str | None:
     """A cache key for figures of a closed round with a built report (a re-score or an
     import rebuilds the round's report, which changes the key, so a cached figure is never
-    stale), or of an open round under its stamp (``open_stamp``); None otherwise: computed
-    live."""
-    if info.is_provisional:
+    stale), or of a round counted from its stored scores (open, or closed and its report
+    not built yet) under its stamp (``live_stamp``); None otherwise: computed live."""
+    if info.is_provisional or info.report_built is None:
+        # Counted from stored scores: cached under their stamp where only they count.
         if kind not in STAMPED_KINDS or scope.accepted_only:
             return None  # answers, or reviews' decisions: not in the stamp
-        key = f"reports:{kind}:{info.id}:open-{open_stamp(info.id)}:{_scope_digest(scope)}"
-    elif info.report_built is None:
-        return None
+        stamp = f"{info.status}-{live_stamp(info.id)}"
+        key = f"reports:{kind}:{info.id}:live-{stamp}:{_scope_digest(scope)}"
     else:
         key = f"reports:{kind}:{info.id}:{info.report_built.isoformat()}:{_scope_digest(scope)}"
     return f"{key}:{suffix}" if suffix else key
 
 
 def _seconds(key: str) -> int:
-    return OPEN_CACHE_SECONDS if ":open-" in key else CACHE_SECONDS
+    return LIVE_CACHE_SECONDS if ":live-" in key else CACHE_SECONDS
 
 
 # Within ``one_reading``: the stamps read so far (a page reads several figures of a round).
-_STAMPS: ContextVar[dict[int, str] | None] = ContextVar("open_stamps", default=None)
+_STAMPS: ContextVar[dict[int, str] | None] = ContextVar("live_stamps", default=None)
 
 
 @contextmanager
 def one_reading() -> Iterator[None]:
-    """Read each open round's stamp once within (one page, one API call; within another
+    """Read each live round's stamp once within (one page, one API call; within another
     reading, that one's)."""
     if _STAMPS.get() is not None:
         yield
@@ -368,10 +370,11 @@ def one_reading() -> Iterator[None]:
         _STAMPS.reset(token)
 
 
-def open_stamp(round_id: int) -> str:
-    """A digest of everything an open round's stamped counts are made of: each of its
-    assessments (product, final and verified score, when its scores were stored, which
-    changes with its area scores) and its product's department and phase."""
+def live_stamp(round_id: int) -> str:
+    """A digest of everything a live round's stamped counts (open, or closed with its
+    report not built yet) are made of: each of its assessments (product, final and
+    verified score, when its scores were stored, which changes with its area scores) and
+    its product's department and phase."""
     memo = _STAMPS.get()
     if memo is None:
         return _stamp_read(round_id)
@@ -383,7 +386,7 @@ def open_stamp(round_id: int) -> str:
 def _stamp_read(round_id: int) -> str:
     if connection.vendor == "postgresql":  # one statement, a few milliseconds at 10,000
         with connection.cursor() as cursor:
-            cursor.execute(_OPEN_STAMP, [round_id])
+            cursor.execute(_LIVE_STAMP, [round_id])
             return "-".join(str(value) for value in cursor.fetchone() or ())
     # The embedded database of development: the same digest, made here.
     rows = Assessment.objects.filter(round_id=round_id).order_by("id").values_list(*_STAMPED)
@@ -399,7 +402,7 @@ _STAMPED = (
     "product__department_id",
     "product__phase",
 )
-_OPEN_STAMP = f"""
+_LIVE_STAMP = f"""
 SELECT count(*), max(a.id), sum(hashtextextended(concat_ws(
     ':', a.id, a.product_id, coalesce(a.final_score::text, '-'),
     coalesce(a.verified_score::text, '-'), coalesce(a.scored_at::text, '-'),

@@ -5,6 +5,7 @@ of, every figure equals the one freshly counted, for every scope a page asks for
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 from unittest import mock
@@ -24,7 +25,8 @@ from reports.figures.tallies import counted_live, department_cells, one_reading,
 from reports.figures.trend import trend_document
 from reports.tasks import round_report_build
 from surveys.assessments.scores import assessments_score_store
-from surveys.models import Assessment, AssessmentStatus, Product
+from surveys.models import Assessment, AssessmentStatus, Product, RoundReport
+from surveys.rounds import services
 from tests import factories
 from tests.reports.conftest import Org, answers
 from tests.reports.figures.test_stored import scopes
@@ -58,7 +60,7 @@ def open_round(org: Org) -> Org:
 def open_figures(org: Org, scope: Scope) -> dict[str, Any]:
     """Every figure of the open round a page or the trend API reads, for ``scope``."""
     rounds = selectors.rounds_of(org.v1.questionnaire)
-    info = next(i for i in rounds if i.is_provisional)
+    info = next(i for i in rounds if i.label == "2022-10")
     ancestors = ancestors_map(selectors.departments_tree())
     report = report_build(filters=Filters(questionnaire="mlts"), visible=scope)
 
@@ -169,6 +171,19 @@ def test_a_page_reads_the_stamp_once(open_round: Org) -> None:
         with one_reading():
             open_figures(open_round, EVERYTHING)
         assert read.call_count == 1
+
+
+def test_a_round_just_closed_is_counted_once_until_its_report_is_built(open_round: Org) -> None:
+    """Between the close and the report's task, every reader of the round would count it."""
+    rnd = open_round.rounds["2022-10"]
+    open_figures(open_round, EVERYTHING)
+    services.round_close(round=rnd, now=dt.datetime(2023, 4, 1, tzinfo=dt.UTC))
+    assert not RoundReport.objects.filter(round=rnd).exists()  # its task runs on commit
+    first = open_figures(open_round, EVERYTHING)
+    assert first == fresh(open_round, EVERYTHING)
+    with CaptureQueriesContext(connection) as queries:
+        assert open_figures(open_round, EVERYTHING) == first
+    assert not [q["sql"] for q in queries if '"surveys_areascore"' in q["sql"]]
 
 
 def test_accepted_only_figures_of_the_open_round_are_counted_live(open_round: Org) -> None:
