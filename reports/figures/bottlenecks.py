@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Count, F
 
 from reports.figures import stored
+from reports.figures.caching import closed_cached, closed_cached_rounds
 from reports.figures.selectors import EVERYTHING, RoundInfo, Scope
-from reports.figures.tallies import closed_cached, closed_cached_rounds
 from scoring.rules import next_steps
 from surveys.assessments.models import Answer, AreaScore
 from surveys.assessments.scores import _layout_cached

@@ -16,9 +16,10 @@ from typing import Any
 
 from reports.figures import selectors, small_groups
 from reports.figures.breakdowns import ancestors_map, by_department, by_phase, item_tables
+from reports.figures.caching import closed_cached
 from reports.figures.selectors import RoundInfo, Scope
 from reports.figures.services import SNAPSHOT_FORMAT
-from reports.figures.tallies import DepartmentCells, closed_cached, department_cells
+from reports.figures.tallies import DepartmentCells, department_cells
 from reports.figures.trend import Target, Trend, figures_from, trend_build
 from surveys.organisation.models import Phase
 from surveys.rounds.models import RoundStatus

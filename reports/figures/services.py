@@ -19,8 +19,9 @@ from django.utils import timezone
 from reports.figures import selectors, stored
 from reports.figures.bottlenecks import capped_by_group, next_steps_by_group
 from reports.figures.breakdowns import ancestors_map, by_department, by_phase, item_rows
+from reports.figures.caching import counted_live
 from reports.figures.selectors import RoundInfo
-from reports.figures.tallies import DepartmentCells, counted_live, department_cells, phase_cells
+from reports.figures.tallies import DepartmentCells, department_cells, phase_cells
 from reports.figures.trend import Target, figures_from, num, round_head
 from surveys.assessments.models import Assessment, AssessmentStatus
 from surveys.rounds.models import Round, RoundReport

@@ -6,67 +6,27 @@ of a million — and the figures are computed here exactly from those counts: su
 exact rationals (then rounded once, as ``math.fsum`` would), quartiles by numpy's
 linear interpolation, bands by ``scoring.rules.band_of`` once per distinct value.
 
-Closed rounds' counts are cached under the time their round report was built: a
-re-score or an import rebuilds that report (DESIGN §6.2), which changes the key, so a
-cached count is never stale. A closed round the cache does not hold (the first reader
-after a deploy) is read from the counts stored with its report (``reports.figures.stored``,
-DESIGN §5), never counted again.
-
-An open round is counted from its stored scores as they are when the page is read. Its
-counts made only of stored scores (``STAMPED_KINDS``) are cached under its stamp: a
-digest (one statement on PostgreSQL) of every assessment of the round with its scores, when
-they were stored, and its product's department and phase. Anything those counts are made
-of changes the stamp (a submission stores new scores at a new time; a product moves), so
-a page reads them as counted live, without counting them again for every reader on
-deadline day. So are those of a round just closed, until its report is built (a task
-after the close): every reader of it would otherwise count it in that while. Counts of
-answers (items, next steps) are counted live.
+Which rounds' counts are read from the cache or from stored counts, and which are
+counted here, is ``reports.figures.caching``'s rule.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
+from reports.figures.caching import closed_cached_rounds
 from reports.figures.selectors import EVERYTHING, ItemCounts, RoundInfo, Scope, item_value_counts
 from scoring.rules import BAND_KEYS, band_of
 from surveys.assessments.models import AreaScore, Assessment
-from surveys.organisation.models import Product
 
-CACHE_SECONDS = 7 * 24 * 3600
-# A live round's counts change with every submission: kept an hour under each stamp.
-LIVE_CACHE_SECONDS = 3600
-# The kinds of counts made only of stored scores (assessments' final and verified scores,
-# area scores) and products' placement: a live round's are cached under its stamp.
-STAMPED_KINDS = frozenset(
-    {"cells", "departments", "capped", "capped-departments", "department-figures", "phase-figures"}
-)
-T = TypeVar("T")
 LIVE_BY_IDS = 2
 LIVE_ID_LIMIT = 30_000
-# Set while a round's report is built: everything is counted from stored scores, neither
-# the cache nor the stored counts (which are being replaced) are read.
-_LIVE: ContextVar[bool] = ContextVar("reports_counted_live", default=False)
-
-
-@contextmanager
-def counted_live() -> Iterator[None]:
-    """Count every round from its stored scores, as if nothing were cached or stored."""
-    token = _LIVE.set(True)
-    try:
-        yield
-    finally:
-        _LIVE.reset(token)
 
 
 def exact_sum(items: Iterable[tuple[float, int]]) -> float:
@@ -330,156 +290,6 @@ def _count_areas_grouped(grid: _Grid, areas: QuerySet[AreaScore]) -> None:
         ):
             where = grid.group(row[1 : 1 + width])
             grid.add_area(row[0], where, row[-3], is_verified, row[-2], row[-1])
-
-
-def closed_key(kind: str, info: RoundInfo, scope: Scope, suffix: str = "") -> str | None:
-    """A cache key for figures of a closed round with a built report (a re-score or an
-    import rebuilds the round's report, which changes the key, so a cached figure is never
-    stale), or of a round counted from its stored scores (open, or closed and its report
-    not built yet) under its stamp (``live_stamp``); None otherwise: computed live."""
-    if info.is_provisional or info.report_built is None:
-        # Counted from stored scores: cached under their stamp where only they count.
-        if kind not in STAMPED_KINDS or scope.accepted_only:
-            return None  # answers, or reviews' decisions: not in the stamp
-        stamp = f"{info.status}-{live_stamp(info.id)}"
-        key = f"reports:{kind}:{info.id}:live-{stamp}:{_scope_digest(scope)}"
-    else:
-        key = f"reports:{kind}:{info.id}:{info.report_built.isoformat()}:{_scope_digest(scope)}"
-    return f"{key}:{suffix}" if suffix else key
-
-
-def _seconds(key: str) -> int:
-    return LIVE_CACHE_SECONDS if ":live-" in key else CACHE_SECONDS
-
-
-# Within ``one_reading``: the stamps read so far (a page reads several figures of a round).
-_STAMPS: ContextVar[dict[int, str] | None] = ContextVar("live_stamps", default=None)
-
-
-@contextmanager
-def one_reading() -> Iterator[None]:
-    """Read each live round's stamp once within (one page, one API call; within another
-    reading, that one's)."""
-    if _STAMPS.get() is not None:
-        yield
-        return
-    token = _STAMPS.set({})
-    try:
-        yield
-    finally:
-        _STAMPS.reset(token)
-
-
-def live_stamp(round_id: int) -> str:
-    """A digest of everything a live round's stamped counts (open, or closed with its
-    report not built yet) are made of: each of its assessments (product, final and
-    verified score, when its scores were stored, which changes with its area scores) and
-    its product's department and phase."""
-    memo = _STAMPS.get()
-    if memo is None:
-        return _stamp_read(round_id)
-    if round_id not in memo:
-        memo[round_id] = _stamp_read(round_id)
-    return memo[round_id]
-
-
-def _stamp_read(round_id: int) -> str:
-    if connection.vendor == "postgresql":  # one statement, a few milliseconds at 10,000
-        with connection.cursor() as cursor:
-            cursor.execute(_LIVE_STAMP, [round_id])
-            return "-".join(str(value) for value in cursor.fetchone() or ())
-    # The embedded database of development: the same digest, made here.
-    rows = Assessment.objects.filter(round_id=round_id).order_by("id").values_list(*_STAMPED)
-    return hashlib.blake2b(repr(list(rows)).encode(), digest_size=16).hexdigest()
-
-
-_STAMPED = (
-    "id",
-    "product_id",
-    "final_score",
-    "verified_score",
-    "scored_at",
-    "product__department_id",
-    "product__phase",
-)
-_LIVE_STAMP = f"""
-SELECT count(*), max(a.id), sum(hashtextextended(concat_ws(
-    ':', a.id, a.product_id, coalesce(a.final_score::text, '-'),
-    coalesce(a.verified_score::text, '-'), coalesce(a.scored_at::text, '-'),
-    p.department_id, p.phase), 0))
-FROM {Assessment._meta.db_table} a JOIN {Product._meta.db_table} p ON p.id = a.product_id
-WHERE a.round_id = %s
-"""
-
-
-def _scope_key(scope: Scope) -> str:
-    ids = "*" if scope.department_ids is None else ",".join(map(str, sorted(scope.department_ids)))
-    return f"{ids}|{scope.phase or ''}|{'accepted' if scope.accepted_only else 'all'}"
-
-
-def _scope_digest(scope: Scope) -> str:
-    return hashlib.sha1(_scope_key(scope).encode()).hexdigest()[:16]
-
-
-def closed_cached(
-    kind: str,
-    info: RoundInfo,
-    scope: Scope,
-    compute: Callable[[], T],
-    suffix: str = "",
-    from_stored: Callable[[], T | None] | None = None,
-) -> T:
-    """``compute()`` for one round, kept in the cache under ``closed_key`` for a closed
-    round with a built report (which, the cache empty, ``from_stored()`` reads from its
-    stored counts when it can)."""
-    if _LIVE.get():
-        return compute()
-    key = closed_key(kind, info, scope, suffix)
-    found = cache.get(key) if key else None
-    if found is None and key and from_stored is not None:
-        found = from_stored()
-    if found is None:
-        found = compute()
-        if key:
-            cache.set(key, found, _seconds(key))
-    return found
-
-
-def closed_cached_rounds(
-    kind: str,
-    rounds: Sequence[RoundInfo],
-    scope: Scope,
-    count: Callable[[list[int]], Mapping[int, T]],
-    suffix: str | None = "",
-    from_stored: Callable[[list[RoundInfo]], Mapping[int, T]] | None = None,
-) -> dict[int, T]:
-    """``count(round_ids)`` for every round, as ``closed_cached`` but in one call: the
-    rounds the cache holds are read at once, then those ``from_stored`` reads from their
-    stored counts, the others counted together. ``suffix`` None: no round is read from or
-    kept in the cache."""
-    if _LIVE.get():
-        return dict(count([info.id for info in rounds])) if rounds else {}
-    keys: dict[int, str] = {}
-    if suffix is not None:
-        for info in rounds:
-            key = closed_key(kind, info, scope, suffix)
-            if key:
-                keys[info.id] = key
-    cached = cache.get_many(list(keys.values())) if keys else {}
-    out: dict[int, T] = {pk: cached[key] for pk, key in keys.items() if key in cached}
-    if from_stored is not None:
-        unread = [info for info in rounds if info.id not in out]
-        counted: dict[int, T] = dict(from_stored(unread)) if unread else {}
-    else:
-        counted = {}
-    missing = [info.id for info in rounds if info.id not in out and info.id not in counted]
-    counted.update(count(missing) if missing else {})
-    out.update(counted)
-    # Cells pickle as they are (locmem and Redis caches both pickle).
-    for pk in counted:
-        if pk in keys:
-            cache.set(keys[pk], counted[pk], _seconds(keys[pk]))
-    return out
 
 
 def round_cells(

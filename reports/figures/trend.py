@@ -18,8 +18,9 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from reports.figures import selectors, small_groups
+from reports.figures.caching import one_reading
 from reports.figures.selectors import EVERYTHING, RoundInfo, Scope
-from reports.figures.tallies import RoundCells, merged, one_reading, round_cells
+from reports.figures.tallies import RoundCells, merged, round_cells
 from scoring.figures import figure
 from surveys.core.errors import ApplicationError
 

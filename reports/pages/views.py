@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from reports.exports.workbook import answers_csv_lines, workbook_write
 from reports.figures import small_groups, stored
 from reports.figures.breakdowns import continue_replaced
+from reports.figures.caching import one_reading
 from reports.figures.movement import ClosedChange, closed_change, decompose
 from reports.figures.permissions import report_scope
 from reports.figures.report import Filters, Report, report_build
 from reports.figures.selectors import Scope, area_names, item_successors
-from reports.figures.tallies import one_reading
 from reports.pages import charts
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr

@@ -16,12 +16,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from reports.figures import selectors, tallies
+from reports.figures import caching, selectors
 from reports.figures.bottlenecks import capped_by_department, capped_by_round
 from reports.figures.breakdowns import ancestors_map
+from reports.figures.caching import counted_live, one_reading
 from reports.figures.report import Filters, report_build
 from reports.figures.selectors import EVERYTHING, Scope
-from reports.figures.tallies import counted_live, department_cells, one_reading, round_cells
+from reports.figures.tallies import department_cells, round_cells
 from reports.figures.trend import trend_document
 from reports.tasks import round_report_build
 from surveys.assessments.scores import assessments_score_store
@@ -164,7 +165,7 @@ def test_the_second_reader_counts_nothing_again(open_round: Org) -> None:
 
 
 def test_a_page_reads_the_stamp_once(open_round: Org) -> None:
-    with mock.patch.object(tallies, "_stamp_read", wraps=tallies._stamp_read) as read:
+    with mock.patch.object(caching, "_stamp_read", wraps=caching._stamp_read) as read:
         open_figures(open_round, EVERYTHING)
         assert read.call_count > 1  # outside a page: each figure reads it
         read.reset_mock()

@@ -20,8 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from reports.figures import selectors, stored
 from reports.figures.bottlenecks import capped_by_department, capped_by_round, next_steps_of
 from reports.figures.breakdowns import ancestors_map
+from reports.figures.caching import counted_live
 from reports.figures.selectors import EVERYTHING, Scope
-from reports.figures.tallies import counted_live, department_cells, item_counts, round_cells
+from reports.figures.tallies import department_cells, item_counts, round_cells
 from reports.figures.trend import trend_document
 from reports.tasks import round_report_build
 from surveys.imports.services import answers_import
