@@ -26,5 +26,5 @@ RUN mkdir -p /app/var /tmp/metrics && chown -R mlopsscore /app/var /tmp/metrics
 USER mlopsscore
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health/?format=json').status != 200)"
-# Migrations, the questionnaire and guidelines on a first run, then gunicorn (4 x 8 threads).
+# Migrations, the questionnaire and guidelines on a first run, then gunicorn (gunicorn.conf.py).
 CMD ["deploy/start.sh"]

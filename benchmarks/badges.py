@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .load import CONNECTIONS, THREADS, WORKERS, Load, serve
+from .load import CONNECTIONS, MODEL, WORKERS, Load, serve
 
 TARGET = 1000.0
 
@@ -95,7 +95,7 @@ def badges_gunicorn(*, record: Any, manage: Any) -> None:
             fetch = _wrk if shutil.which("wrk") else _python
             load = fetch(port, path, 10.0)
         record(
-            f"badges via gunicorn ({WORKERS} gthread workers × {THREADS} threads)",
+            f"badges via gunicorn ({MODEL})",
             load.rate,
             "/s",
             f"≥ {TARGET:,.0f} /s",

@@ -1,8 +1,8 @@
 """Load through gunicorn on loopback, for the evidence sections of `make bench`.
 
-``serve`` starts the production web process (gunicorn, gthread, the worker and thread
-counts of ``deploy/prod.sh``); ``post_all`` posts prepared requests to it for a fixed
-time and returns how many succeeded per second.
+``serve`` starts the production web process (gunicorn with the repository's
+``gunicorn.conf.py``, as ``deploy/prod.sh`` does); ``post_all`` posts prepared requests
+to it for a fixed time and returns how many succeeded per second.
 
 The client is ``wrk`` (Debian's package) when it is installed: it costs the two cores
 almost nothing, so the figure is the server's. Without it, Python threads post instead
@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import runpy
 import shutil
 import subprocess
 import sys
@@ -26,10 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# As deploy/prod.sh runs gunicorn (WEB_WORKERS, WEB_THREADS there), unless the bench's
-# environment says otherwise.
-WORKERS = int(os.environ.get("WEB_WORKERS", "2"))
-THREADS = int(os.environ.get("WEB_THREADS", "8"))
+# gunicorn reads gunicorn.conf.py as production does (WEB_WORKERS, WEB_THREADS there).
+_CONF = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+WORKERS, THREADS = int(_CONF["workers"]), int(_CONF["threads"])
+MODEL = f"{WORKERS} workers × {THREADS} thread{'s' if THREADS > 1 else ''}"
 CONNECTIONS = 8
 PATH = "/api/v1/evidence/"
 
@@ -93,8 +94,7 @@ def serve(extra_env: dict[str, str]) -> Iterator[int]:
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "mlopsscore.wsgi"),
-            *("--workers", str(WORKERS), "--worker-class", "gthread"),
-            *("--threads", str(THREADS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
+            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
         ],
         cwd=ROOT,
         env=env,

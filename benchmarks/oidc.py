@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .load import THREADS, WORKERS, evidence_bodies, post_timed, serve, warm_up
+from .load import MODEL, evidence_bodies, post_timed, serve, warm_up
 from .sections import _item_keys, _records, drop_bench_evidence
 
 AUDIENCE = "https://mlops.bench"
@@ -41,8 +41,7 @@ def evidence_gunicorn_oidc(*, record: Any, manage: Any) -> None:
             fetched_before = issuer.fetches
             load = post_timed(port, prepared[40:], seconds=10.0)
         record(
-            f"OIDC evidence posts via gunicorn (RS256, cached keys, {WORKERS} gthread workers"
-            f" × {THREADS})",
+            f"OIDC evidence posts via gunicorn (RS256, cached keys, {MODEL})",
             load.rate,
             "/s",
             "≥ 200 /s",

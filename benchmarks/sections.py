@@ -261,7 +261,7 @@ def evidence_gunicorn(*, record: Any, manage: Any) -> None:
     """Single-record token posts through gunicorn (the target: at least 300 a second)."""
     from surveys.organisation.models import Product
 
-    from .load import THREADS, WORKERS, evidence_bodies, post_timed, serve, warm_up
+    from .load import MODEL, evidence_bodies, post_timed, serve, warm_up
 
     drop_bench_evidence()
     product = Product.objects.order_by("id").first()
@@ -275,7 +275,7 @@ def evidence_gunicorn(*, record: Any, manage: Any) -> None:
             warm_up(port, prepared[:40])
             load = post_timed(port, prepared[40:], seconds=10.0)
         record(
-            f"evidence single posts via gunicorn ({WORKERS} gthread workers × {THREADS} threads)",
+            f"evidence single posts via gunicorn ({MODEL})",
             load.rate,
             "/s",
             "≥ 300 /s",

@@ -54,7 +54,7 @@ def watches(*, record: Any, manage: Any) -> None:
     from surveys.watches.models import ChatDelivery, Flip, Watch
     from surveys.watches.services import watches_due_check
 
-    from .load import THREADS, WORKERS, evidence_bodies, post_timed, serve, warm_up
+    from .load import MODEL, evidence_bodies, post_timed, serve, warm_up
     from .sections import _item_keys, _records, _token_for, drop_bench_evidence
 
     now = dt.datetime.now(dt.UTC)
@@ -125,7 +125,7 @@ def watches(*, record: Any, manage: Any) -> None:
             warm_up(port, prepared[:40])
             load = post_timed(port, prepared[40:], seconds=10.0)
         record(
-            f"evidence single posts with watches ({WORKERS} workers × {THREADS} threads)",
+            f"evidence single posts with watches ({MODEL})",
             load.rate,
             "/s",
             "≥ 300 /s",

@@ -11,8 +11,6 @@ BIN=$(dirname "$PYTHON")
 : "${CELERY_BROKER_URL:?set CELERY_BROKER_URL (Redis or RabbitMQ)}"
 export DEBUG=${DEBUG:-0}
 BIND=${BIND:-127.0.0.1:8000}
-WEB_WORKERS=${WEB_WORKERS:-2}
-WEB_THREADS=${WEB_THREADS:-8}
 
 # Every process of this machine writes its metrics here; /metrics adds them up.
 export PROMETHEUS_MULTIPROC_DIR=${PROMETHEUS_MULTIPROC_DIR:-var/metrics}
@@ -31,8 +29,8 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-"$BIN/gunicorn" mlopsscore.wsgi --bind "$BIND" --workers "$WEB_WORKERS" \
-  --worker-class gthread --threads "$WEB_THREADS" --access-logfile - &
+# gunicorn.conf.py: WEB_WORKERS processes (a core each, at least 2) × WEB_THREADS (8).
+"$BIN/gunicorn" mlopsscore.wsgi --bind "$BIND" --access-logfile - &
 pids+=($!)
 # The worker runs below the web processes' priority on this shared machine: a round's
 # close or report build may take a core for seconds, and people's requests go first

@@ -23,6 +23,5 @@ if [ -n "${DJANGO_SUPERUSER_USERNAME:-}" ]; then
 fi
 
 if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then mkdir -p "$PROMETHEUS_MULTIPROC_DIR"; fi
-exec "$GUNICORN" mlopsscore.wsgi --bind "${BIND:-0.0.0.0:8000}" \
-  --workers "${WEB_WORKERS:-4}" --worker-class gthread --threads "${WEB_THREADS:-8}" \
-  --access-logfile -
+# gunicorn.conf.py: WEB_WORKERS processes (a core each, at least 2) × WEB_THREADS (8).
+exec "$GUNICORN" mlopsscore.wsgi --bind "${BIND:-0.0.0.0:8000}" --access-logfile -
