@@ -31,6 +31,9 @@ IDLE_SECONDS = 20
 MIX_SECONDS = 60
 CLOSE_AFTER = 20
 TYPES = {"autosave": "Respondent", "report page": "Manager", "evidence": "Pipeline"}
+# Who takes part in the mix: all of them, unless DEADLINE_MIX names some (to find out
+# which of them slows the others, e.g. DEADLINE_MIX=Respondent,Pipeline).
+MIX = os.environ.get("DEADLINE_MIX", ",".join(TYPES.values())).split(",")
 # The managers watch the round the teams are answering (the default questionnaire of the
 # pages would be the second one: its round opened last).
 PAGES = [
@@ -224,21 +227,24 @@ def deadline_day(*, record: Any, manage: Any) -> None:
         with ExitStack() as stack:
             _processes(stack, env)
             # The sessions made here must hold there: the same secret key.
+            access = out / "access.log"
             port = stack.enter_context(
                 serve(
                     {
                         "CELERY_BROKER_URL": broker,
                         "CACHE_URL": broker,
                         "SECRET_KEY": os.environ["SECRET_KEY"],
-                    }
+                    },
+                    ("--access-logfile", str(access), "--access-logformat", ACCESS_FORMAT),
                 )
             )
             for url in PAGES:  # each worker has loaded its code and templates
                 _locust_warm(port, plan, url)
-            idle = {
-                name: _locust(port, plan_path, out, [cls], IDLE_SECONDS)[name]
-                for name, cls in TYPES.items()
-            }
+            idle = {}
+            for name, cls in TYPES.items():
+                since = _size(access)
+                idle[name] = _locust(port, plan_path, out, [cls], IDLE_SECONDS)[name]
+                idle[name]["server"] = _server_times(access, since)[name]
             # The idle saves moved the answers on: the mix starts from what is stored now,
             # as a page loaded then would.
             plan = {
@@ -265,8 +271,10 @@ def deadline_day(*, record: Any, manage: Any) -> None:
 
             closer = threading.Thread(target=close_later)
             closer.start()
-            mix = _locust(port, plan_path, out, list(TYPES.values()), MIX_SECONDS)
+            since = _size(access)
+            mix = _locust(port, plan_path, out, MIX, MIX_SECONDS)
             closer.join()
+            mix["_server"] = _server_times(access, since)
         _report(record, idle, mix, closed, rnd.pk)
     finally:
         Round.objects.filter(pk=rnd.pk).update(status=RoundStatus.CLOSED)
@@ -275,6 +283,46 @@ def deadline_day(*, record: Any, manage: Any) -> None:
             mine = [a for a in answers if a.assessment_id == pk]
             _restore(Assessment(pk=pk), mine)
         drop_bench_evidence()
+
+
+# gunicorn's access log: method, path and the server's time in microseconds (%(D)s),
+# from the request read until the response written; Locust's own time adds the client.
+ACCESS_FORMAT = "%(m)s %(U)s %(D)s"
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def _kind(method: str, path: str) -> str | None:
+    """Which of ``TYPES`` a logged request is (None: the close, a warm-up's login…)."""
+    if method == "POST" and path.startswith("/assessments/") and "/items/" in path:
+        return "autosave"
+    if method == "POST" and path == "/api/v1/evidence/":
+        return "evidence"
+    if method == "GET" and any(page.split("?")[0] == path for page in PAGES):
+        return "report page"
+    return None
+
+
+def _server_times(access: Path, since: int) -> dict[str, list[float]]:
+    """The server's time (ms) of each request type logged after byte ``since``."""
+    times: dict[str, list[float]] = {name: [] for name in TYPES}
+    time.sleep(0.5)  # the workers write a request's line after its response
+    with access.open("rb") as log:
+        log.seek(since)
+        for line in log.read().decode("utf-8", "replace").splitlines():
+            parts = line.split()
+            kind = _kind(parts[0], parts[1]) if len(parts) == 3 else None
+            if kind is not None:
+                times[kind].append(int(parts[2]) / 1000)
+    return times
+
+
+def _p95(values: list[float]) -> float:
+    import statistics
+
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else float("nan")
 
 
 def _locust_warm(port: int, plan: dict[str, Any], url: str) -> None:
@@ -314,9 +362,12 @@ def _report(
     errors = sum(v["failures"] for k, v in mix.items() if not k.startswith("_"))
     errors += sum(v["failures"] for v in idle.values())
     for name in TYPES:
-        alone, under = idle[name], mix.get(name, {"p50": 0.0, "p95": 0.0, "n": 0})
+        if name not in mix:  # left out of the mix (DEADLINE_MIX)
+            continue
+        alone, under = idle[name], mix[name]
         ratio = under["p95"] / alone["p95"] if alone["p95"] else float("inf")
         during, outside = _split(mix["_trace"], name, closed)
+        server_alone, server_mix = _p95(alone["server"]), _p95(mix["_server"][name])
         record(
             f"deadline day: {name} p95 under the mix / alone",
             ratio,
@@ -325,7 +376,9 @@ def _report(
             ratio <= 3,
             f"mix p50 {under['p50']:.0f} ms, p95 {under['p95']:.0f} ms ({under['n']:,} requests);"
             f" alone p95 {alone['p95']:.0f} ms; sent during the close: {during},"
-            f" the rest: {outside}",
+            f" the rest: {outside}; the server's own p95 (access log): alone"
+            f" {server_alone:.0f} ms, mix {server_mix:.0f} ms"
+            f" ({server_mix / server_alone:.1f} ×)",
         )
     record("deadline day: errors", errors, "", "0", errors == 0, "every request of every run")
     # The last acknowledged save of each answer, and what is stored. A save still in flight

@@ -78,8 +78,9 @@ def wait_for(port: int, timeout: float = 30) -> None:
 
 
 @contextmanager
-def serve(extra_env: dict[str, str]) -> Iterator[int]:
-    """gunicorn as production runs it, with the bench's settings; yields its port."""
+def serve(extra_env: dict[str, str], args: Sequence[str] = ()) -> Iterator[int]:
+    """gunicorn as production runs it, with the bench's settings (and ``args``, such as an
+    access log); yields its port."""
     port = free_port()
     env = {
         **os.environ,
@@ -94,7 +95,7 @@ def serve(extra_env: dict[str, str]) -> Iterator[int]:
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "gunicorn", "mlopsscore.wsgi"),
-            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning"),
+            *("--bind", f"127.0.0.1:{port}", "--log-level", "warning", *args),
         ],
         cwd=ROOT,
         env=env,
