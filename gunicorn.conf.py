@@ -6,9 +6,9 @@ alike; a flag on the command line or in ``GUNICORN_CMD_ARGS`` still wins over it
 of a request's time is spent waiting on the database, so a core needs several requests
 in flight; threads give them with keep-alive, which the badges and the browsers use.
 One request per process (``WEB_THREADS=1``, 4 processes a core, one connection each) was
-measured against it on deadline day at 10,000 products and was no better: the short
-requests' p95 under the mix is the cores' queue, not the interpreter lock, and badges
-lost a fifth without keep-alive (docs/benchmarks.md, "One request per process, tried").
+measured against it on deadline day at 10,000 products and was no better, there or in
+the throughput rows: the short requests' p95 under the mix is the cores' queue, not the
+interpreter lock (docs/benchmarks.md, "Deadline day: who slows whom").
 """
 
 import os
