@@ -294,13 +294,16 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
+_PAGE_PATHS = {page.split("?")[0] for page in PAGES}
+
+
 def _kind(method: str, path: str) -> str | None:
     """Which of ``TYPES`` a logged request is (None: the close, a warm-up's login…)."""
     if method == "POST" and path.startswith("/assessments/") and "/items/" in path:
         return "autosave"
     if method == "POST" and path == "/api/v1/evidence/":
         return "evidence"
-    if method == "GET" and any(page.split("?")[0] == path for page in PAGES):
+    if method == "GET" and path in _PAGE_PATHS:
         return "report page"
     return None
 
@@ -320,6 +323,7 @@ def _server_times(access: Path, since: int) -> dict[str, list[float]]:
 
 
 def _p95(values: list[float]) -> float:
+    """The 95th percentile; NaN for fewer than 20 values (too few to tell one)."""
     import statistics
 
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else float("nan")
@@ -337,8 +341,6 @@ def _locust_warm(port: int, plan: dict[str, Any], url: str) -> None:
 
 def _split(trace: list[Any], name: str, closed: dict[str, float]) -> tuple[str, str]:
     """p95 of ``name``'s requests sent while the close ran, and of the others."""
-    import statistics
-
     start, end = closed.get("from", 0.0), closed.get("until", 0.0)
     inside: list[float] = []
     rest: list[float] = []
@@ -346,12 +348,12 @@ def _split(trace: list[Any], name: str, closed: dict[str, float]) -> tuple[str, 
         if kind == name:
             (inside if start <= at <= end else rest).append(ms)
 
-    def p95(values: list[float]) -> str:
+    def text(values: list[float]) -> str:
         if len(values) < 20:
             return f"{len(values)} requests"
-        return f"p95 {statistics.quantiles(values, n=20)[-1]:.0f} ms of {len(values):,}"
+        return f"p95 {_p95(values):.0f} ms of {len(values):,}"
 
-    return p95(inside), p95(rest)
+    return text(inside), text(rest)
 
 
 def _report(
