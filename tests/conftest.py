@@ -87,8 +87,9 @@ def client_for(cast: Cast) -> Callable[[str], Any]:
 
 @pytest.fixture(autouse=True)
 def _fresh_layout_cache() -> Any:
-    """Version layouts and published item keys are kept by the process; a test database
-    rolls back and reuses ids."""
+    """Version layouts, published item keys and decoded round reports are kept by the
+    process; a test database rolls back and reuses ids."""
+    from reports.figures.selectors import decoded_clear
     from surveys.assessments.scores import _layout_cached
     from surveys.evidence.selectors import PUBLISHED_KEYS
     from surveys.questionnaires.selectors import _items_cached
@@ -96,10 +97,12 @@ def _fresh_layout_cache() -> Any:
     for cached in (_layout_cached, _items_cached):
         cached.cache_clear()
     PUBLISHED_KEYS.clear()
+    decoded_clear()
     yield
     for cached in (_layout_cached, _items_cached):
         cached.cache_clear()
     PUBLISHED_KEYS.clear()
+    decoded_clear()
 
 
 @pytest.fixture(autouse=True)

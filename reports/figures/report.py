@@ -258,7 +258,7 @@ def report_build(*, filters: Filters, visible: Scope) -> Report:
         target=filters.target,
         scope=scope,
     )
-    snapshots = selectors.round_reports([info.id for info in trend.rounds if info.has_report])
+    snapshots = selectors.round_reports(trend.rounds)
     report = Report(filters, visible, scope, trend, [], snapshots, departments_index())
     for info, row in zip(trend.rounds, trend.rows, strict=True):
         stored = report.snapshot_figures(info, scope)

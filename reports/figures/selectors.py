@@ -8,6 +8,8 @@ departments a user may read (DESIGN §7) and the page's department and phase fil
 from __future__ import annotations
 
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -359,8 +361,57 @@ def departments_tree() -> list[tuple[int, str, str, int | None]]:
     return list(Department.objects.order_by("name").values_list("id", "slug", "name", "parent_id"))
 
 
-def round_reports(round_ids: list[int]) -> dict[int, dict[str, Any]]:
-    return dict(RoundReport.objects.filter(round_id__in=round_ids).values_list("round_id", "data"))
+# Closed rounds' stored report parts, decoded, kept by the process under the time their
+# report was built (a re-score or an import rebuilds it, which changes the key, as for the
+# cache): every report page read the snapshots of all its rounds, and decoding their JSON
+# was a tenth of its time. Readers never change what they are given.
+_DECODED: OrderedDict[tuple[int, str, str], Any] = OrderedDict()
+DECODED_MAX = 512
+_DECODED_LOCK = threading.Lock()
+
+
+def decoded_clear() -> None:
+    with _DECODED_LOCK:
+        _DECODED.clear()
+
+
+def report_parts(rounds: Sequence[RoundInfo], part: str, **where: Any) -> dict[int, Any]:
+    """Round id → one part of its stored report (``data``, ``counts__cells``…), for the
+    rounds with a built report that have it, decoded once per process and report build
+    (one query for the rounds not read yet). ``where``: filters a report must meet."""
+    keys = {
+        info.id: (info.id, info.report_built.isoformat(), part)
+        for info in rounds
+        if info.report_built is not None
+    }
+    out: dict[int, Any] = {}
+    with _DECODED_LOCK:
+        for pk, key in keys.items():
+            if key in _DECODED:
+                _DECODED.move_to_end(key)
+                out[pk] = _DECODED[key]
+    missing = [pk for pk in keys if pk not in out]
+    if not missing:
+        return out
+    rows = RoundReport.objects.filter(round_id__in=missing, **where).values_list(
+        "round_id", "built_at", part
+    )
+    with _DECODED_LOCK:
+        for pk, built_at, value in rows:
+            if value is None:
+                continue
+            out[pk] = value
+            # A report rebuilt since the rounds were read is given, not kept under their key.
+            if built_at.isoformat() == keys[pk][1]:
+                _DECODED[keys[pk]] = value
+        while len(_DECODED) > DECODED_MAX:
+            _DECODED.popitem(last=False)
+    return out
+
+
+def round_reports(rounds: Sequence[RoundInfo]) -> dict[int, dict[str, Any]]:
+    """Round id → its stored snapshot (``RoundReport.data``), for rounds with a report."""
+    return report_parts([info for info in rounds if info.has_report], "data")
 
 
 def finals_by_product(*, round_id: int, scope: Scope = EVERYTHING) -> dict[int, float]:

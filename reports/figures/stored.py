@@ -25,7 +25,6 @@ import numpy as np
 from reports.figures import selectors
 from reports.figures.selectors import ItemCounts, RoundInfo, Scope
 from reports.figures.tallies import Cell, DepartmentCells, RoundCells, Tally
-from surveys.rounds.models import RoundReport
 
 # Stored counts of another format are not read: the round is counted live until its
 # report is built again.
@@ -64,13 +63,13 @@ def stored(kind: str, rounds: Iterable[RoundInfo], scope: Scope | None = None) -
     """Round id → its stored counts of ``kind``, for the rounds that have them (one query,
     reading that part of each report only). None for a ``scope`` of accepted assessments
     only: counts that depend on the review are not stored."""
-    ids = [info.id for info in rounds if storable(info)]
-    if not ids or (scope is not None and scope.accepted_only):
+    if scope is not None and scope.accepted_only:
         return {}
-    rows = RoundReport.objects.filter(round_id__in=ids, counts__format=COUNTS_FORMAT).values_list(
-        "round_id", f"counts__{kind}"
+    return selectors.report_parts(
+        [info for info in rounds if storable(info)],
+        f"counts__{kind}",
+        counts__format=COUNTS_FORMAT,
     )
-    return {pk: value for pk, value in rows if value is not None}
 
 
 def _groups(counts: Mapping[str, Any], scope: Scope) -> Iterator[tuple[str, Any]]:

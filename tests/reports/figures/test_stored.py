@@ -74,10 +74,12 @@ def figures(org: Org, scope: Scope) -> dict[str, Any]:
 
 @contextmanager
 def cold() -> Iterator[None]:
-    """A process that has just started: nothing cached."""
+    """A process that has just started: nothing cached, no report decoded."""
     cache.clear()
+    selectors.decoded_clear()
     yield
     cache.clear()
+    selectors.decoded_clear()
 
 
 def assert_stored_equal_fresh(org: Org) -> None:
@@ -212,3 +214,51 @@ def test_report_rebuild_stores_the_counts_of_every_closed_round(org: Org) -> Non
     reports = dict(RoundReport.objects.values_list("round__label", "counts__format"))
     assert reports == {"2021-10": stored.COUNTS_FORMAT, "2022-04": stored.COUNTS_FORMAT}
     assert_stored_equal_fresh(org)
+
+
+def report_reads(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"surveys_roundreport"."data"' in q["sql"]
+        or '"surveys_roundreport"."counts"' in q["sql"]
+    ]
+
+
+def test_a_process_decodes_a_rounds_stored_report_once_per_build(
+    org: Org, cast: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Every page reads the snapshots of all its rounds: decoded once, then kept by the
+    process under the time the report was built, so a rebuild is read afresh."""
+    build_reports(org)
+    later = org.rounds["2022-04"]
+    rounds = [i for i in selectors.rounds_of(org.v1.questionnaire) if not i.is_provisional]
+    with CaptureQueriesContext(connection) as first:
+        snapshots = selectors.round_reports(rounds)
+        cells = stored.stored(stored.CELLS, rounds)
+    assert len(report_reads(first)) == 2 and set(snapshots) == set(cells) == {i.id for i in rounds}
+    with CaptureQueriesContext(connection) as again:
+        assert selectors.round_reports(rounds) == snapshots
+        assert stored.stored(stored.CELLS, rounds) == cells
+    assert report_reads(again) == []
+
+    # 2022-04 is re-scored (p3 answered 1 everywhere): its report is rebuilt, read afresh.
+    Answer.objects.filter(assessment__round=later, assessment__product=org.products["p3"]).update(
+        value="1"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_rescore(round=later, by=cast.admin, now=NOW)
+    rounds = [i for i in selectors.rounds_of(org.v1.questionnaire) if not i.is_provisional]
+    with CaptureQueriesContext(connection) as rebuilt:
+        fresh = selectors.round_reports(rounds)
+    assert len(report_reads(rebuilt)) == 1
+    assert fresh[later.pk] == RoundReport.objects.get(round=later).data != snapshots[later.pk]
+    assert fresh[org.rounds["2021-10"].pk] is snapshots[org.rounds["2021-10"].pk]
+
+
+def test_the_decoded_reports_a_process_keeps_are_bounded(org: Org, monkeypatch: Any) -> None:
+    build_reports(org)
+    monkeypatch.setattr(selectors, "DECODED_MAX", 1)
+    rounds = [i for i in selectors.rounds_of(org.v1.questionnaire) if not i.is_provisional]
+    assert len(selectors.round_reports(rounds)) == 2
+    assert len(selectors._DECODED) == 1

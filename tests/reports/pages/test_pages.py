@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from reports.figures import selectors
 from reports.figures.services import round_report_store
 from surveys.models import RoundReport
 from tests import factories
@@ -220,3 +221,30 @@ def test_weakest_items_link_to_their_guidelines(org: Any, cast: Any) -> None:
     first = weakest.split("<li>")[1]
     assert "D3" in first and "mean 0.50 points" in first
     assert 'href="/guidelines/data-validation/"' in weakest
+
+
+def _page(client: Client, url: str) -> str:
+    """What the page shows, without its form tokens (new for every response)."""
+    html = client.get(url).content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def test_no_page_changes_the_reports_the_process_keeps_decoded(org: Any, cast: Any) -> None:
+    """The closed rounds' stored reports are decoded once and shared by every reader of the
+    process: a page that changed one would show its change to the next reader."""
+    member = factories.UserFactory(username="search-member")
+    org.products["p5"].members.add(member)
+    for label in ("2021-10", "2022-04"):
+        round_report_store(round=org.rounds[label])
+    pages = [*PAGES, "/reports/scorecard/", "/reports/bottlenecks/", "/api/v1/reports/trend/"]
+    readers = [client_for(cast.manager), client_for(member)]
+    first = {(n, url): _page(readers[n], url) for n in (0, 1) for url in pages}
+    for (n, url), content in first.items():
+        for query in ({}, {"phase": "production"}, {"round": "2021-10"}, {"department": "ads"}):
+            readers[n].get(url, query)
+        assert _page(readers[n], url) == content, url
+    kept = dict(selectors._DECODED)
+    assert {part for _, _, part in kept} >= {"data", "counts__cells", "counts__next_steps"}
+    for (round_id, _, part), value in kept.items():
+        as_stored = RoundReport.objects.filter(round_id=round_id).values_list(part, flat=True)
+        assert value == as_stored.get(), (round_id, part)
