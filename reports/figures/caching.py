@@ -13,8 +13,15 @@ they were stored, and its product's department and phase. Anything those counts 
 of changes the stamp (a submission stores new scores at a new time; a product moves), so
 a page reads them as counted live, without counting them again for every reader on
 deadline day. So are those of a round just closed, until its report is built (a task
-after the close): every reader of it would otherwise count it in that while. Counts of
-answers (items, next steps) are counted live.
+after the close): every reader of it would otherwise count it in that while.
+
+Counts of answers (items, next steps: ``ANSWER_KINDS``) read each scored assessment's
+answers as last submitted, or as they are where nothing changed since (DESIGN §2). Their
+stamp adds, per scored assessment, either "changed since its submission" (its submitted
+answers are what count, and only a submission changes them, which stores new scores) or
+its last activity (``Assessment.updated_at``, which every change of one of its answers
+moves). A team's autosaves after its submission, or in a draft never scored, leave it as it
+is: deadline day's saves do not make every manager's page count the answers again.
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ LIVE_CACHE_SECONDS = 3600
 STAMPED_KINDS = frozenset(
     {"cells", "departments", "capped", "capped-departments", "department-figures", "phase-figures"}
 )
+# The kinds of counts of scored assessments' answers (as submitted): a live round's are
+# cached under its stamp with its answers' part.
+ANSWER_KINDS = frozenset({"items", "next-steps"})
 T = TypeVar("T")
 # Set while a round's report is built: everything is counted from stored scores, neither
 # the cache nor the stored counts (which are being replaced) are read.
@@ -62,10 +72,11 @@ def closed_key(kind: str, info: RoundInfo, scope: Scope, suffix: str = "") -> st
     stale), or of a round counted from its stored scores (open, or closed and its report
     not built yet) under its stamp (``live_stamp``); None otherwise: computed live."""
     if _live(info):
-        # Counted from stored scores: cached under their stamp where only they count.
-        if kind not in STAMPED_KINDS or scope.accepted_only:
-            return None  # answers, or reviews' decisions: not in the stamp
-        stamp = f"{info.status}-{live_stamp(info.id)}"
+        # Counted from stored scores and answers: cached under their stamp.
+        if scope.accepted_only or kind not in STAMPED_KINDS | ANSWER_KINDS:
+            return None  # reviews' decisions: not in the stamp
+        scores, answers = live_stamp(info.id)
+        stamp = f"{info.status}-{scores}" + (f"-{answers}" if kind in ANSWER_KINDS else "")
         key = f"reports:{kind}:{info.id}:live-{stamp}:{_scope_digest(scope)}"
     else:
         key = f"reports:{kind}:{info.id}:{info.report_built.isoformat()}:{_scope_digest(scope)}"
@@ -83,7 +94,7 @@ def _seconds(info: RoundInfo) -> int:
 
 
 # Within ``one_reading``: the stamps read so far (a page reads several figures of a round).
-_STAMPS: ContextVar[dict[int, str] | None] = ContextVar("live_stamps", default=None)
+_STAMPS: ContextVar[dict[int, tuple[str, str]] | None] = ContextVar("live_stamps", default=None)
 
 
 @contextmanager
@@ -100,11 +111,12 @@ def one_reading() -> Iterator[None]:
         _STAMPS.reset(token)
 
 
-def live_stamp(round_id: int) -> str:
-    """A digest of everything a live round's stamped counts (open, or closed with its
-    report not built yet) are made of: each of its assessments (product, final and
-    verified score, when its scores were stored, which changes with its area scores) and
-    its product's department and phase."""
+def live_stamp(round_id: int) -> tuple[str, str]:
+    """Digests of everything a live round's stamped counts (open, or closed with its
+    report not built yet) are made of: of its scores, each of its assessments (product,
+    final and verified score, when its scores were stored, which changes with its area
+    scores) and its product's department and phase; of its answers as counted, each scored
+    assessment's changed-since-submission or last activity."""
     memo = _STAMPS.get()
     if memo is None:
         return _stamp_read(round_id)
@@ -113,14 +125,32 @@ def live_stamp(round_id: int) -> str:
     return memo[round_id]
 
 
-def _stamp_read(round_id: int) -> str:
+def _stamp_read(round_id: int) -> tuple[str, str]:
     if connection.vendor == "postgresql":  # one statement, a few milliseconds at 10,000
         with connection.cursor() as cursor:
             cursor.execute(_LIVE_STAMP, [round_id])
-            return "-".join(str(value) for value in cursor.fetchone() or ())
-    # The embedded database of development: the same digest, made here.
-    rows = Assessment.objects.filter(round_id=round_id).order_by("id").values_list(*_STAMPED)
-    return hashlib.blake2b(repr(list(rows)).encode(), digest_size=16).hexdigest()
+            count, last, scores, answers = cursor.fetchone() or (0, None, None, None)
+            return f"{count}-{last}-{scores}", str(answers)
+    # The embedded database of development: the same digests, made here.
+    rows = list(
+        Assessment.objects.filter(round_id=round_id)
+        .order_by("id")
+        .values_list(*_STAMPED, "unsubmitted_changes", "updated_at")
+    )
+    scores = [row[: len(_STAMPED)] for row in rows]
+    answers = [_answers_term(row[2], *row[len(_STAMPED) :]) for row in rows]
+    return _digest(scores), _digest(answers)
+
+
+def _answers_term(final_score: float | None, unsubmitted: int, updated_at: object) -> object:
+    """What a scored assessment's answers as counted depend on (``_LIVE_STAMP``'s last sum)."""
+    if final_score is None:
+        return "-"
+    return "u" if unsubmitted > 0 else updated_at
+
+
+def _digest(rows: list[object]) -> str:
+    return hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
 
 
 _STAMPED = (
@@ -136,7 +166,11 @@ _LIVE_STAMP = f"""
 SELECT count(*), max(a.id), sum(hashtextextended(concat_ws(
     ':', a.id, a.product_id, coalesce(a.final_score::text, '-'),
     coalesce(a.verified_score::text, '-'), coalesce(a.scored_at::text, '-'),
-    p.department_id, p.phase), 0))
+    p.department_id, p.phase), 0)),
+  sum(hashtextextended(concat_ws(':', a.id, CASE
+    WHEN a.final_score IS NULL THEN '-'
+    WHEN a.unsubmitted_changes > 0 THEN 'u'
+    ELSE a.updated_at::text END), 0))
 FROM {Assessment._meta.db_table} a JOIN {Product._meta.db_table} p ON p.id = a.product_id
 WHERE a.round_id = %s
 """

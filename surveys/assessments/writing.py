@@ -171,7 +171,17 @@ def answers_change(changes: Sequence[AnswerChange], *, by: Actor, at: datetime, 
         changed.append(answer)
     Answer.objects.bulk_update(changed, CHANGED_FIELDS, batch_size=2000)
     AnswerRevision.objects.bulk_create(revisions, batch_size=BATCH)
+    activity_record({answer.assessment_id for answer in changed}, at=at)
     return len(changed)
+
+
+def activity_record(assessment_ids: Iterable[int], *, at: datetime) -> None:
+    """A change of their answers is these assessments' last activity (``updated_at``), as
+    a person's save is: an open round's report counts answers as they are under a stamp
+    made of it (``reports.figures.caching``), so no answer changes without it."""
+    ids = sorted(set(assessment_ids))
+    for start in range(0, len(ids), BATCH):
+        Assessment.objects.filter(pk__in=ids[start : start + BATCH]).update(updated_at=at)
 
 
 CHANGED_FIELDS = [
@@ -191,6 +201,7 @@ def answers_create(answers: Sequence[Answer], *, by: Actor, at: datetime, source
     """Answers missing from an assessment, created with their value and a revision each
     for those that have one (None → value)."""
     Answer.objects.bulk_create(answers, batch_size=BATCH)
+    activity_record({answer.assessment_id for answer in answers}, at=at)
     valued = [a for a in answers if a.value is not None]
     if not valued:
         return

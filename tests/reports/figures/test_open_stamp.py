@@ -17,16 +17,19 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from reports.figures import caching, selectors
-from reports.figures.bottlenecks import capped_by_department, capped_by_round
+from reports.figures.bottlenecks import capped_by_department, capped_by_round, next_steps_of
 from reports.figures.breakdowns import ancestors_map
 from reports.figures.caching import counted_live, one_reading
 from reports.figures.report import Filters, report_build
 from reports.figures.selectors import EVERYTHING, Scope
-from reports.figures.tallies import department_cells, round_cells
+from reports.figures.tallies import department_cells, item_counts, round_cells
 from reports.figures.trend import trend_document
 from reports.tasks import round_report_build
 from surveys.assessments.scores import assessments_score_store
-from surveys.models import Assessment, AssessmentStatus, Product, RoundReport
+from surveys.assessments.services import answer_set, assessment_discard
+from surveys.assessments.writing import AnswerChange, answers_change
+from surveys.models import Assessment, AssessmentStatus, Product, RevisionSource, RoundReport
+from surveys.reviews.services import na_reject
 from surveys.rounds import services
 from tests import factories
 from tests.reports.conftest import Org, answers
@@ -78,6 +81,8 @@ def open_figures(org: Org, scope: Scope) -> dict[str, Any]:
         "capped by department": capped_by_department(info=info, scope=scope, ancestors=ancestors),
         "department figures": report.department_figures(info),
         "phase figures": report.phase_figures(info),
+        "items": {pk: sorted(rows) for pk, rows in item_counts([info], scope=scope).items()},
+        "next steps": next_steps_of(info, scope),
     }
 
 
@@ -128,6 +133,49 @@ def p6_leaves_the_round(org: Org) -> None:
     Assessment.objects.filter(round=org.rounds["2022-10"], product=org.products["p6"]).delete()
 
 
+def _answer(org: Org, slug: str, item_key: str) -> tuple[Assessment, Any]:
+    assessment = Assessment.objects.get(round=org.rounds["2022-10"], product=org.products[slug])
+    return assessment, assessment.answers.select_related("item").get(item__key=item_key)
+
+
+def _save(org: Org, slug: str, item_key: str, value: str) -> None:
+    """A team member's autosave, as the page sends it."""
+    assessment, answer = _answer(org, slug, item_key)
+    member = factories.UserFactory()
+    org.products[slug].members.add(member)
+    answer_set(
+        assessment=assessment,
+        item=answer.item,
+        value=value,
+        na_reason="does not apply" if value == "NA" else "",
+        base_revision=answer.revision,
+        by=member,
+    )
+
+
+def p6_na_rejected_then_answered(org: Org) -> None:
+    """The rejected N/A voids p6's submission (a draft, its scores kept until the close):
+    its answers count as they are, each save changing them, with no score stored."""
+    version = org.rounds["2022-10"].version
+    type(version).objects.filter(pk=version.pk).update(na_requires_approval=True)
+    _, na = _answer(org, "p6", "model.i2")
+    na_reject(answer=na, by=factories.admin_user(), comment="It applies to p6.")
+    _save(org, "p6", "model.i2", "1")
+    _save(org, "p6", "data.i1", "1")
+
+
+def p4_answers_changed_in_bulk(org: Org) -> None:
+    """A writer of many answers at once (an expired N/A approval, a file): no score stored."""
+    _, answer = _answer(org, "p4", "model.i1")
+    changed = answers_change(
+        [AnswerChange(answer, "0")],
+        by=None,
+        at=dt.datetime.now(dt.UTC),
+        source=RevisionSource.ADMIN,
+    )
+    assert changed == 1
+
+
 CHANGES: list[Callable[[Org], None]] = [
     move_p4_to_ads,
     p3_to_poc,
@@ -136,6 +184,8 @@ CHANGES: list[Callable[[Org], None]] = [
     p3_model_slips,
     p5_joins_the_round,
     p6_leaves_the_round,
+    p6_na_rejected_then_answered,
+    p4_answers_changed_in_bulk,
 ]
 
 
@@ -205,3 +255,36 @@ def test_the_pages_show_a_submission_at_once(open_round: Org, cast: Any) -> None
     rows = [r for r in after["rounds"] if r["label"] == "2022-10"]
     old = [r for r in before["rounds"] if r["label"] == "2022-10"]
     assert rows[0]["scored"] == old[0]["scored"] + 1
+
+
+def answers_read(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "surveys_answer"' in q["sql"]]
+
+
+def test_saves_after_a_submission_or_in_a_draft_count_no_answer_again(open_round: Org) -> None:
+    """DESIGN §2: a submission stands until submitted again, so a team's saves after it
+    change no figure; on deadline day they must not make every manager's page count the
+    round's answers again (nor do saves in a draft that has no score)."""
+    before = open_figures(open_round, EVERYTHING)
+    _save(open_round, "p1", "model.i2", "0")  # the first change since p1's submission
+    assert open_figures(open_round, EVERYTHING) == before == fresh(open_round, EVERYTHING)
+    for slug, item, value in [
+        ("p1", "model.i2", "1"),
+        ("p1", "data.i1", "0"),
+        ("p2", "data.i1", "1"),
+    ]:
+        _save(open_round, slug, item, value)
+        with CaptureQueriesContext(connection) as queries:
+            assert open_figures(open_round, EVERYTHING) == before
+        assert answers_read(queries) == [], (slug, item)
+    assert before == fresh(open_round, EVERYTHING)
+
+
+def test_discarding_the_changes_since_a_submission_leaves_the_figures_as_submitted(
+    open_round: Org, cast: Any
+) -> None:
+    before = open_figures(open_round, EVERYTHING)
+    _save(open_round, "p4", "model.i1", "0")
+    assessment, _ = _answer(open_round, "p4", "model.i1")
+    assert assessment_discard(assessment=assessment, by=cast.admin) == 1
+    assert open_figures(open_round, EVERYTHING) == before == fresh(open_round, EVERYTHING)
