@@ -110,5 +110,6 @@ def assessment_feedback(assessment: Assessment, user: Any) -> dict[str, Any]:
     return {
         "mine": feedback_of_product(assessment),
         "can_leave": product_editable_by(user, assessment.product_id),
-        "kinds": FeedbackKind.choices,
+        # Translated once: the page offers them beside each of its items.
+        "kinds": [(value, str(label)) for value, label in FeedbackKind.choices],
     }

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 
 from surveys.core.i18n import tr
 from surveys.watches import selectors, states
@@ -15,22 +16,28 @@ from surveys.watches.notifications import item_titles
 register = template.Library()
 
 
-@register.inclusion_tag("watches/_item.html")
-def item_watch(assessment: Any, item_key: str, value: Any) -> dict[str, Any]:
-    """The item's watch beside its answer; the product's watches are read once a page.
+@register.simple_tag
+def item_watch(assessment: Any, item_key: str, value: Any) -> str:
+    """The item's watch beside its answer, nothing where it has none (most items: the
+    assessment page draws 28 of them); the product's watches are read once a page.
     (A questionnaire's preview has no assessment, so no watch.)"""
     if not getattr(assessment, "product_id", None):
-        return {"watch": None}
+        return ""
     found = getattr(assessment, "_watches_by_item", None)
     if found is None:
         found = selectors.watches_by_item(product_id=assessment.product_id)
         assessment._watches_by_item = found
     watch = found.get(item_key)
-    return {
-        "watch": watch,
-        "claims_automated": str(value) in ("1", "1.0"),
-        "down": watch is not None and watch.state == WatchState.DOWN,
-    }
+    if watch is None:
+        return ""
+    return render_to_string(
+        "watches/_item.html",
+        {
+            "watch": watch,
+            "claims_automated": str(value) in ("1", "1.0"),
+            "down": watch.state == WatchState.DOWN,
+        },
+    )
 
 
 @register.inclusion_tag("watches/_product.html", takes_context=True)
