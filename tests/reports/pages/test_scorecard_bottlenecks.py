@@ -4,6 +4,7 @@ figures computed by hand from the fixture of ``conftest.py``, for the whole cast
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -13,7 +14,7 @@ from django.test import Client
 
 from reports.figures.bottlenecks import capped_counts, next_step_counts
 from reports.figures.selectors import rounds_of
-from surveys.models import ApiToken, Questionnaire
+from surveys.models import ApiToken, Assessment, Product, Profile, Questionnaire
 from surveys.tokens.authentication import token_generate
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +100,25 @@ def test_the_scorecard_by_hand(org: Any, cast: Any) -> None:
     order = [r[0] for r in table_rows(html, "scorecard")]
     assert order[:4] == ["P4", "P1", "P3", "P6"]  # sorted by final score, highest first
     assert '<a href="/products/p4/">P4</a>' in html
+
+
+def test_the_scorecard_shows_phases_by_name_and_activity_in_the_readers_zone(
+    org: Any, cast: Any
+) -> None:
+    """Last activity is the latest change of any of the product's assessments, as a date
+    in the reader's time zone, with the exact moment in its ``datetime``."""
+    late = dt.datetime(2022, 4, 30, 20, 30, tzinfo=dt.UTC)  # 1 May, 05:30 in Tokyo
+    Assessment.objects.filter(product=org.products["p4"]).update(updated_at=late)
+    Product.objects.filter(pk=org.products["p6"].pk).update(phase="poc")
+    for lang, poc in (("en", "Proof of concept"), ("ja", "PoC")):
+        Profile.objects.update_or_create(
+            user=cast.manager, defaults={"time_zone": "Asia/Tokyo", "language": lang}
+        )
+        html = client_for(cast.manager).get("/reports/scorecard/").content.decode()
+        rows = {r[0]: r for r in table_rows(html, "scorecard")}
+        assert rows["P4"][10] == "2022-05-01"
+        assert rows["P6"][2] == poc and rows["P4"][2] != poc
+    assert '<time datetime="2022-05-01T05:30:00+09:00">2022-05-01</time>' in html
 
 
 def test_the_scorecard_filters_by_band_and_name(org: Any, cast: Any) -> None:
