@@ -1,11 +1,12 @@
-"""Small display helpers of the report pages: change arrows."""
+"""Small display helpers of the report pages: change arrows, charts' data tables."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -39,4 +40,28 @@ def change(value: Any, digits: int = 2, percent: bool = False) -> SafeString:
         '<span class="visually-hidden">{}</span> {}</span>',
         _("no change"),
         f"{0:.{digits}f}",
+    )
+
+
+@register.simple_tag
+def chart_rows(rows: list[list[Any]]) -> SafeString:
+    """The body rows of a chart's data table, each row's first cell its heading, every
+    cell shown as ``{{ cell }}`` would show it (localised, escaped). Drawn here, not by a
+    loop in the template: the tables of a trend page have a thousand cells."""
+
+    def cell(value: Any) -> str:
+        return str(conditional_escape(localize(value)))
+
+    return mark_safe(
+        "\n        ".join(
+            "<tr>"
+            + "".join(
+                f'<th scope="row">{cell(value)}</th>'
+                if n == 0
+                else f'<td class="num">{cell(value)}</td>'
+                for n, value in enumerate(row)
+            )
+            + "</tr>"
+            for row in rows
+        )
     )

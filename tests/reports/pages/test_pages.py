@@ -248,3 +248,23 @@ def test_no_page_changes_the_reports_the_process_keeps_decoded(org: Any, cast: A
     for (round_id, _, part), value in kept.items():
         as_stored = RoundReport.objects.filter(round_id=round_id).values_list(part, flat=True)
         assert value == as_stored.get(), (round_id, part)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_charts_data_table_shows_each_cell_as_the_template_would(lang: str) -> None:
+    """``chart_rows`` draws the tables' rows in one go; each cell reads as ``{{ cell }}``
+    would show it: localised, escaped, the first of a row its heading."""
+    from django.template import engines
+    from django.utils import translation
+
+    from reports.templatetags.report_tags import chart_rows
+
+    rows = [["2024-10 (provisional)", 1.2345, 0, None, "<b>R&D</b>"], ["2025-04", 10000.5, 2]]
+    loop = engines["django"].from_string(
+        "{% for row in rows %}<tr>{% for cell in row %}{% if forloop.first %}"
+        '<th scope="row">{{ cell }}</th>{% else %}<td class="num">{{ cell }}</td>{% endif %}'
+        "{% endfor %}</tr>\n        {% endfor %}"
+    )
+    with translation.override(lang):
+        assert chart_rows(rows) + "\n        " == loop.render({"rows": rows})
+    assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in chart_rows(rows)
