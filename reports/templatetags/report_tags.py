@@ -46,11 +46,12 @@ def change(value: Any, digits: int = 2, percent: bool = False) -> SafeString:
 @register.simple_tag
 def chart_rows(rows: list[list[Any]]) -> SafeString:
     """The body rows of a chart's data table, each row's first cell its heading, every
-    cell shown as ``{{ cell }}`` would show it (localised, escaped). Drawn here, not by a
-    loop in the template: the tables of a trend page have a thousand cells."""
+    cell shown as ``{{ cell }}`` would show it (localised, escaped), a missing figure as
+    "—" (not "None"). Drawn here, not by a loop in the template: the tables of a trend
+    page have a thousand cells."""
 
     def cell(value: Any) -> str:
-        return str(conditional_escape(localize(value)))
+        return "—" if value is None else str(conditional_escape(localize(value)))
 
     return mark_safe(
         "\n        ".join(

@@ -253,7 +253,8 @@ def test_no_page_changes_the_reports_the_process_keeps_decoded(org: Any, cast: A
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_a_charts_data_table_shows_each_cell_as_the_template_would(lang: str) -> None:
     """``chart_rows`` draws the tables' rows in one go; each cell reads as ``{{ cell }}``
-    would show it: localised, escaped, the first of a row its heading."""
+    would show it: localised, escaped, the first of a row its heading; a missing figure
+    reads "—", as in the rest of the table, not "None"."""
     from django.template import engines
     from django.utils import translation
 
@@ -262,9 +263,18 @@ def test_a_charts_data_table_shows_each_cell_as_the_template_would(lang: str) ->
     rows = [["2024-10 (provisional)", 1.2345, 0, None, "<b>R&D</b>"], ["2025-04", 10000.5, 2]]
     loop = engines["django"].from_string(
         "{% for row in rows %}<tr>{% for cell in row %}{% if forloop.first %}"
-        '<th scope="row">{{ cell }}</th>{% else %}<td class="num">{{ cell }}</td>{% endif %}'
-        "{% endfor %}</tr>\n        {% endfor %}"
+        '<th scope="row">{{ cell }}</th>{% else %}<td class="num">{{ cell|default_if_none:"—" }}'
+        "</td>{% endif %}{% endfor %}</tr>\n        {% endfor %}"
     )
     with translation.override(lang):
         assert chart_rows(rows) + "\n        " == loop.render({"rows": rows})
     assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in chart_rows(rows)
+    assert '<td class="num">—</td>' in chart_rows(rows) and "None" not in chart_rows(rows)
+
+
+def test_figures_withheld_from_a_respondent_read_as_a_dash_in_the_tables(org: Any) -> None:
+    member = factories.UserFactory(username="search-member")
+    org.products["p5"].members.add(member)
+    html = client_for(member).get("/reports/").content.decode()
+    cells = re.findall(r'<td class="num">(.*?)</td>', html)
+    assert "—" in cells and "None" not in cells
