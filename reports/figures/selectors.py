@@ -361,12 +361,14 @@ def departments_tree() -> list[tuple[int, str, str, int | None]]:
     return list(Department.objects.order_by("name").values_list("id", "slug", "name", "parent_id"))
 
 
-# Closed rounds' stored report parts, decoded, kept by the process under the time their
-# report was built (a re-score or an import rebuilds it, which changes the key, as for the
-# cache): every report page read the snapshots of all its rounds, and decoding their JSON
-# was a tenth of its time. Readers never change what they are given.
+# Closed rounds' stored report parts that every page reads, decoded, kept by the process
+# under the time their report was built (a re-score or an import rebuilds it, which
+# changes the key, as for the cache): every report page read the snapshots of all its
+# rounds, and decoding their JSON was a tenth of its time. A snapshot is about 100 KB
+# decoded at 10,000 products, a round's stored scores 600 KB: the bound keeps a process
+# within tens of MB. Readers never change what they are given.
 _DECODED: OrderedDict[tuple[int, str, str], Any] = OrderedDict()
-DECODED_MAX = 512
+DECODED_MAX = 128
 _DECODED_LOCK = threading.Lock()
 
 
@@ -375,10 +377,14 @@ def decoded_clear() -> None:
         _DECODED.clear()
 
 
-def report_parts(rounds: Sequence[RoundInfo], part: str, **where: Any) -> dict[int, Any]:
+def report_parts(
+    rounds: Sequence[RoundInfo], part: str, *, keep: bool = True, **where: Any
+) -> dict[int, Any]:
     """Round id → one part of its stored report (``data``, ``counts__cells``…), for the
-    rounds with a built report that have it, decoded once per process and report build
-    (one query for the rounds not read yet). ``where``: filters a report must meet."""
+    rounds with a built report that have it (one query for the rounds not read yet).
+    ``keep``: decoded once per process and report build, for the parts every page reads
+    (the others are read when the cache lacks the figures made of them, then cached as
+    such). ``where``: filters a report must meet."""
     keys = {
         info.id: (info.id, info.report_built.isoformat(), part)
         for info in rounds
@@ -402,7 +408,7 @@ def report_parts(rounds: Sequence[RoundInfo], part: str, **where: Any) -> dict[i
                 continue
             out[pk] = value
             # A report rebuilt since the rounds were read is given, not kept under their key.
-            if built_at.isoformat() == keys[pk][1]:
+            if keep and built_at.isoformat() == keys[pk][1]:
                 _DECODED[keys[pk]] = value
         while len(_DECODED) > DECODED_MAX:
             _DECODED.popitem(last=False)

@@ -68,6 +68,9 @@ def stored(kind: str, rounds: Iterable[RoundInfo], scope: Scope | None = None) -
     return selectors.report_parts(
         [info for info in rounds if storable(info)],
         f"counts__{kind}",
+        # The trend page reads two rounds' stored scores for "what moved" every time; the
+        # other counts only when the cache lacks the figures made of them.
+        keep=kind == SCORED,
         counts__format=COUNTS_FORMAT,
     )
 
