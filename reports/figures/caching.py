@@ -50,6 +50,7 @@ STAMPED_KINDS = frozenset(
 # The kinds of counts of scored assessments' answers (as submitted): a live round's are
 # cached under its stamp with its answers' part.
 ANSWER_KINDS = frozenset({"items", "next-steps"})
+_LIVE_CACHED_KINDS = STAMPED_KINDS | ANSWER_KINDS
 T = TypeVar("T")
 # Set while a round's report is built: everything is counted from stored scores, neither
 # the cache nor the stored counts (which are being replaced) are read.
@@ -73,7 +74,7 @@ def closed_key(kind: str, info: RoundInfo, scope: Scope, suffix: str = "") -> st
     not built yet) under its stamp (``live_stamp``); None otherwise: computed live."""
     if _live(info):
         # Counted from stored scores and answers: cached under their stamp.
-        if scope.accepted_only or kind not in STAMPED_KINDS | ANSWER_KINDS:
+        if scope.accepted_only or kind not in _LIVE_CACHED_KINDS:
             return None  # reviews' decisions: not in the stamp
         scores, answers = live_stamp(info.id)
         stamp = f"{info.status}-{scores}" + (f"-{answers}" if kind in ANSWER_KINDS else "")
@@ -137,8 +138,9 @@ def _stamp_read(round_id: int) -> tuple[str, str]:
         .order_by("id")
         .values_list(*_STAMPED, "unsubmitted_changes", "updated_at")
     )
+    final = _STAMPED.index("final_score")
     scores = [row[: len(_STAMPED)] for row in rows]
-    answers = [_answers_term(row[2], *row[len(_STAMPED) :]) for row in rows]
+    answers = [_answers_term(row[final], *row[len(_STAMPED) :]) for row in rows]
     return _digest(scores), _digest(answers)
 
 

@@ -60,9 +60,10 @@ def storable(info: RoundInfo) -> bool:
 
 
 def stored(kind: str, rounds: Iterable[RoundInfo], scope: Scope | None = None) -> dict[int, Any]:
-    """Round id → its stored counts of ``kind``, for the rounds that have them (one query,
-    reading that part of each report only). None for a ``scope`` of accepted assessments
-    only: counts that depend on the review are not stored."""
+    """Round id → its stored counts of ``kind``, for the rounds that have them (at most one
+    query, reading that part of each report only; ``selectors.report_parts``). Nothing for
+    a ``scope`` of accepted assessments only: counts that depend on the review are not
+    stored."""
     if scope is not None and scope.accepted_only:
         return {}
     return selectors.report_parts(
