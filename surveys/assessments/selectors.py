@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Case, Exists, F, OuterRef, QuerySet, When
+from django.db import connection
+from django.db.models import Case, F, QuerySet, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,9 +32,16 @@ from surveys.assessments.scores import (
     version_layout,
 )
 from surveys.core.i18n import tr
+from surveys.core.joined import Joined
 from surveys.evidence.models import Evidence, Outcome
 from surveys.organisation.models import Product
-from surveys.organisation.roles import is_admin, roles_remember, sees_everything, viewer_roles
+from surveys.organisation.roles import (
+    is_admin,
+    roles_remember,
+    sees_everything,
+    viewer_roles_params,
+    viewer_roles_sql,
+)
 from surveys.organisation.selectors import (
     product_editable_by,
     product_editable_remember,
@@ -84,27 +92,72 @@ def assessment_for_autosave(user: Any, pk: int) -> Assessment | None:
     one query (an autosave runs at every choice, so each query counts); None when
     ``user`` may not see it. The same rules as ``products_visible_to`` and
     ``products_editable_by``: admins and managers see every product, members theirs;
-    admins and members edit."""
+    admins and members edit.
+
+    The statement is written once per process (``surveys.core.joined``): compiling the
+    same read with the ORM took three times what the database takes to answer it.
+    """
     if not user.is_authenticated or token_of(user) is not None:
         return None
-    member = Exists(
-        Product.members.through.objects.filter(product_id=OuterRef("product_id"), user_id=user.pk)
-    )
-    found = (
-        Assessment.objects.select_related(
-            "round", "round__version", "round__version__questionnaire", "product"
-        )
-        .annotate(**viewer_roles(user), viewer_member=member)
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
+    sql, joined = _autosave_read()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*viewer_roles_params(user.pk), user.pk, pk])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    roles_remember(user, admin=found.viewer_admin, manager=found.viewer_manager)  # type: ignore[attr-defined]
-    if not (sees_everything(user) or found.viewer_member):  # type: ignore[attr-defined]
+    found, round, version, questionnaire, product = joined.instances(row)
+    version.questionnaire = questionnaire
+    round.version = version
+    found.round = round
+    found.product = product
+    admin, manager, member = (bool(v) for v in row[joined.width :])
+    roles_remember(user, admin=admin, manager=manager)
+    if not (sees_everything(user) or member):
         return None
-    product_editable_remember(user, found.product_id, is_admin(user) or found.viewer_member)  # type: ignore[attr-defined]
+    product_editable_remember(user, found.product_id, is_admin(user) or member)
     return found
+
+
+@lru_cache(maxsize=1)
+def _autosave_read() -> tuple[str, Joined]:
+    """The autosave's statement and the columns it reads."""
+    round_model: Any = Assessment._meta.get_field("round").related_model  # rounds stand above
+    version_model = round_model._meta.get_field("version").related_model
+    questionnaire_model = version_model._meta.get_field("questionnaire").related_model
+    members = Product.members.through._meta
+    joined = Joined(
+        [
+            (Assessment, "a"),
+            (round_model, "r"),
+            (version_model, "v"),
+            (questionnaire_model, "q"),
+            (Product, "p"),
+        ]
+    )
+
+    quote = connection.ops.quote_name
+
+    def column(model: Any, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    def join(model: Any, alias: str, on: str) -> str:
+        """Join ``model``'s table as ``alias`` where its key is ``on``."""
+        meta = model._meta
+        return f"JOIN {quote(meta.db_table)} {alias} ON {alias}.{quote(meta.pk.column)} = {on}"
+
+    sql = (
+        f"SELECT {joined.columns}, {viewer_roles_sql()}, "
+        f"EXISTS (SELECT 1 FROM {quote(members.db_table)} m "
+        f"WHERE m.{quote(members.get_field('product').column)} = a.{column(Assessment, 'product')} "
+        f"AND m.{quote(members.get_field('user').column)} = %s) AS viewer_member "
+        f"FROM {quote(Assessment._meta.db_table)} a "
+        f"{join(round_model, 'r', 'a.' + column(Assessment, 'round'))} "
+        f"{join(version_model, 'v', 'r.' + column(round_model, 'version'))} "
+        f"{join(questionnaire_model, 'q', 'v.' + column(version_model, 'questionnaire'))} "
+        f"{join(Product, 'p', 'a.' + column(Assessment, 'product'))} "
+        f"WHERE a.{quote(Assessment._meta.pk.column)} = %s"
+    )
+    return sql, joined
 
 
 def evidence_latest(
