@@ -32,7 +32,7 @@ from surveys.assessments.scores import (
     version_layout,
 )
 from surveys.core.i18n import tr
-from surveys.core.joined import Joined
+from surveys.core.joined import Joined, column, join, table
 from surveys.evidence.models import Evidence, Outcome
 from surveys.organisation.models import Product
 from surveys.organisation.roles import (
@@ -124,7 +124,8 @@ def _autosave_read() -> tuple[str, Joined]:
     round_model: Any = Assessment._meta.get_field("round").related_model  # rounds stand above
     version_model = round_model._meta.get_field("version").related_model
     questionnaire_model = version_model._meta.get_field("questionnaire").related_model
-    members = Product.members.through._meta
+    membership = Product.members.through
+    members = membership._meta
     joined = Joined(
         [
             (Assessment, "a"),
@@ -136,21 +137,12 @@ def _autosave_read() -> tuple[str, Joined]:
     )
 
     quote = connection.ops.quote_name
-
-    def column(model: Any, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    def join(model: Any, alias: str, on: str) -> str:
-        """Join ``model``'s table as ``alias`` where its key is ``on``."""
-        meta = model._meta
-        return f"JOIN {quote(meta.db_table)} {alias} ON {alias}.{quote(meta.pk.column)} = {on}"
-
     sql = (
         f"SELECT {joined.columns}, {viewer_roles_sql()}, "
-        f"EXISTS (SELECT 1 FROM {quote(members.db_table)} m "
+        f"EXISTS (SELECT 1 FROM {table(membership)} m "
         f"WHERE m.{quote(members.get_field('product').column)} = a.{column(Assessment, 'product')} "
         f"AND m.{quote(members.get_field('user').column)} = %s) AS viewer_member "
-        f"FROM {quote(Assessment._meta.db_table)} a "
+        f"FROM {table(Assessment)} a "
         f"{join(round_model, 'r', 'a.' + column(Assessment, 'round'))} "
         f"{join(version_model, 'v', 'r.' + column(round_model, 'version'))} "
         f"{join(questionnaire_model, 'q', 'v.' + column(version_model, 'questionnaire'))} "

@@ -56,3 +56,19 @@ class Joined:
             made.append(model.from_db(connection.alias, names, values))
             start += len(names)
         return made
+
+
+def column(model: type[Model], name: str) -> str:
+    """The quoted column of ``model``'s field ``name``."""
+    return connection.ops.quote_name(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
+
+
+def table(model: Any) -> str:
+    """The quoted table of ``model``."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def join(model: type[Model], alias: str, on: str) -> str:
+    """``JOIN`` ``model``'s table as ``alias`` where its primary key equals ``on``."""
+    key = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    return f"JOIN {table(model)} {alias} ON {alias}.{key} = {on}"

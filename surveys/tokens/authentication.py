@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from surveys.core.joined import Joined, column, join, table
+from surveys.organisation.models import Product
 from surveys.tokens.models import ApiToken
 
 TOKEN_PREFIX = "mlops_"
@@ -46,6 +50,31 @@ class TokenUser(AnonymousUser):
         return f"token {self.token.prefix}"
 
 
+def token_by_hash(key_hash: str) -> ApiToken | None:
+    """The token with this hash and its product, or None: one statement written once per
+    process (``surveys.core.joined``), since every CI post asks it first."""
+    sql, joined = _token_read()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token, product = joined.instances(row)
+    token.product = product
+    return token
+
+
+@lru_cache(maxsize=1)
+def _token_read() -> tuple[str, Joined]:
+    joined = Joined([(ApiToken, "t"), (Product, "p")])
+    sql = (
+        f"SELECT {joined.columns} FROM {table(ApiToken)} t "
+        f"{join(Product, 'p', 't.' + column(ApiToken, 'product'))} "
+        f"WHERE t.{column(ApiToken, 'key_hash')} = %s"
+    )
+    return sql, joined
+
+
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
@@ -60,9 +89,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Malformed Authorization header: use 'Bearer <token>'."
             )
-        token = (
-            ApiToken.objects.select_related("product").filter(key_hash=token_hash(parts[1])).first()
-        )
+        token = token_by_hash(token_hash(parts[1]))
         if token is None:
             raise exceptions.AuthenticationFailed("Unknown token.")
         if token.revoked_at is not None:

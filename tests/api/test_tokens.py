@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from surveys.core.errors import ApplicationError
 from surveys.models import ApiToken
-from surveys.tokens.authentication import token_hash
+from surveys.tokens.authentication import token_by_hash, token_hash
 from surveys.tokens.services import token_create, token_revoke
 
 from .conftest import assert_error, record
@@ -35,6 +38,27 @@ def test_tokens_are_stored_hashed(cast: Any) -> None:
     assert raw not in {str(v) for v in ApiToken.objects.values().get().values()}
     assert raw.startswith(f"mlops_{stored.prefix}_")
     assert stored.created_by == cast.member
+
+
+def test_a_token_is_read_with_its_product_as_the_orm_reads_them(cast: Any) -> None:
+    """Every CI post reads its token first, in one hand-written statement
+    (``token_by_hash``): it gives every stored field the ORM gives, times included."""
+    token, raw = token_create(product=cast.product, name="ci", by=cast.member)
+    ApiToken.objects.filter(pk=token.pk).update(
+        last_used_at=dt.datetime(2026, 11, 30, 8, 15, tzinfo=dt.UTC), can_read=False
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = token_by_hash(token_hash(raw))
+    assert len(queries) == 1
+    expected = ApiToken.objects.select_related("product").get(pk=token.pk)
+    assert found is not None
+    for instance, other in ((found, expected), (found.product, expected.product)):
+        for field in instance._meta.concrete_fields:
+            assert getattr(instance, field.attname) == getattr(other, field.attname), field.name
+    assert found.last_used_at == dt.datetime(2026, 11, 30, 8, 15, tzinfo=dt.UTC)
+    assert found.can_read is False and found.can_write_evidence is True
+    assert found.product.slug == "ads-ctr"
+    assert token_by_hash(token_hash(raw + "x")) is None
 
 
 def test_token_create_refuses_no_name_and_no_scope(cast: Any) -> None:
