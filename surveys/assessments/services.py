@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,6 +34,7 @@ from surveys.assessments.writing import submissions_record, submissions_restore
 from surveys.core.actors import Actor
 from surveys.core.errors import ApplicationError
 from surveys.core.i18n import tr
+from surveys.core.joined import Joined, column, table
 from surveys.core.validators import web_url
 from surveys.questionnaires.models import Item
 
@@ -157,7 +159,7 @@ def answer_set(
     given = {"na_reason": na_reason, "note": note, "evidence_url": evidence_url}
     if not keep:
         wanted = answer_clean(item=item, value=value, **given)
-    answer = Answer.objects.select_for_update().filter(assessment=assessment, item=item).first()
+    answer = _answer_locked(assessment.pk, item.pk)
     if answer is None:  # every item has its row from the round's opening; this is rare
         Answer.objects.get_or_create(assessment=assessment, item=item)
         answer = Answer.objects.select_for_update().get(assessment=assessment, item=item)
@@ -192,6 +194,29 @@ def answer_set(
     answer.save()
     _after_change(assessment, answer, differed, now)
     return answer
+
+
+def _answer_locked(assessment_pk: int, item_pk: int) -> Answer | None:
+    """The item's answer, its row locked ``FOR UPDATE`` until the transaction ends (on
+    PostgreSQL), or None. A statement written once per process: every autosave reads it,
+    and the ORM compiled it anew each time."""
+    sql, joined = _answer_read(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [assessment_pk, item_pk])
+        row = cursor.fetchone()
+    return None if row is None else joined.instances(row)[0]
+
+
+@lru_cache(maxsize=2)
+def _answer_read(vendor: str) -> tuple[str, Joined]:
+    joined = Joined([(Answer, "ans")])
+    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    sql = (
+        f"SELECT {joined.columns} FROM {table(Answer)} ans "
+        f"WHERE ans.{column(Answer, 'assessment')} = %s AND ans.{column(Answer, 'item')} = %s"
+        f"{lock}"
+    )
+    return sql, joined
 
 
 def _after_change(assessment: Assessment, answer: Answer, differed: bool, now: Any) -> None:

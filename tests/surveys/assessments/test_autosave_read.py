@@ -103,3 +103,21 @@ def test_it_knows_the_rights_the_other_pages_know(
 
 def test_an_assessment_that_is_not_there_reads_nothing(assessment: Assessment, cast: Any) -> None:
     assert assessment_for_autosave(cast.admin, assessment.pk + 1000) is None
+
+
+def test_the_answer_a_save_locks_is_the_answer_the_orm_reads(assessment: Assessment) -> None:
+    from django.db import transaction
+
+    from surveys.assessments.services import _answer_locked
+    from surveys.models import Answer
+
+    stored = Answer.objects.get(assessment=assessment, item__key="data.i1")
+    Answer.objects.filter(pk=stored.pk).update(note="checked by hand", revision=3)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        found = _answer_locked(assessment.pk, stored.item_id)
+    assert found is not None
+    assert _fields(found) == _fields(Answer.objects.get(pk=stored.pk))
+    assert (found.value, found.note, found.revision) == ("1", "checked by hand", 3)
+    locked = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    assert len(locked) == (1 if connection.vendor == "postgresql" else 0)
+    assert _answer_locked(assessment.pk, stored.item_id + 1000) is None
