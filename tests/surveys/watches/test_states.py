@@ -242,6 +242,34 @@ def test_an_older_pass_does_not_clear_a_newer_failure(product: Any) -> None:
     assert (w.last_post_at, w.last_outcome, w.fail_streak) == (T0, "fail", 1)
 
 
+@pytest.mark.parametrize("items", [["data.i1"], ["data.i1", "data.i2"]])
+def test_a_failed_post_is_stored_in_each_watch_it_changes(product: Any, items: list[str]) -> None:
+    """One watch changed is written by its own UPDATE, several by one bulk UPDATE: both
+    store every fact the state machine changed."""
+    from surveys.evidence.services import EvidenceIn, evidence_upsert
+
+    for item in items:
+        post(product, item=item)
+    evidence_upsert(
+        records=[
+            EvidenceIn(
+                product_id=product.pk,
+                item_key=item,
+                outcome="fail",
+                observed_at=T0 + timedelta(seconds=30),
+                run_id=f"failed-{item}",
+            )
+            for item in items
+        ],
+        token=None,
+    )
+    stored = Watch.objects.order_by("item_key")
+    assert [(w.item_key, w.last_outcome, w.fail_streak, w.last_post_at) for w in stored] == [
+        (item, "fail", 1, T0 + timedelta(seconds=30)) for item in items
+    ]
+    assert {w.state for w in stored} == {WatchState.UP}  # one failure of fail_after 3
+
+
 def test_an_archived_products_watches_wait_and_are_judged_again_when_it_returns(
     product: Any,
 ) -> None:
