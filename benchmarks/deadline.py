@@ -278,7 +278,12 @@ def deadline_day(*, record: Any, manage: Any) -> None:
         _report(record, idle, mix, closed, rnd.pk)
     finally:
         Round.objects.filter(pk=rnd.pk).update(status=RoundStatus.CLOSED)
-        drop_round(rnd.pk)
+        # The close schedules the questionnaire's next round: drop it too, or it would be
+        # the latest round, and the report pages' default questionnaire, of the next run.
+        for pk in Round.objects.filter(questionnaire__key=QUESTIONNAIRE).values_list(
+            "pk", flat=True
+        ):
+            drop_round(pk)
         for pk in {a.assessment_id for a in answers}:
             mine = [a for a in answers if a.assessment_id == pk]
             _restore(Assessment(pk=pk), mine)

@@ -109,13 +109,15 @@ def trend(*, record: Any, manage: Any) -> None:
     record("trend / one-statement SQL", ratio, "×", "≤ 1.5", ratio <= 1.5)
 
 
+# The seeded questionnaire, named: a page without one shows the questionnaire of the
+# latest round, which another section's round may be.
 REPORT_PAGES = [
-    "/reports/",
-    "/reports/departments/",
-    "/reports/phases/",
-    "/reports/items/",
-    "/reports/scorecard/",
-    "/reports/bottlenecks/",
+    f"/reports/?questionnaire={QUESTIONNAIRE}",
+    f"/reports/departments/?questionnaire={QUESTIONNAIRE}",
+    f"/reports/phases/?questionnaire={QUESTIONNAIRE}",
+    f"/reports/items/?questionnaire={QUESTIONNAIRE}",
+    f"/reports/scorecard/?questionnaire={QUESTIONNAIRE}",
+    f"/reports/bottlenecks/?questionnaire={QUESTIONNAIRE}",
 ]
 
 
@@ -133,7 +135,7 @@ def report_pages(*, record: Any, manage: Any) -> None:
             times.append(time.perf_counter() - start)
         p50 = statistics.median(times)
         record(
-            f"page {url}, p50",
+            f"page {url.split('?')[0]}, p50",
             p50,
             "s",
             "≤ 0.300 s",
