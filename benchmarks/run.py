@@ -153,7 +153,7 @@ def main() -> None:
     sections.seed(args, record, manage, reseed=args.reseed)
     for name in sections.ORDER:
         if name in wanted:
-            print(f"[{name}]", flush=True)
+            print(f"[{name}] (vacuumed in {sections.vacuum():.1f} s)", flush=True)
             try:
                 getattr(sections, name)(record=record, manage=manage)
             except Exception as exc:  # a failing section is a row that does not hold
