@@ -87,12 +87,12 @@ def assessment_editable_by(user: Any, assessment: Assessment) -> bool:
     return edit_refusal(user, assessment) is None
 
 
-def assessment_for_autosave(user: Any, pk: int) -> Assessment | None:
+def assessment_seen_by(user: Any, pk: int) -> Assessment | None:
     """The assessment, its round and product, and what ``user`` may do with it, read in
-    one query (an autosave runs at every choice, so each query counts); None when
-    ``user`` may not see it. The same rules as ``products_visible_to`` and
-    ``products_editable_by``: admins and managers see every product, members theirs;
-    admins and members edit.
+    one query (an autosave runs at every choice, so each query counts; the assessment
+    pages read it so too); None when ``user`` may not see it. The same rules as
+    ``products_visible_to`` and ``products_editable_by``: admins and managers see every
+    product, members theirs; admins and members edit.
 
     The statement is written once per process (``surveys.core.joined``): compiling the
     same read with the ORM took three times what the database takes to answer it.
@@ -359,16 +359,22 @@ def area_scores_of(assessment_ids: Sequence[int]) -> dict[int, dict[str, AreaSco
     return scores
 
 
-def product_next_steps(assessment: Assessment, limit: int = 5) -> list[dict[str, Any]]:
-    """The items whose improvement raises the final score most, cheapest first."""
-    layout = version_layout(assessment.round.version)
-    values = dict(Answer.objects.filter(assessment=assessment).values_list("item_id", "value"))
+def product_next_steps(
+    assessment: Assessment, limit: int = 5, *, values: dict[int, str | None] | None = None
+) -> list[dict[str, Any]]:
+    """The items whose improvement raises the final score most, cheapest first.
+
+    The assessment page passes the ``values`` it has already read."""
+    version = assessment.round.version
+    layout = version_layout(version)
+    if values is None:
+        values = assessment_values(assessment)
     areas = {
         key: [(item_key, values.get(item_id)) for item_id, item_key in items]
         for key, items in layout.areas
     }
     steps = next_steps(areas, layout.policy, limit=limit)
-    items = {i.key: i for i in Item.objects.filter(version_id=layout.version_id)}
+    items = {i.key: i for i in version_items(version).values()}
     return [
         {"step": step, "item": items[step.item_key], "final_gain": figure(step.final_gain)}
         for step in steps

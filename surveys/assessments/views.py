@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,8 +24,7 @@ from surveys.assessments.carried import carried_answers_confirm
 from surveys.assessments.models import Answer, Assessment, AssessmentStatus
 from surveys.assessments.selectors import (
     answer_value_label,
-    assessment_for_autosave,
-    assessments_visible_to,
+    assessment_seen_by,
     edit_refusal,
     score_panel,
 )
@@ -44,8 +43,12 @@ from surveys.questionnaires.selectors import version_items
 
 
 def visible(request: HttpRequest, pk: int) -> Assessment:
-    """The assessment, or 404 for anyone who may not see its product."""
-    return get_object_or_404(assessments_visible_to(request.user), pk=pk)
+    """The assessment, or 404 for anyone who may not see its product. Read as the
+    autosave reads it (one statement with the person's rights, kept for the request)."""
+    assessment = assessment_seen_by(request.user, pk)
+    if assessment is None:
+        raise Http404
+    return assessment
 
 
 def require_editable(request: HttpRequest, assessment: Assessment) -> None:
@@ -162,7 +165,7 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     version's items (read once per process), the values for the score panel after the
     change.
     """
-    assessment = assessment_for_autosave(request.user, pk)
+    assessment = assessment_seen_by(request.user, pk)
     if assessment is None:
         raise Http404
     try:

@@ -52,7 +52,7 @@ def product_editable_by(user: Any, product_id: int) -> bool:
 
 
 def product_editable_remember(user: Any, product_id: int, editable: bool) -> None:
-    """Keep what a query already decided (``assessment_for_autosave``) for the request."""
+    """Keep what a query already decided (``assessment_seen_by``) for the request."""
     user.__dict__.setdefault("_mlopsscore_editable", {})[product_id] = editable
 
 

@@ -50,11 +50,8 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     editable = assessment_editable_by(request.user, assessment)
     areas = assessment_rows(assessment)
     answers = [row.answer for area in areas for row in area.rows if row.answer is not None]
-    panel = score_panel(
-        assessment,
-        values={answer.item_id: answer.value for answer in answers},
-        titles={area.key: area.title for area in areas},
-    )
+    values = {answer.item_id: answer.value for answer in answers}
+    panel = score_panel(assessment, values=values, titles={area.key: area.title for area in areas})
     # Whoever sees this assessment sees every assessment of its product.
     others = list(
         Assessment.objects.filter(product_id=assessment.product_id)
@@ -81,7 +78,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unsubmitted_text": unsubmitted_text(assessment.unsubmitted_changes),
             "others": others,
             # DESIGN §5's next steps beside the answers, once every item is answered.
-            "steps": product_next_steps(assessment) if panel["complete"] else None,
+            "steps": product_next_steps(assessment, values=values) if panel["complete"] else None,
             "js_text": _js_text() if editable else None,
             "review": assessment_review(assessment, request.user, answers_read=answers),
             "feedback": assessment_feedback(assessment, request.user),

@@ -1,5 +1,6 @@
-"""The autosave's read (``assessment_for_autosave``): one hand-written statement that must
-give what the ORM gives, and the same rights as every other page.
+"""The read of an assessment by the autosave and the assessment pages
+(``assessment_seen_by``): one hand-written statement that must give what the ORM gives,
+and the same rights as every other page.
 
 The statement is built from the models' ``_meta`` once per process (``surveys.core.joined``);
 these tests compare every stored field of the five rows it reads with the ORM's reading
@@ -15,7 +16,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from surveys.assessments.selectors import assessment_for_autosave
+from surveys.assessments.selectors import assessment_seen_by
 from surveys.models import Assessment, AssessmentStatus
 from surveys.organisation.roles import is_admin, is_manager
 from surveys.organisation.selectors import product_editable_by
@@ -60,7 +61,7 @@ def assessment(version: Any, cast: Any) -> Assessment:
 def test_it_reads_what_the_orm_reads(assessment: Assessment, cast: Any, who: str) -> None:
     user = getattr(cast, who)
     with CaptureQueriesContext(connection) as queries:
-        found = assessment_for_autosave(user, assessment.pk)
+        found = assessment_seen_by(user, assessment.pk)
     assert len(queries) == 1
     assert found is not None
     expected = Assessment.objects.select_related(*RELATED).get(pk=assessment.pk)
@@ -83,7 +84,7 @@ def test_it_knows_the_rights_the_other_pages_know(
     """Seen by admins, managers and the product's members; editable by admins and members;
     the roles it read are kept for the rest of the request and agree with a fresh read."""
     user = getattr(cast, who)
-    found = assessment_for_autosave(user, assessment.pk)
+    found = assessment_seen_by(user, assessment.pk)
     sees = who in ("member", "manager", "admin")
     assert (found is not None) == sees
     if not sees:
@@ -102,7 +103,7 @@ def test_it_knows_the_rights_the_other_pages_know(
 
 
 def test_an_assessment_that_is_not_there_reads_nothing(assessment: Assessment, cast: Any) -> None:
-    assert assessment_for_autosave(cast.admin, assessment.pk + 1000) is None
+    assert assessment_seen_by(cast.admin, assessment.pk + 1000) is None
 
 
 def test_the_answer_a_save_locks_is_the_answer_the_orm_reads(assessment: Assessment) -> None:
