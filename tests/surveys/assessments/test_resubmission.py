@@ -70,6 +70,34 @@ def test_a_change_that_ends_where_it_started_is_no_unsubmitted_change(
     assert (submitted.status, submitted.unsubmitted_changes) == (AssessmentStatus.SUBMITTED, 0)
 
 
+def test_a_count_written_short_behind_the_service_is_counted_afresh_not_a_500(
+    submitted: Any, cast: Any, client_for: Any
+) -> None:
+    """Seen on deadline day's bench: a raw restore left a count of 0 beside an answer that
+    differed from the submission; changing that answer back failed the count's check
+    (below zero), a 500. The save now goes through and the count is the true one."""
+    import json
+
+    from surveys.models import Assessment
+
+    _set(submitted, "data.i1", "1", cast.member)
+    _set(submitted, "data.i2", "0", cast.member)
+    Assessment.objects.filter(pk=submitted.pk).update(unsubmitted_changes=0)
+    answer = _answer(submitted, "data.i1")
+    response = client_for("member").post(
+        f"/assessments/{submitted.pk}/items/{answer.item_id}/",
+        data=json.dumps({"value": "0.5", "base_revision": answer.revision}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["unsubmitted_changes"] == 1  # data.i2 still differs
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.unsubmitted_changes) == (AssessmentStatus.SUBMITTED, 1)
+    _set(submitted, "data.i2", "0.5", cast.member)
+    submitted.refresh_from_db()
+    assert submitted.unsubmitted_changes == 0
+
+
 def test_a_changed_note_is_an_unsubmitted_change_too(submitted: Any, cast: Any) -> None:
     _set(submitted, "data.i1", "0.5", cast.member, note="run by hand monthly")
     submitted.refresh_from_db()
