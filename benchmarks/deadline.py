@@ -220,6 +220,14 @@ def deadline_day(*, record: Any, manage: Any) -> None:
     rnd = _second_round()
     tag = str(time.time_ns())
     plan, answers = _plan(tag)
+    # What the saves change in the assessments themselves, put back afterwards with the
+    # answers (a restore of the answers alone left counts of unsubmitted changes that no
+    # longer matched them, and a later run's save failed on a count below zero).
+    touched = list(
+        Assessment.objects.filter(pk__in={a.assessment_id for a in answers}).only(
+            "pk", "status", "unsubmitted_changes", "updated_at"
+        )
+    )
     out = Path(tempfile.mkdtemp(prefix="deadline-"))
     plan_path = out / "plan.json"
     plan_path.write_text(json.dumps(plan), encoding="utf-8")
@@ -287,6 +295,7 @@ def deadline_day(*, record: Any, manage: Any) -> None:
         for pk in {a.assessment_id for a in answers}:
             mine = [a for a in answers if a.assessment_id == pk]
             _restore(Assessment(pk=pk), mine)
+        Assessment.objects.bulk_update(touched, ["status", "unsubmitted_changes", "updated_at"])
         drop_bench_evidence()
 
 
