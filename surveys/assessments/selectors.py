@@ -100,17 +100,15 @@ def assessment_seen_by(user: Any, pk: int) -> Assessment | None:
     if not user.is_authenticated or token_of(user) is not None:
         return None
     sql, joined = _autosave_read()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*viewer_roles_params(user.pk), user.pk, pk])
-        row = cursor.fetchone()
-    if row is None:
+    read = joined.read(sql, [*viewer_roles_params(user.pk), user.pk, pk])
+    if read is None:
         return None
-    found, round, version, questionnaire, product = joined.instances(row)
+    (found, round, version, questionnaire, product), rights = read
     version.questionnaire = questionnaire
     round.version = version
     found.round = round
     found.product = product
-    admin, manager, member = (bool(v) for v in row[joined.width :])
+    admin, manager, member = (bool(v) for v in rights)
     roles_remember(user, admin=admin, manager=manager)
     if not (sees_everything(user) or member):
         return None

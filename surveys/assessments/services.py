@@ -200,17 +200,15 @@ def _answer_locked(assessment_pk: int, item_pk: int) -> Answer | None:
     """The item's answer, its row locked ``FOR UPDATE`` until the transaction ends (on
     PostgreSQL), or None. A statement written once per process: every autosave reads it,
     and the ORM compiled it anew each time."""
-    sql, joined = _answer_read(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [assessment_pk, item_pk])
-        row = cursor.fetchone()
-    return None if row is None else joined.instances(row)[0]
+    sql, joined = _answer_read()
+    found = joined.read(sql, [assessment_pk, item_pk])
+    return None if found is None else found[0][0]
 
 
-@lru_cache(maxsize=2)
-def _answer_read(vendor: str) -> tuple[str, Joined]:
+@lru_cache(maxsize=1)
+def _answer_read() -> tuple[str, Joined]:
     joined = Joined([(Answer, "ans")])
-    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
     sql = (
         f"SELECT {joined.columns} FROM {table(Answer)} ans "
         f"WHERE ans.{column(Answer, 'assessment')} = %s AND ans.{column(Answer, 'item')} = %s"

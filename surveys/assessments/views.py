@@ -165,9 +165,7 @@ def answer_save(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     version's items (read once per process), the values for the score panel after the
     change.
     """
-    assessment = assessment_seen_by(request.user, pk)
-    if assessment is None:
-        raise Http404
+    assessment = visible(request, pk)
     try:
         require_editable(request, assessment)
     except PermissionDenied as exc:

@@ -44,6 +44,14 @@ class Joined:
             self._parts.append((model, [f.attname for f in fields], converters))
         self.width = sum(len(names) for _, names, _ in self._parts)
 
+    def read(self, sql: str, params: Sequence[Any]) -> tuple[list[Any], Sequence[Any]] | None:
+        """The instances of the first row ``sql`` selects, and the row's values after them
+        (annotations); None when it selects no row."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return None if row is None else (self.instances(row), row[self.width :])
+
     def instances(self, row: Sequence[Any]) -> list[Any]:
         """The instances of the models in ``row``'s first ``width`` values, in order."""
         made: list[Any] = []

@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -54,12 +53,10 @@ def token_by_hash(key_hash: str) -> ApiToken | None:
     """The token with this hash and its product, or None: one statement written once per
     process (``surveys.core.joined``), since every CI post asks it first."""
     sql, joined = _token_read()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key_hash])
-        row = cursor.fetchone()
-    if row is None:
+    found = joined.read(sql, [key_hash])
+    if found is None:
         return None
-    token, product = joined.instances(row)
+    (token, product), _ = found
     token.product = product
     return token
 
