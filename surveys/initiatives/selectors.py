@@ -52,7 +52,8 @@ from surveys.organisation.selectors import (
     products_visible_to,
     token_of,
 )
-from surveys.questionnaires.models import Area, Item
+from surveys.questionnaires.models import Item
+from surveys.questionnaires.selectors import version_items
 from surveys.rounds.models import Round, RoundStatus
 
 DEFAULT_WINDOW_DAYS = 90
@@ -390,14 +391,12 @@ def _step_rows(standing_: Standing, items: dict[str, Item]) -> list[dict[str, An
     return [{"step": step, "item": items.get(step.item_key)} for step in standing_.steps]
 
 
-def initiative_progress(
-    initiative: Initiative, today: date | None = None, only: Product | None = None
-) -> Progress:
-    """Where every product in scope (or only ``only``) stands now, from its latest
-    submission, and the burn-up from the start to today (or to the deadline, once
-    passed): one point per day, from the submissions' history (DESIGN §5)."""
+def initiative_progress(initiative: Initiative, today: date | None = None) -> Progress:
+    """Where every product in scope stands now, from its latest submission, and the
+    burn-up from the start to today (or to the deadline, once passed): one point per day,
+    from the submissions' history (DESIGN §5)."""
     today = today or timezone.localdate()
-    basis = _basis(initiative, only)
+    basis = _basis(initiative)
     products = basis.products
     end = min(today, initiative.deadline)
     days = days_between(initiative.starts_on, end)
@@ -407,6 +406,19 @@ def initiative_progress(
         )
     evidence = _evidence_of(initiative, basis, min(initiative.starts_on, today), today)
     counts = _burn_up(initiative, basis, days, evidence)
+    rows = _standings_now(initiative, basis, today, evidence)
+    return Progress(initiative, rows, days, counts, len(products))
+
+
+def _standings_now(
+    initiative: Initiative,
+    basis: _Basis,
+    today: date,
+    evidence: dict[int, list[EvidenceRun]],
+) -> list[ProductStanding]:
+    """Each product in scope where its latest submission puts it today, with its
+    bottleneck and next steps (``basis.round`` is not None)."""
+    assert basis.round is not None
     newest, values = _submitted_now(initiative, basis)
     latest = {
         a.product_id: a
@@ -414,11 +426,11 @@ def initiative_progress(
             "pk", "product_id", "round_id", "status", "unsubmitted_changes"
         )
     }
-    version_id = basis.round.version_id
-    items = {i.key: i for i in Item.objects.filter(version_id=version_id)}
-    areas = {a.key: tr(a.title) for a in Area.objects.filter(version_id=version_id)}
+    # The round's version is published: its items (with their areas) are read once a process.
+    items = {i.key: i for i in version_items(basis.round.version).values()}
+    areas = {i.area.key: tr(i.area.title) for i in items.values()}
     rows = []
-    for product in products:
+    for product in basis.products:
         assessment = latest.get(product.pk)
         if assessment is None:
             rows.append(_empty_row(product))
@@ -439,7 +451,23 @@ def initiative_progress(
                 _step_rows(found, items),
             )
         )
-    return Progress(initiative, rows, days, counts, len(products))
+    return rows
+
+
+def product_standing(
+    initiative: Initiative, product: Product, today: date | None = None
+) -> ProductStanding | None:
+    """Where one product stands today, for its own pages: the row ``initiative_progress``
+    draws for it, read against the newest round the product itself was asked in, without
+    the burn-up those pages do not draw (None: the product is not in scope)."""
+    today = today or timezone.localdate()
+    basis = _basis(initiative, product)
+    if basis.round is None:
+        rows = [_empty_row(p) for p in basis.products]
+    else:
+        evidence = _evidence_of(initiative, basis, today, today)
+        rows = _standings_now(initiative, basis, today, evidence)
+    return next((row for row in rows if row.product.pk == product.pk), None)
 
 
 def _empty_row(product: Product) -> ProductStanding:
@@ -455,7 +483,5 @@ def initiative_standings(product: Product) -> list[tuple[Initiative, ProductStan
             met = product.slug in initiative.result.get("met", [])
             found.append((initiative, ProductStanding(product, None, Standing(met, None), [], [])))
             continue
-        progress = initiative_progress(initiative, only=product)
-        row = next((r for r in progress.rows if r.product.pk == product.pk), None)
-        found.append((initiative, row))
+        found.append((initiative, product_standing(initiative, product)))
     return found

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from surveys.assessments.services import answer_set, assessment_submit
 from surveys.initiatives import tasks
-from surveys.initiatives.selectors import initiative_progress
+from surveys.initiatives.selectors import initiative_progress, product_standing
 from surveys.initiatives.services import InitiativeInput, initiative_freeze, initiative_save
 from surveys.models import (
     AssessmentStatus,
@@ -20,6 +22,7 @@ from surveys.models import (
     InitiativeReminder,
     Item,
     Phase,
+    Product,
     Submission,
 )
 from tests import factories
@@ -124,6 +127,77 @@ class TestProgress:
         factories.make_evidence(cast.product, "data.i1", observed_at=timezone.now())
         met = [r.product.slug for r in initiative_progress(initiative, today=today).meeting]
         assert met == ["ads-ctr"]
+
+
+def _same_row(one: Any, row: Any) -> None:
+    assert (one.product, one.assessment, one.standing) == (
+        row.product,
+        row.assessment,
+        row.standing,
+    )
+    assert one.bottleneck_titles == row.bottleneck_titles
+    assert [(s["step"], s["item"]) for s in one.steps] == [
+        (s["step"], s["item"]) for s in row.steps
+    ]
+
+
+class TestProductStanding:
+    """A product's own pages read where it stands without the burn-up: the same row as
+    the initiative's page draws for it."""
+
+    def test_each_product_stands_as_in_the_initiatives_progress(
+        self, cast: Any, setting: dict[str, Any]
+    ) -> None:
+        never = factories.ProductFactory(slug="never-sent", phase=Phase.PRODUCTION)
+        factories.make_assessment(setting["round"], never, default="1")  # a draft only
+        progress = initiative_progress(setting["initiative"], today=TODAY)
+        assert {r.product.slug for r in progress.rows} == {"ads-ctr", "search-rank", "never-sent"}
+        for row in progress.rows:
+            _same_row(product_standing(setting["initiative"], row.product, today=TODAY), row)
+        late = product_standing(setting["initiative"], cast.product, today=TODAY)
+        assert late is not None and not late.standing.meets
+        assert late.bottleneck_titles == ["Monitoring"] and late.steps
+        drafted = product_standing(setting["initiative"], never, today=TODAY)
+        assert drafted is not None and drafted.assessment is None and not drafted.standing.meets
+
+    def test_on_the_verified_score_with_and_without_evidence(
+        self, cast: Any, setting: dict[str, Any], version: Any
+    ) -> None:
+        initiative = _initiative(
+            cast.admin,
+            version,
+            target_kind="item",
+            target_key="data.i1",
+            verified=True,
+            threshold=1.0,
+        )
+        today = timezone.localdate()
+        assert not product_standing(initiative, cast.product, today=today).standing.meets
+        factories.make_evidence(cast.product, "data.i1", observed_at=timezone.now())
+        [row] = [
+            r
+            for r in initiative_progress(initiative, today=today).rows
+            if r.product == cast.product
+        ]
+        assert row.standing.meets
+        _same_row(product_standing(initiative, cast.product, today=today), row)
+
+    def test_a_product_outside_the_scope_has_no_standing(
+        self, cast: Any, setting: dict[str, Any]
+    ) -> None:
+        poc = Product.objects.get(slug="poc-thing")
+        assert product_standing(setting["initiative"], poc, today=TODAY) is None
+
+    def test_the_products_pages_do_not_read_the_submissions_history(
+        self, cast: Any, setting: dict[str, Any]
+    ) -> None:
+        client = factories_client(cast.member)
+        for url in ("/products/ads-ctr/", f"/assessments/{setting['weak'].pk}/"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            read = " ".join(q["sql"] for q in queries.captured_queries)
+            assert "surveys_initiative" in read
+            assert '"surveys_submission"' not in read  # the burn-up's history
 
 
 class TestSaving:
