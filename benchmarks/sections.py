@@ -310,22 +310,30 @@ def drop_round(pk: int) -> None:
     """Remove a round the bench made, so that the next run sees the seeded data only.
 
     Raw deletes, as ``demo_reset`` does: the collector would load 280,000 answers first.
+    Every row that points to one of its assessments goes first, and what points to those
+    (an answer's revisions), whichever models hold them: a model added later (the
+    submissions) is not left to stop the delete with its foreign key.
     """
     from django.db import transaction
 
-    from surveys.assessments.models import Answer, AnswerRevision, AreaScore, Assessment
+    from surveys.assessments.models import Assessment
     from surveys.rounds.models import Round
 
     with transaction.atomic():
         assessments = Assessment.objects.filter(round_id=pk)
-        for rows in (
-            AnswerRevision.objects.filter(answer__assessment__in=assessments),
-            AreaScore.objects.filter(assessment__in=assessments),
-            Answer.objects.filter(assessment__in=assessments),
-        ):
-            rows._raw_delete(rows.db)  # type: ignore[attr-defined]
-        assessments._raw_delete(assessments.db)  # type: ignore[attr-defined]
+        _raw_delete_with_dependents(Assessment, assessments)
         Round.objects.filter(pk=pk).delete()
+
+
+def _raw_delete_with_dependents(model: Any, rows: Any) -> None:
+    for relation in model._meta.related_objects:
+        if relation.related_model is model or not (relation.one_to_many or relation.one_to_one):
+            continue  # an assessment carried from another: never one of the bench's own
+        dependents = relation.related_model._base_manager.filter(
+            **{f"{relation.field.name}__in": rows}
+        )
+        _raw_delete_with_dependents(relation.related_model, dependents)
+    rows._raw_delete(rows.db)
 
 
 def drop_bench_rounds() -> None:
