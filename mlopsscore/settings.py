@@ -144,6 +144,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The assessment page's per-item partials (templates/**/*.jinja), included by
+    # {% jinja_include %}: the page's hottest markup, in a language that compiles to Python
+    # (surveys/pages/jinja.py).
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "surveys.pages.jinja.environment"},
+    },
 ]
 
 DATABASES = {
