@@ -51,6 +51,13 @@ def _initiative(admin: Any, version: Any, **overrides: Any) -> Initiative:
     return initiative_save(initiative=None, data=InitiativeInput(**data), by=admin)
 
 
+def _item_on_the_verified_score(admin: Any, version: Any) -> Initiative:
+    """``data.i1`` at 1, on the verified score: a check must have run for it."""
+    return _initiative(
+        admin, version, target_kind="item", target_key="data.i1", threshold=1.0, verified=True
+    )
+
+
 @pytest.fixture
 def setting(cast: Any, version: Any) -> dict[str, Any]:
     """Both cast products in production, having submitted in an open round on 30
@@ -114,14 +121,7 @@ class TestProgress:
     def test_item_target_on_the_verified_score_needs_evidence(
         self, cast: Any, setting: dict[str, Any], version: Any
     ) -> None:
-        initiative = _initiative(
-            cast.admin,
-            version,
-            target_kind="item",
-            target_key="data.i1",
-            threshold=1.0,
-            verified=True,
-        )
+        initiative = _item_on_the_verified_score(cast.admin, version)
         today = timezone.localdate()
         assert initiative_progress(initiative, today=today).meeting == []
         factories.make_evidence(cast.product, "data.i1", observed_at=timezone.now())
@@ -163,14 +163,7 @@ class TestProductStanding:
     def test_on_the_verified_score_with_and_without_evidence(
         self, cast: Any, setting: dict[str, Any], version: Any
     ) -> None:
-        initiative = _initiative(
-            cast.admin,
-            version,
-            target_kind="item",
-            target_key="data.i1",
-            verified=True,
-            threshold=1.0,
-        )
+        initiative = _item_on_the_verified_score(cast.admin, version)
         today = timezone.localdate()
         assert not product_standing(initiative, cast.product, today=today).standing.meets
         factories.make_evidence(cast.product, "data.i1", observed_at=timezone.now())
